@@ -1,0 +1,458 @@
+"""Non-commutative matrix calculus over SymPy ``MatrixSymbol`` expressions.
+
+SymPy cannot differentiate a product of time-dependent matrices correctly
+(``Function`` arguments commute) and has no exponential of a ``MatrixSymbol``.
+This module gives the three pieces every symbolic claim in lazyrich uses:
+
+* :func:`time_derivative`: the product rule over ``MatMul``/``Transpose``/
+  ``Inverse``/``MatPow``, given declared derivatives ``dW/dt = ...``;
+* :func:`canonicalize`: expands an expression into a sum of coefficient times
+  *word* (an ordered tuple of matrix atoms), merges equal words, optionally
+  rewrites sub-words by rules (e.g. lambda-balance), so an identity reduces to
+  an exact zero;
+* :func:`explicit_residual`: the same identity on explicit small shapes, with
+  symbolic entries, as an independent route.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.matrices.expressions import (
+    Identity,
+    Inverse,
+    MatAdd,
+    MatMul,
+    MatPow,
+    MatrixExpr,
+    MatrixSymbol,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
+
+__all__ = [
+    "Canonical",
+    "RewriteRule",
+    "canonicalize",
+    "explicit_matrix",
+    "explicit_residual",
+    "explicit_time_derivative",
+    "is_zero",
+    "time_derivative",
+]
+
+Word = tuple  # a tuple of matrix atoms, multiplied left to right
+
+
+@dataclass(frozen=True)
+class RewriteRule:
+    """Replace every occurrence of the product ``lhs`` by ``rhs``.
+
+    ``lhs`` is a product of atoms (e.g. ``W2.T * W2``); ``rhs`` any matrix
+    expression of the same shape (e.g. ``W1 * W1.T + lam * Identity(Nh)``).
+    The transposed rule is applied too.
+    """
+
+    lhs: MatrixExpr
+    rhs: MatrixExpr
+
+
+# ---------------------------------------------------------------- derivative
+def _zero_like(expr: MatrixExpr) -> ZeroMatrix:
+    return ZeroMatrix(*expr.shape)
+
+
+def _scalar_derivative(expr: sp.Expr, rates: Mapping) -> sp.Expr:
+    out = sp.Integer(0)
+    for sym, rate in rates.items():
+        if isinstance(sym, sp.Symbol) and not isinstance(sym, MatrixSymbol) and expr.has(sym):
+            out += sp.diff(expr, sym) * rate
+    return out
+
+
+def _scaled(coeff, mats) -> MatrixExpr:
+    return MatMul(*mats) if coeff == 1 else MatMul(coeff, *mats)
+
+
+def time_derivative(expr, rates: Mapping) -> sp.Basic:
+    """Time derivative of a matrix (or scalar) expression by the product rule.
+
+    Parameters
+    ----------
+    expr : MatrixExpr or sympy.Expr
+        Built from ``MatrixSymbol`` s, transposes, products, sums, integer powers,
+        inverses and traces, with scalar coefficients.
+    rates : mapping
+        Declared derivatives, ``{W1: W2.T * E, W2: E * W1.T, lam: 0, ...}``.
+        Matrix symbols or scalar ``Symbol`` s absent from ``rates`` are constant.
+
+    Returns
+    -------
+    The derivative as an (unsimplified) expression of the same shape.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> A = sp.MatrixSymbol("A", 2, 2); B = sp.MatrixSymbol("B", 2, 2)
+    >>> dA = sp.MatrixSymbol("dA", 2, 2)
+    >>> time_derivative(A * B, {A: dA})
+    dA*B
+    """
+    if isinstance(expr, MatrixSymbol):
+        return rates.get(expr, _zero_like(expr))
+    if isinstance(expr, (Identity, ZeroMatrix)) or (isinstance(expr, MatrixExpr) and expr.is_ZeroMatrix):
+        return _zero_like(expr)
+    if isinstance(expr, Transpose):
+        return Transpose(time_derivative(expr.arg, rates))
+    if isinstance(expr, MatAdd):
+        return MatAdd(*[time_derivative(a, rates) for a in expr.args])
+    if isinstance(expr, Inverse):
+        inv = expr
+        return -inv * time_derivative(expr.arg, rates) * inv
+    if isinstance(expr, MatPow):
+        base, exp = expr.args
+        if exp.is_Integer and exp > 0:
+            return time_derivative(MatMul(*([base] * int(exp)), evaluate=False), rates)
+        if exp.is_Integer and exp < 0:
+            return time_derivative(MatMul(*([Inverse(base)] * int(-exp)), evaluate=False), rates)
+        raise TypeError(f"time_derivative: only integer matrix powers are supported, got {expr}")
+    if isinstance(expr, MatMul):
+        coeff, mats = expr.as_coeff_matrices()
+        terms = []
+        dcoeff = _scalar_derivative(coeff, rates)
+        if dcoeff != 0:
+            terms.append(_scaled(dcoeff, mats))
+        for i, m in enumerate(mats):
+            dm = time_derivative(m, rates)
+            if isinstance(dm, ZeroMatrix):
+                continue
+            terms.append(_scaled(coeff, [*mats[:i], dm, *mats[i + 1 :]]))
+        if not terms:
+            return _zero_like(expr)
+        return MatAdd(*terms)
+    if isinstance(expr, Trace):
+        return Trace(time_derivative(expr.arg, rates))
+    if isinstance(expr, MatrixExpr):
+        raise TypeError(f"time_derivative: unsupported matrix expression {type(expr).__name__}: {expr}")
+    # scalar: coefficients may contain Traces and declared scalar symbols
+    expr = sp.sympify(expr)
+    traces = list(expr.atoms(Trace))
+    if not traces:
+        return _scalar_derivative(expr, rates)
+    dummies = [sp.Dummy() for _ in traces]
+    plain = expr.xreplace(dict(zip(traces, dummies)))
+    out = _scalar_derivative(plain, rates).xreplace(dict(zip(dummies, traces)))
+    for tr, dm in zip(traces, dummies):
+        out += sp.diff(plain, dm).xreplace(dict(zip(dummies, traces))) * canonical_trace(time_derivative(tr.arg, rates))
+    return out
+
+
+def canonical_trace(expr: MatrixExpr) -> sp.Expr:
+    """Trace of a matrix expression, distributed over sums."""
+    return sp.Add(
+        *[c * Trace(_word_expr(w, expr.shape)) if w else c * expr.shape[0] for w, c in canonicalize(expr).terms.items()]
+    )
+
+
+# ---------------------------------------------------------------- canonical form
+def _transpose_atom(atom, symmetric: frozenset):
+    if isinstance(atom, Transpose):
+        return atom.arg
+    if isinstance(atom, Inverse):
+        return Inverse(_transpose_atom(atom.arg, symmetric)) if _is_atom(atom.arg) else Inverse(Transpose(atom.arg))
+    if atom in symmetric:
+        return atom
+    return Transpose(atom)
+
+
+def _is_atom(e) -> bool:
+    return isinstance(e, MatrixSymbol) or (isinstance(e, Transpose) and isinstance(e.arg, MatrixSymbol))
+
+
+def _word_key(word: Word) -> str:
+    return " ".join(sp.srepr(a) for a in word)
+
+
+@dataclass
+class Canonical:
+    """An expanded matrix polynomial: ``sum(coeff * product(word))``."""
+
+    terms: dict
+    shape: tuple
+
+    def is_zero(self) -> bool:
+        return all(sp.simplify(c) == 0 for c in self.terms.values())
+
+    def as_expr(self) -> MatrixExpr:
+        parts = [
+            c * _word_expr(w, self.shape)
+            for w, c in sorted(self.terms.items(), key=lambda kv: _word_key(kv[0]))
+            if c != 0
+        ]
+        if not parts:
+            return ZeroMatrix(*self.shape)
+        return MatAdd(*parts) if len(parts) > 1 else parts[0]
+
+    def __len__(self) -> int:
+        return sum(1 for c in self.terms.values() if c != 0)
+
+
+def _word_expr(word: Word, shape) -> MatrixExpr:
+    if not word:
+        return Identity(shape[0])
+    if len(word) == 1:
+        return word[0]
+    return MatMul(*word)
+
+
+class _Expander:
+    def __init__(self, symmetric: Iterable, scalar_symbols: Mapping):
+        self.symmetric = frozenset(symmetric)
+        self.scalars = dict(scalar_symbols)
+
+    def atom(self, a) -> dict:
+        if isinstance(a, MatrixSymbol) and a.shape == (1, 1):
+            # 1x1 matrices are scalars: they commute, so move them into the coefficient
+            return {(): self.scalars.setdefault(a, sp.Symbol(a.name))}
+        return {(a,): sp.Integer(1)}
+
+    def __call__(self, e) -> dict:
+        if isinstance(e, MatrixSymbol):
+            return self.atom(e)
+        if isinstance(e, Identity):
+            return {(): sp.Integer(1)}
+        if isinstance(e, ZeroMatrix) or (isinstance(e, MatrixExpr) and e.is_ZeroMatrix):
+            return {}
+        if isinstance(e, Transpose):
+            inner = self(e.arg)
+            out: dict = {}
+            for w, c in inner.items():
+                tw = tuple(_transpose_atom(a, self.symmetric) for a in reversed(w))
+                out[tw] = out.get(tw, 0) + c
+            return out
+        if isinstance(e, MatAdd):
+            out = {}
+            for a in e.args:
+                for w, c in self(a).items():
+                    out[w] = out.get(w, 0) + c
+            return out
+        if isinstance(e, MatMul):
+            coeff, mats = e.as_coeff_matrices()
+            acc = {(): sp.sympify(coeff)}
+            for m in mats:
+                nxt: dict = {}
+                for (w1, c1), (w2, c2) in itertools.product(acc.items(), self(m).items()):
+                    w = w1 + w2
+                    nxt[w] = nxt.get(w, 0) + c1 * c2
+                acc = nxt
+            return acc
+        if isinstance(e, MatPow):
+            base, exp = e.args
+            if exp.is_Integer and exp >= 0:
+                acc = {(): sp.Integer(1)}
+                for _ in range(int(exp)):
+                    acc = self._mul(acc, self(base))
+                return acc
+            if exp == -1:
+                return self(Inverse(base))
+            raise TypeError(f"canonicalize: unsupported power {e}")
+        if isinstance(e, Inverse):
+            inner = canonicalize(e.arg, symmetric=self.symmetric).as_expr()
+            if isinstance(inner, Identity):
+                return {(): sp.Integer(1)}
+            return {(Inverse(inner),): sp.Integer(1)}
+        raise TypeError(f"canonicalize: unsupported matrix expression {type(e).__name__}: {e}")
+
+    @staticmethod
+    def _mul(a: dict, b: dict) -> dict:
+        out: dict = {}
+        for (w1, c1), (w2, c2) in itertools.product(a.items(), b.items()):
+            w = w1 + w2
+            out[w] = out.get(w, 0) + c1 * c2
+        return out
+
+
+def _find(word: Word, sub: Word) -> int:
+    n, k = len(word), len(sub)
+    for i in range(n - k + 1):
+        if word[i : i + k] == sub:
+            return i
+    return -1
+
+
+def canonicalize(
+    expr: MatrixExpr,
+    symmetric: Iterable[MatrixSymbol] = (),
+    rules: Sequence[RewriteRule] = (),
+    max_rewrites: int = 10_000,
+) -> Canonical:
+    """Expand ``expr`` into a canonical sum of words.
+
+    Parameters
+    ----------
+    expr : MatrixExpr
+    symmetric : iterable of MatrixSymbol
+        Symbols declared symmetric (``S.T == S``), e.g. ``Sigma_xx``.
+    rules : sequence of RewriteRule
+        Sub-word substitutions applied until none matches (e.g. the
+        lambda-balance ``W2^T W2 -> W1 W1^T + lambda I``). Rules must strictly
+        shorten or reorder words so that rewriting terminates.
+
+    Returns
+    -------
+    Canonical
+        ``.is_zero()`` decides the identity ``expr == 0``; ``.as_expr()``
+        rebuilds the normal form. 1x1 ``MatrixSymbol`` s become commuting
+        scalars, and when ``expr`` itself is 1x1 each word is identified with
+        its transpose.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> A = sp.MatrixSymbol("A", 3, 3); B = sp.MatrixSymbol("B", 3, 3)
+    >>> canonicalize((A + B).T * A - A.T * A - B.T * A).is_zero()
+    True
+    >>> canonicalize(A * B - B * A).is_zero()
+    False
+    """
+    symmetric = frozenset(symmetric)
+    ex = _Expander(symmetric, {})
+    terms = ex(expr)
+    if rules:
+        compiled = []
+        for r in rules:
+            lw = tuple(next(iter(ex(r.lhs))))
+            rhs_terms = ex(r.rhs)
+            compiled.append((lw, rhs_terms))
+            tl = tuple(_transpose_atom(a, symmetric) for a in reversed(lw))
+            if tl != lw:
+                rt: dict = {}
+                for w, c in rhs_terms.items():
+                    tw = tuple(_transpose_atom(a, symmetric) for a in reversed(w))
+                    rt[tw] = rt.get(tw, 0) + c
+                compiled.append((tl, rt))
+        count = 0
+        changed = True
+        while changed:
+            changed = False
+            new: dict = {}
+            for w, c in terms.items():
+                for lw, rhs_terms in compiled:
+                    i = _find(w, lw)
+                    if i >= 0:
+                        changed = True
+                        count += 1
+                        for rw, rc in rhs_terms.items():
+                            nw = w[:i] + rw + w[i + len(lw) :]
+                            new[nw] = new.get(nw, 0) + c * rc
+                        break
+                else:
+                    new[w] = new.get(w, 0) + c
+            terms = new
+            if count > max_rewrites:
+                raise RuntimeError("canonicalize: rewrite rules did not terminate")
+    if tuple(expr.shape) == (1, 1):
+        merged: dict = {}
+        for w, c in terms.items():
+            tw = tuple(_transpose_atom(a, symmetric) for a in reversed(w))
+            key = min(w, tw, key=_word_key)
+            merged[key] = merged.get(key, 0) + c
+        terms = merged
+    terms = {w: sp.expand(c) for w, c in terms.items()}
+    terms = {w: c for w, c in terms.items() if c != 0}
+    return Canonical(terms=terms, shape=tuple(expr.shape))
+
+
+def is_zero(expr, symmetric: Iterable[MatrixSymbol] = (), rules: Sequence[RewriteRule] = ()) -> bool:
+    """True when ``expr`` is identically zero (matrix or scalar expression).
+
+    Matrix expressions go through :func:`canonicalize`; explicit matrices are
+    checked entry by entry; scalars by ``expand`` then ``simplify``.
+    """
+    if isinstance(expr, MatrixExpr) and not isinstance(expr, sp.MatrixBase):
+        return canonicalize(expr, symmetric=symmetric, rules=rules).is_zero()
+    if isinstance(expr, sp.MatrixBase):
+        return all(sp.expand(e) == 0 or sp.simplify(e) == 0 for e in expr)
+    e = sp.expand(sp.sympify(expr))
+    return e == 0 or sp.simplify(e) == 0
+
+
+# ---------------------------------------------------------------- explicit route
+def explicit_matrix(sym: MatrixSymbol, dims: Mapping) -> sp.Matrix:
+    """A ``sympy.Matrix`` of fresh real symbols standing for ``sym``.
+
+    ``dims`` substitutes symbolic dimensions (``{Nh: 2, Ni: 3}``).
+    """
+    r, c = (int(sp.sympify(d).xreplace(dict(dims))) for d in sym.shape)
+    return sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{sym.name}_{i}{j}", real=True))
+
+
+def _explicit_values(expr, dims: Mapping, values: Mapping | None):
+    values = dict(values or {})
+    for s in expr.atoms(MatrixSymbol):
+        if s not in values:
+            values[s] = explicit_matrix(s, dims)
+    return values
+
+
+def _to_explicit(expr, dims, values):
+    dims = {sp.sympify(k): v for k, v in dims.items()}
+    subs = {}
+    for s, v in values.items():
+        subs[s] = sp.ImmutableMatrix(v)
+    e = expr.xreplace(dims).xreplace({k.xreplace(dims) if hasattr(k, "xreplace") else k: v for k, v in subs.items()})
+    if isinstance(e, MatrixExpr) or isinstance(e, sp.MatrixBase):
+        e = sp.Matrix(e.doit().as_explicit()) if isinstance(e, MatrixExpr) else sp.Matrix(e)
+    return e
+
+
+def explicit_residual(expr, dims: Mapping, values: Mapping | None = None) -> sp.Matrix:
+    """Evaluate ``expr`` with explicit matrices of symbolic entries, expanded.
+
+    Returns the expanded explicit matrix; the identity holds on this shape iff
+    every entry is zero.
+    """
+    values = _explicit_values(expr, dims, values)
+    e = _to_explicit(expr, dims, values)
+    if isinstance(e, sp.MatrixBase):
+        return e.applyfunc(lambda x: sp.expand(x))
+    return sp.Matrix([[sp.expand(e)]])
+
+
+def explicit_time_derivative(expr, rates: Mapping, dims: Mapping, values: Mapping | None = None) -> sp.Matrix:
+    """Time derivative of ``expr`` computed entry-wise by the chain rule.
+
+    Independent of :func:`time_derivative`: every entry of every matrix
+    symbol becomes a scalar symbol ``x`` with ``dx/dt`` the corresponding entry
+    of its declared rate; the derivative is ``sum(d expr / d x * dx/dt)``.
+    """
+    every = set(expr.atoms(MatrixSymbol)) | {k for k in rates if isinstance(k, MatrixSymbol)}
+    for r in rates.values():
+        if isinstance(r, sp.Basic):
+            every |= set(r.atoms(MatrixSymbol))
+    values = dict(values or {})
+    for s in every:
+        if s not in values:
+            values[s] = explicit_matrix(s, dims)
+    e = _to_explicit(expr, dims, values)
+    e = e if isinstance(e, sp.MatrixBase) else sp.Matrix([[e]])
+    out = sp.zeros(*e.shape)
+    for sym, rate in rates.items():
+        if isinstance(sym, MatrixSymbol):
+            xs = values[sym]
+            rate_x = _to_explicit(rate, dims, values)
+            rate_x = rate_x if isinstance(rate_x, sp.MatrixBase) else sp.Matrix([[rate_x]])
+            for i in range(xs.rows):
+                for j in range(xs.cols):
+                    if rate_x[i, j] != 0:
+                        out += e.diff(xs[i, j]) * rate_x[i, j]
+        else:
+            rate_x = _to_explicit(sp.sympify(rate), dims, values)
+            if isinstance(rate_x, sp.MatrixBase):
+                rate_x = rate_x[0, 0]
+            out += e.diff(sym) * rate_x
+    return out.applyfunc(sp.expand)

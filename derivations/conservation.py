@@ -61,9 +61,14 @@ TWO_LAYER_RATES = {W1: W2.T * E / tau, W2: E * W1.T / tau}
 IMBALANCE = W2.T * W2 - W1 * W1.T
 
 
+def _eq(lhs, rhs) -> sp.Eq:
+    """An unevaluated equation (``sp.Eq`` of matrix expressions would collapse to ``False``)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
 def _ddt(expr):
     """Display form ``d/dt expr`` (statements only; proofs use the product rule)."""
-    return sp.Derivative(expr, t, evaluate=False)
+    return sp.Derivative(expr, t)
 
 
 def _explicit_check(expr, rates, dims) -> list:
@@ -108,7 +113,7 @@ conservation_two_layer = claim(
     "lazy_to_rich.conservation_two_layer",
     "Gradient flow conserves W2^T W2 - W1 W1^T for any Sigma_xx",
     Source("lazy_to_rich", "§2 (thesis Thm 2.2.1); claim 2"),
-    statement=lambda: [sp.Eq(_ddt(IMBALANCE), ZeroMatrix(N_h, N_h))],
+    statement=lambda: [_eq(_ddt(IMBALANCE), ZeroMatrix(N_h, N_h))],
 )
 
 
@@ -117,10 +122,10 @@ def _():
     d_w2 = time_derivative(W2.T * W2, TWO_LAYER_RATES)
     d_w1 = time_derivative(W1 * W1.T, TWO_LAYER_RATES)
     steps = [
-        sp.Eq(_ddt(W1), TWO_LAYER_RATES[W1]),
-        sp.Eq(_ddt(W2), TWO_LAYER_RATES[W2]),
-        sp.Eq(_ddt(W2.T * W2), canonicalize(d_w2).as_expr()),
-        sp.Eq(_ddt(W1 * W1.T), canonicalize(d_w1).as_expr()),
+        _eq(_ddt(W1), TWO_LAYER_RATES[W1]),
+        _eq(_ddt(W2), TWO_LAYER_RATES[W2]),
+        _eq(_ddt(W2.T * W2), canonicalize(d_w2).as_expr()),
+        _eq(_ddt(W1 * W1.T), canonicalize(d_w1).as_expr()),
     ]
     residuals = [d_w2 - d_w1, *_explicit_check(IMBALANCE, TWO_LAYER_RATES, {N_i: 2, N_h: 2, N_o: 2})]
     residuals += _explicit_check(IMBALANCE, TWO_LAYER_RATES, {N_i: 3, N_h: 1, N_o: 2})
@@ -159,8 +164,8 @@ conservation_deep = claim(
     "Deep linear gradient flow conserves every W_{l+1}^T W_{l+1} - W_l W_l^T",
     Source("lazy_to_rich", "§2, general conserved quantity"),
     statement=lambda: [
-        sp.Eq(_ddt(W2d.T * W2d - W1 * W1.T), ZeroMatrix(N_h, N_h)),
-        sp.Eq(_ddt(W3d.T * W3d - W2d * W2d.T), ZeroMatrix(N_g, N_g)),
+        _eq(_ddt(W2d.T * W2d - W1 * W1.T), ZeroMatrix(N_h, N_h)),
+        _eq(_ddt(W3d.T * W3d - W2d * W2d.T), ZeroMatrix(N_g, N_g)),
     ],
 )
 
@@ -172,7 +177,7 @@ def _():
     residuals = [time_derivative(c12, DEEP_RATES), time_derivative(c23, DEEP_RATES)]
     dims = {N_i: 2, N_h: 2, N_g: 1, N_o: 2}
     residuals += [explicit_time_derivative(c12, DEEP_RATES, dims), explicit_time_derivative(c23, DEEP_RATES, dims)]
-    steps = [sp.Eq(_ddt(w), r) for w, r in DEEP_RATES.items()]
+    steps = [_eq(_ddt(w), r) for w, r in DEEP_RATES.items()]
     return Proof(residuals=residuals, steps=steps)
 
 
@@ -209,14 +214,14 @@ conservation_delta = claim(
     "get_rich_quick.conservation_delta",
     "delta = eta_w a^2 - eta_a |w|^2 is conserved by gradient flow for any X, y",
     Source("get_rich_quick", "§2 (App. A.1), conserved quantity"),
-    statement=lambda: [sp.Eq(_ddt(DELTA), ZeroMatrix(1, 1))],
+    statement=lambda: [_eq(_ddt(DELTA), ZeroMatrix(1, 1))],
 )
 
 
 @conservation_delta.symbolic_check
 def _():
     residuals = [time_derivative(DELTA, NEURON_RATES), explicit_time_derivative(DELTA, NEURON_RATES, {n: 2, d: 2})]
-    steps = [sp.Eq(_ddt(a), NEURON_RATES[a]), sp.Eq(_ddt(w), NEURON_RATES[w])]
+    steps = [_eq(_ddt(a), NEURON_RATES[a]), _eq(_ddt(w), NEURON_RATES[w])]
     return Proof(residuals=residuals, steps=steps)
 
 
@@ -255,7 +260,7 @@ conservation_relu = claim(
     "Per-neuron eta_w a_k^2 - eta_a |w_k|^2 is conserved in (leaky) ReLU networks",
     Source("get_rich_quick", "§5.3 (ref. Du et al. 2018); follows from sigma'(z) z = sigma(z)"),
     statement=lambda: [
-        sp.Eq(_ddt(eta_w * ak.T * ak - eta_a * wk.T * wk), ZeroMatrix(1, 1)) for ak, wk in ((a1, w1), (a2, w2))
+        _eq(_ddt(eta_w * ak.T * ak - eta_a * wk.T * wk), ZeroMatrix(1, 1)) for ak, wk in ((a1, w1), (a2, w2))
     ],
 )
 
@@ -268,7 +273,7 @@ def _():
     for ak, wk in ((a1, w1), (a2, w2)):
         inv = eta_w * ak.T * ak - eta_a * wk.T * wk
         residuals.append(time_derivative(inv, RELU_RATES))
-    steps = [sp.Eq(_ddt(k), v) for k, v in RELU_RATES.items()]
+    steps = [_eq(_ddt(k), v) for k, v in RELU_RATES.items()]
     return Proof(residuals=residuals, steps=steps, symmetric=(D1, D2))
 
 
@@ -308,7 +313,7 @@ gd_imbalance_step = claim(
     "lazy_to_rich.gd_imbalance_step",
     "One GD step changes W2^T W2 - W1 W1^T by exactly eta^2 (W1 E^T E W1^T - W2^T E E^T W2); drift after fixed time is O(eta)",
     Source("lazy_to_rich", "§2, discrete GD; claim 2"),
-    statement=lambda: [sp.Eq((W2_next.T * W2_next - W1_next * W1_next.T) - IMBALANCE, GD_CHANGE)],
+    statement=lambda: [_eq((W2_next.T * W2_next - W1_next * W1_next.T) - IMBALANCE, GD_CHANGE)],
 )
 
 
@@ -316,7 +321,7 @@ gd_imbalance_step = claim(
 def _():
     change = (W2_next.T * W2_next - W1_next * W1_next.T) - IMBALANCE
     residuals = [change - GD_CHANGE, explicit_residual(change - GD_CHANGE, {N_i: 2, N_h: 2, N_o: 1})]
-    steps = [sp.Eq(MatrixSymbol("W_1^+", N_h, N_i), W1_next), sp.Eq(MatrixSymbol("W_2^+", N_o, N_h), W2_next)]
+    steps = [_eq(MatrixSymbol("W_1^+", N_h, N_i), W1_next), _eq(MatrixSymbol("W_2^+", N_o, N_h), W2_next)]
     return Proof(residuals=residuals, steps=steps)
 
 
@@ -376,7 +381,7 @@ gd_delta_step = claim(
     "get_rich_quick.gd_delta_step",
     "One GD step changes delta by exactly eta^2 eta_a eta_w (eta_a g_a^2 - eta_w |g_w|^2); drift after fixed time is O(eta)",
     Source("get_rich_quick", "§5.3 [D], discretisation breaks conservation (p10-3)"),
-    statement=lambda: [sp.Eq((eta_w * a_next.T * a_next - eta_a * w_next.T * w_next) - DELTA, DELTA_CHANGE)],
+    statement=lambda: [_eq((eta_w * a_next.T * a_next - eta_a * w_next.T * w_next) - DELTA, DELTA_CHANGE)],
 )
 
 
@@ -404,7 +409,7 @@ gd_deep_drift = claim(
     "lazy_to_rich.gd_deep_drift",
     "Deep linear GD drifts each imbalance W_{l+1}^T W_{l+1} - W_l W_l^T by O(eta) after a fixed time",
     Source("lazy_to_rich", "§2, discrete GD, deeper networks"),
-    statement=lambda: [sp.Eq(sp.Symbol(r"\|C_l(1) - C_l(0)\|"), sp.O(eta))],
+    statement=lambda: [_eq(sp.Symbol(r"\|C_l(1) - C_l(0)\|"), sp.O(eta))],
 )
 
 
@@ -433,7 +438,7 @@ gd_relu_drift = claim(
     "get_rich_quick.gd_relu_drift",
     "ReLU GD changes each delta_k by exactly eta^2 eta_a eta_w (eta_a g_ak^2 - eta_w |g_wk|^2) per step",
     Source("get_rich_quick", "§5.3 [D], per-neuron GD drift"),
-    statement=lambda: [sp.Eq(DELTA_K_NEXT - DELTA_K, eta**2 * eta_a * eta_w * (eta_a * G_AK**2 - eta_w * G_WK2))],
+    statement=lambda: [_eq(DELTA_K_NEXT - DELTA_K, eta**2 * eta_a * eta_w * (eta_a * G_AK**2 - eta_w * G_WK2))],
 )
 
 

@@ -46,6 +46,51 @@ from ._runner import load_claims, verify
 from ._simulate import Trajectory, gradient_descent, gradient_flow
 
 # --- exact solutions: each issue adds its import lines below this marker ---
+from ._gaussian_init import bartlett_factor, gaussian_init
+from ._mixed import (
+    SelfConsistentModel,
+    mixed_aligned_singular_value,
+    self_consistent_descent,
+    self_consistent_flow,
+    self_consistent_velocity,
+)
+from ._phase_diagram import (
+    PhaseDiagramPoint,
+    below_noise_line,
+    in_theory_region,
+    init_below_threshold,
+    is_lazy,
+    is_overparameterized,
+    lazy_min_test_error,
+    phase_diagram_point,
+    phase_task,
+)
+from ._reduced_simulation import UPDATE_RULES, reduce_width, two_layer_descent
+from ._aligned import aligned_singular_value
+from ._lambda_balanced import lambda_balanced_init
+from ._tasks import random_regression_task, semantic_hierarchy_task, whitened_sigma_yx
+from ._two_layer import TwoLayerExact
+from ._single_neuron import SingleNeuronExact
+from ._implicit_bias import (
+    implicit_bias_argmin,
+    implicit_bias_endpoints,
+    implicit_bias_limit,
+    implicit_bias_limit_1d,
+    implicit_bias_objective,
+    implicit_bias_potential,
+)
+from ._latex import RenderedClaim, claim_latex, export_latex, expr_latex, proof_latex, render_claim
+from ._notation import DEFAULT_NOTATION, Notation
+from ._arb_backend import (
+    Enclosure,
+    certified_aligned_singular_value,
+    certified_mixed_aligned_singular_value,
+    certified_qqt,
+    certified_single_neuron,
+)
+from ._stress import StressReport, stress
+from ._two_layer_stream import iter_qqt
+
 # --- end exact solutions ---
 from ._tolerance import (
     FLOAT64_EPS,
@@ -60,6 +105,59 @@ __version__ = "0.1.0"
 
 __all__ = [
     # --- exact solutions: names below this marker ---
+    # mixed dynamics (Tu, Aranguri, Jacot; issue 5)
+    "gaussian_init",
+    "bartlett_factor",
+    "mixed_aligned_singular_value",
+    "SelfConsistentModel",
+    "self_consistent_velocity",
+    "self_consistent_flow",
+    "self_consistent_descent",
+    "reduce_width",
+    "two_layer_descent",
+    "UPDATE_RULES",
+    "PhaseDiagramPoint",
+    "phase_diagram_point",
+    "phase_task",
+    "is_lazy",
+    "below_noise_line",
+    "is_overparameterized",
+    "in_theory_region",
+    "init_below_threshold",
+    "lazy_min_test_error",
+    # two-layer lambda-balanced networks (Dominé et al.; issue 3)
+    "TwoLayerExact",
+    "lambda_balanced_init",
+    "aligned_singular_value",
+    "semantic_hierarchy_task",
+    "whitened_sigma_yx",
+    "random_regression_task",
+    # single neuron (Kunin et al.; issue 4)
+    "SingleNeuronExact",
+    "implicit_bias_potential",
+    "implicit_bias_objective",
+    "implicit_bias_argmin",
+    "implicit_bias_limit",
+    "implicit_bias_limit_1d",
+    "implicit_bias_endpoints",
+    # LaTeX export (issue 7)
+    "DEFAULT_NOTATION",
+    "Notation",
+    "RenderedClaim",
+    "claim_latex",
+    "export_latex",
+    "expr_latex",
+    "proof_latex",
+    "render_claim",
+    # certified enclosures (issue 6)
+    "Enclosure",
+    "certified_aligned_singular_value",
+    "certified_mixed_aligned_singular_value",
+    "certified_qqt",
+    "certified_single_neuron",
+    "StressReport",
+    "stress",
+    "iter_qqt",
     # --- end exact solutions names ---
     # claims
     "PAPERS",

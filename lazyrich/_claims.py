@@ -104,6 +104,11 @@ class Proof:
     def failing(self) -> list:
         return [r for r in self.residuals if not is_zero(r, symmetric=self.symmetric, rules=self.rules)]
 
+    def _repr_latex_(self) -> str:
+        from ._latex import proof_repr_latex  # lazy: _latex imports this module
+
+        return proof_repr_latex(self)
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -139,15 +144,16 @@ class CheckResult:
 
 @dataclass
 class ClaimResult:
-    """Both checks of one claim."""
+    """Both checks of one claim (and the certified check when it was run: ``certified`` is then not None)."""
 
     id: str
     symbolic: CheckResult
     numeric: CheckResult
+    certified: CheckResult | None = None
 
     @property
     def passed(self) -> bool:
-        return self.symbolic.passed and self.numeric.passed
+        return self.symbolic.passed and self.numeric.passed and (self.certified is None or self.certified.passed)
 
     @property
     def max_error(self) -> float | None:
@@ -156,10 +162,10 @@ class ClaimResult:
 
     @property
     def seconds(self) -> float:
-        return self.symbolic.seconds + self.numeric.seconds
+        return self.symbolic.seconds + self.numeric.seconds + (self.certified.seconds if self.certified else 0.0)
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "id": self.id,
             "symbolic": self.symbolic.status,
             "numeric": self.numeric.status,
@@ -168,6 +174,9 @@ class ClaimResult:
             "symbolic_detail": self.symbolic.detail,
             "numeric_detail": self.numeric.detail,
         }
+        if self.certified is not None:
+            out.update(certified=self.certified.status, certified_detail=self.certified.detail)
+        return out
 
 
 @dataclass
@@ -187,6 +196,7 @@ class Claim:
     heuristic: bool = False
     symbolic: Callable[[], Proof] | None = field(default=None, repr=False)
     numeric: Callable[[], Measurement | Sequence[Measurement]] | None = field(default=None, repr=False)
+    certified: Callable[[], Measurement | Sequence[Measurement]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         parts = self.id.split(".")
@@ -200,8 +210,20 @@ class Claim:
         return self.id.split(".")[0]
 
     def statements(self) -> list:
+        """The statement as a list of SymPy objects.
+
+        Raises ClaimError for a statement that SymPy already evaluated to
+        ``True``/``False`` (``sp.Eq`` of matrix expressions does that unless
+        built with ``evaluate=False``): it would print as a bare boolean.
+        """
         st = self.statement() if callable(self.statement) else self.statement
-        return list(st)
+        out = list(st)
+        for s in out:
+            if isinstance(s, (bool, sp.logic.boolalg.BooleanAtom)) or not isinstance(s, sp.Basic):
+                raise ClaimError(
+                    f"claim {self.id}: a statement is {s!r}, not a SymPy expression; build equations with sp.Eq(lhs, rhs, evaluate=False)"
+                )
+        return out
 
     def symbolic_check(self, fn: Callable[[], Proof]) -> Callable[[], Proof]:
         """Decorator: register ``fn`` as this claim's symbolic check."""
@@ -212,6 +234,26 @@ class Claim:
         """Decorator: register ``fn`` as this claim's numeric check."""
         self.numeric = fn
         return fn
+
+    def certified_check(self, fn: Callable[[], Measurement | Sequence[Measurement]]):
+        """Decorator: register ``fn`` as this claim's certified check (run by ``lazyrich verify --certified``).
+
+        It returns Measurements whose error is a certified bound on the distance from a float64
+        value to an Arb enclosure of the exact value, and names the enclosure radius in ``what``.
+        """
+        self.certified = fn
+        return fn
+
+    def latex(self, notation=None) -> str:
+        """The statement as LaTeX: one ``equation`` labelled ``lazyrich:<id>`` (see :func:`lazyrich.claim_latex`)."""
+        from ._latex import claim_latex  # lazy: _latex imports this module
+
+        return claim_latex(self, notation)
+
+    def _repr_latex_(self) -> str:
+        from ._latex import claim_repr_latex
+
+        return claim_repr_latex(self)
 
 
 class Registry:
@@ -278,6 +320,8 @@ def _run_symbolic(fn) -> CheckResult:
             raise TypeError(f"a symbolic check must return Proof, got {type(proof).__name__}")
         if not proof.residuals:
             raise ValueError("a symbolic check returned no residuals: nothing was proven")
+        if any(isinstance(st, (bool, sp.logic.boolalg.BooleanAtom)) for st in proof.steps):
+            raise ValueError("a proof step evaluated to True/False; build steps with sp.Eq(lhs, rhs, evaluate=False)")
         bad = proof.failing()
     except Exception as exc:  # a check that raises is a failed check, reported
         return CheckResult(
@@ -324,8 +368,11 @@ def _run_numeric(fn) -> CheckResult:
     )
 
 
-def run_claim(c: Claim) -> ClaimResult:
-    """Run both checks of a claim (an absent check is ``n/a``)."""
+def run_claim(c: Claim, certified: bool = False) -> ClaimResult:
+    """Run both checks of a claim (an absent check is ``n/a``), and its certified check if ``certified``."""
     sym = _run_symbolic(c.symbolic) if c.symbolic is not None else CheckResult(NA)
     num = _run_numeric(c.numeric) if c.numeric is not None else CheckResult(NA)
-    return ClaimResult(c.id, sym, num)
+    cert = None
+    if certified:
+        cert = _run_numeric(c.certified) if c.certified is not None else CheckResult(NA)
+    return ClaimResult(c.id, sym, num, cert)

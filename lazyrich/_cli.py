@@ -1,7 +1,8 @@
 """The ``lazyrich`` command line.
 
 ``lazyrich verify [PATTERN] [--json] [--jobs N] [--module M]`` runs claims;
-``lazyrich claims [PATTERN] [--json]`` lists them.
+``lazyrich claims [PATTERN] [--json]`` lists them;
+``lazyrich stress [MODEL] [--t-max T] [--json] [--plot FILE]`` prints the stability report.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ def _fmt_err(x: float | None) -> str:
 
 def _table(results: Sequence[ClaimResult]) -> str:
     w = max([len("id"), *(len(r.id) for r in results)])
-    lines = [f"{'id':<{w}}  {'symbolic':<8}  {'numeric':<8}  {'max error':>9}  {'seconds':>7}"]
+    cert = any(r.certified is not None for r in results)
+    head = f"  {'certified':<9}" if cert else ""
+    lines = [f"{'id':<{w}}  {'symbolic':<8}  {'numeric':<8}{head}  {'max error':>9}  {'seconds':>7}"]
     lines.append("-" * len(lines[0]))
     for r in results:
+        col = f"  {(r.certified.status if r.certified else 'n/a'):<9}" if cert else ""
         lines.append(
-            f"{r.id:<{w}}  {r.symbolic.status:<8}  {r.numeric.status:<8}  {_fmt_err(r.max_error):>9}  {r.seconds:7.2f}"
+            f"{r.id:<{w}}  {r.symbolic.status:<8}  {r.numeric.status:<8}{col}  {_fmt_err(r.max_error):>9}  {r.seconds:7.2f}"
         )
     return "\n".join(lines)
 
@@ -41,7 +45,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         return 2
     bar = ProgressBar(len(selected))
     try:
-        results = verify(args.pattern, jobs=args.jobs, modules=args.module, on_result=bar.update)
+        results = verify(
+            args.pattern, jobs=args.jobs, modules=args.module, on_result=bar.update, certified=args.certified
+        )
     finally:
         bar.close()
     failed = [r for r in results if not r.passed]
@@ -54,10 +60,27 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             f"\n{len(results) - len(failed)} passed, {len(failed)} failed ({len(results)} claims, {total:.1f} s of checks)"
         )
     for r in failed:
-        for kind, check in (("symbolic", r.symbolic), ("numeric", r.numeric)):
-            if check.status == "fail":
+        for kind, check in (("symbolic", r.symbolic), ("numeric", r.numeric), ("certified", r.certified)):
+            if check is not None and check.status == "fail":
                 print(f"FAILED {r.id} [{kind}]: {check.detail}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _cmd_stress(args: argparse.Namespace) -> int:
+    from ._stress import stress
+
+    rep = stress(args.model, t_max=args.t_max)
+    if args.plot:
+        rep.plot(args.plot)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rep.as_dict(), indent=1))
+    else:
+        print(rep.table())
+        print(
+            f"\n(error: max-norm relative to the exact value; fails at: first t with error > 1e-3; {rep.seconds:.1f} s)"
+        )
+    return 0
 
 
 def _cmd_claims(args: argparse.Namespace) -> int:
@@ -94,14 +117,88 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
     v.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = every core, 1 = in-process)")
     v.add_argument("--module", "-m", action="append", default=[], help="extra module of claims to import (repeatable)")
+    v.add_argument(
+        "--certified",
+        action="store_true",
+        help="also check float64 values against Arb enclosures (needs python-flint: pip install 'lazyrich[fast]')",
+    )
     v.set_defaults(func=_cmd_verify)
+
+    st = sub.add_parser("stress", help="error of every evaluation path of the exact solutions vs Arb enclosures")
+    st.add_argument("model", nargs="?", default=None, choices=("two_layer", "aligned", "mixed", "single_neuron"))
+    st.add_argument("--t-max", type=float, default=1e6, help="largest time of the log-spaced grid (default 1e6)")
+    st.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    st.add_argument("--plot", default=None, metavar="FILE", help="write a PNG of error vs t (needs matplotlib)")
+    st.set_defaults(func=_cmd_stress)
 
     c = sub.add_parser("claims", help="list the registered claims")
     c.add_argument("pattern", nargs="?", default=None)
     c.add_argument("--json", action="store_true")
     c.add_argument("--module", "-m", action="append", default=[])
     c.set_defaults(func=_cmd_claims)
+
+    x = sub.add_parser("latex", help="export the claims as LaTeX printed from the verified SymPy objects")
+    x.add_argument("pattern", nargs="?", default=None, help="glob or substring of claim ids (default: all)")
+    x.add_argument("-o", "--output", default=None, help="write to FILE (default: stdout)")
+    mode = x.add_mutually_exclusive_group()
+    mode.add_argument("--standalone", action="store_true", help="a complete document (default when FILE ends in .tex)")
+    mode.add_argument("--fragment", action="store_true", help="only the labelled equations, for \\input")
+    x.add_argument("--notation", default=None, help="TOML file mapping symbol names to LaTeX (see README)")
+    x.add_argument("--results", default=None, help="reuse the output of `lazyrich verify --json` for the statuses")
+    x.add_argument(
+        "--checks",
+        choices=("all", "symbolic", "none"),
+        default="all",
+        help="checks to run for the standalone document (symbolic: derivations without numeric status)",
+    )
+    x.add_argument("--strict", action="store_true", help="exit 1 when some statement or step could not be printed")
+    x.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = every core, 1 = in-process)")
+    x.add_argument("--module", "-m", action="append", default=[], help="extra module of claims to import (repeatable)")
+    x.set_defaults(func=_cmd_latex)
     return p
+
+
+def _cmd_latex(args: argparse.Namespace) -> int:
+    from ._latex import export_latex
+    from ._notation import DEFAULT_NOTATION, Notation
+
+    notation = Notation.from_toml(args.notation) if args.notation else DEFAULT_NOTATION
+    fragment = args.fragment or not (args.standalone or (args.output or "").endswith(".tex"))
+    selected = load_claims(args.module).select(args.pattern)
+    if not selected:
+        print(f"no claim matches {args.pattern!r}; `lazyrich claims` lists the ids", file=sys.stderr)
+        return 2
+    rendered = []
+    bar = ProgressBar(len(selected))
+    try:
+        tex = export_latex(
+            args.pattern,
+            fragment=fragment,
+            notation=notation,
+            results=args.results,
+            checks=args.checks,
+            jobs=args.jobs,
+            modules=args.module,
+            on_claim=lambda rc: (rendered.append(rc), bar.update(rc)),
+        )
+    finally:
+        bar.close()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(tex)
+        kind = "fragment" if fragment else "standalone document"
+        print(f"wrote {args.output}: {kind}, {len(selected)} claims", file=sys.stderr)
+    else:
+        sys.stdout.write(tex)
+    by_reason: dict[str, list[str]] = {}
+    for rc in rendered:
+        for problem in rc.problems:
+            where, _, reason = problem.partition(": ")
+            by_reason.setdefault(reason or where, []).append(f"{rc.id} ({where})" if reason else rc.id)
+    for reason, places in by_reason.items():
+        shown = ", ".join(places[:6]) + (f", ... ({len(places)} in all)" if len(places) > 6 else "")
+        print(f"not printed: {shown}: {reason}", file=sys.stderr)
+    return 1 if (args.strict and by_reason) else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,6 +20,7 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 from sympy.matrices.expressions import (
     Identity,
@@ -33,6 +34,9 @@ from sympy.matrices.expressions import (
     Transpose,
     ZeroMatrix,
 )
+from sympy.polys.domains import QQ
+from sympy.polys.fields import field
+from sympy.polys.rings import ring
 
 __all__ = [
     "Canonical",
@@ -55,6 +59,12 @@ class RewriteRule:
     ``lhs`` is a product of atoms (e.g. ``W2.T * W2``); ``rhs`` any matrix
     expression of the same shape (e.g. ``W1 * W1.T + lam * Identity(Nh)``).
     The transposed rule is applied too.
+
+    >>> import sympy as sp
+    >>> W = sp.MatrixSymbol("W", 3, 3)
+    >>> orth = RewriteRule(W.T * W, sp.Identity(3))
+    >>> canonicalize(W * W.T * W - W, rules=[orth]).is_zero()
+    True
     """
 
     lhs: MatrixExpr
@@ -250,6 +260,12 @@ class _Expander:
                     nxt[w] = nxt.get(w, 0) + c1 * c2
                 acc = nxt
             return acc
+        # Inverse subclasses MatPow in SymPy >= 1.13: test it first
+        if isinstance(e, Inverse):
+            inner = canonicalize(e.arg, symmetric=self.symmetric).as_expr()
+            if isinstance(inner, Identity):
+                return {(): sp.Integer(1)}
+            return {(Inverse(inner),): sp.Integer(1)}
         if isinstance(e, MatPow):
             base, exp = e.args
             if exp.is_Integer and exp >= 0:
@@ -260,11 +276,6 @@ class _Expander:
             if exp == -1:
                 return self(Inverse(base))
             raise TypeError(f"canonicalize: unsupported power {e}")
-        if isinstance(e, Inverse):
-            inner = canonicalize(e.arg, symmetric=self.symmetric).as_expr()
-            if isinstance(inner, Identity):
-                return {(): sp.Integer(1)}
-            return {(Inverse(inner),): sp.Integer(1)}
         raise TypeError(f"canonicalize: unsupported matrix expression {type(e).__name__}: {e}")
 
     @staticmethod
@@ -372,6 +383,11 @@ def is_zero(expr, symmetric: Iterable[MatrixSymbol] = (), rules: Sequence[Rewrit
 
     Matrix expressions go through :func:`canonicalize`; explicit matrices are
     checked entry by entry; scalars by ``expand`` then ``simplify``.
+
+    >>> import sympy as sp
+    >>> A = sp.MatrixSymbol("A", 2, 2)
+    >>> is_zero((A.T * A).T - A.T * A), is_zero(A * A.T - A.T * A)
+    (True, False)
     """
     if isinstance(expr, MatrixExpr) and not isinstance(expr, sp.MatrixBase):
         return canonicalize(expr, symmetric=symmetric, rules=rules).is_zero()
@@ -386,6 +402,13 @@ def explicit_matrix(sym: MatrixSymbol, dims: Mapping) -> sp.Matrix:
     """A ``sympy.Matrix`` of fresh real symbols standing for ``sym``.
 
     ``dims`` substitutes symbolic dimensions (``{Nh: 2, Ni: 3}``).
+
+    >>> import sympy as sp
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> explicit_matrix(sp.MatrixSymbol("W", n, 1), {n: 2})
+    Matrix([
+    [W_00],
+    [W_10]])
     """
     r, c = (int(sp.sympify(d).xreplace(dict(dims))) for d in sym.shape)
     return sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{sym.name}_{i}{j}", real=True))
@@ -410,12 +433,100 @@ def _to_explicit(expr, dims, values):
     return e
 
 
+def _coefficients(expr) -> list:
+    return [e.as_coeff_matrices()[0] for e in sp.preorder_traversal(expr) if isinstance(e, MatMul)]
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _explicit_in_ring(expr, dims: Mapping) -> sp.Matrix:
+    """``expr`` on an explicit shape, evaluated in a polynomial ring (or fraction field) over QQ.
+
+    Exact and much faster than SymPy's ``as_explicit`` (which builds symbolic
+    sums); handles sums, products, transposes and positive integer powers.
+    """
+    mats = {s_: explicit_matrix(s_, dims) for s_ in expr.atoms(MatrixSymbol)}
+    dim_syms = {d for s_ in mats for d in s_.free_symbols}
+    scal = sorted(expr.free_symbols - set(mats) - set(dims) - dim_syms, key=str)
+    gens = sorted({e for M in mats.values() for e in M}, key=str) + scal
+    if not gens:
+        raise _Unsupported
+    try:  # polynomial ring when every coefficient is polynomial (fast), else the fraction field
+        K, *_ = ring(gens, QQ)
+        for c_ in _coefficients(expr):
+            K.from_expr(c_)
+    except (ValueError, TypeError, sp.polys.polyerrors.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        try:
+            K, *_ = field(gens, QQ)
+        except Exception as exc:  # e.g. sqrt coefficients: not a rational function field
+            raise _Unsupported from exc
+
+    def conv(x):
+        try:
+            return K.from_expr(x)
+        except Exception as exc:
+            raise _Unsupported from exc
+
+    table = {s_: np.array([[conv(e) for e in row] for row in M.tolist()], dtype=object) for s_, M in mats.items()}
+
+    def size(d):
+        return int(sp.sympify(d).xreplace(dims))
+
+    def ev(e):
+        if isinstance(e, MatrixSymbol):
+            return table[e]
+        if isinstance(e, Identity):
+            n = size(e.shape[0])
+            return np.array([[K.one if i == j else K.zero for j in range(n)] for i in range(n)], dtype=object)
+        if isinstance(e, ZeroMatrix):
+            return np.full((size(e.shape[0]), size(e.shape[1])), K.zero, dtype=object)
+        if isinstance(e, Transpose):
+            return ev(e.arg).T
+        if isinstance(e, MatAdd):
+            out = ev(e.args[0])
+            for a in e.args[1:]:
+                out = out + ev(a)
+            return out
+        if isinstance(e, MatMul):
+            coeff, ms = e.as_coeff_matrices()
+            out = ev(ms[0])
+            for a in ms[1:]:
+                out = out.dot(ev(a))
+            return out * conv(coeff)
+        if isinstance(e, MatPow) and not isinstance(e, Inverse) and e.args[1].is_Integer and e.args[1] > 0:
+            base = ev(e.args[0])
+            out = base
+            for _ in range(int(e.args[1]) - 1):
+                out = out.dot(base)
+            return out
+        raise _Unsupported
+
+    return sp.Matrix([[x.as_expr() for x in row] for row in ev(expr)])
+
+
 def explicit_residual(expr, dims: Mapping, values: Mapping | None = None) -> sp.Matrix:
     """Evaluate ``expr`` with explicit matrices of symbolic entries, expanded.
 
     Returns the expanded explicit matrix; the identity holds on this shape iff
-    every entry is zero.
+    every entry is zero. Polynomial expressions are evaluated exactly in a
+    polynomial ring over QQ (fast); inverses, traces and irrational
+    coefficients go through SymPy's ``as_explicit``.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> A = sp.MatrixSymbol("A", 2, 2)
+    >>> explicit_residual((A * A).T - A.T * A.T, {}) == sp.zeros(2, 2)
+    True
     """
+    dims = {sp.sympify(k): v for k, v in dims.items()}
+    if not values and isinstance(expr, MatrixExpr):
+        try:
+            return _explicit_in_ring(expr, dims)
+        except _Unsupported:
+            pass
     values = _explicit_values(expr, dims, values)
     e = _to_explicit(expr, dims, values)
     if isinstance(e, sp.MatrixBase):
@@ -429,6 +540,12 @@ def explicit_time_derivative(expr, rates: Mapping, dims: Mapping, values: Mappin
     Independent of :func:`time_derivative`: every entry of every matrix
     symbol becomes a scalar symbol ``x`` with ``dx/dt`` the corresponding entry
     of its declared rate; the derivative is ``sum(d expr / d x * dx/dt)``.
+
+    >>> import sympy as sp
+    >>> A, dA = sp.MatrixSymbol("A", 2, 2), sp.MatrixSymbol("dA", 2, 2)
+    >>> lhs = explicit_time_derivative(A * A, {A: dA}, {})
+    >>> lhs == explicit_residual(dA * A + A * dA, {})
+    True
     """
     every = set(expr.atoms(MatrixSymbol)) | {k for k in rates if isinstance(k, MatrixSymbol)}
     for r in rates.values():

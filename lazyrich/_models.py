@@ -149,6 +149,14 @@ class SingleNeuronModel(Model):
 
     ``X`` is ``n x d`` (rows are samples), ``y`` has length ``n``. Parameters are
     ``(a, w)`` with ``a`` a 0-d array and ``w`` a length-d vector.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = SingleNeuronModel(np.eye(2), [1.0, 0.0], eta_a=2.0)
+    >>> va, vw = m.velocity((np.asarray(1.0), np.array([0.5, 0.0])))
+    >>> float(va), (vw + 0.0).tolist()  # beta = (0.5, 0), gradient g = beta - y = (-0.5, 0)
+    (0.5, [0.5, 0.0])
     """
 
     X: np.ndarray
@@ -191,6 +199,13 @@ class ReluNetworkModel(Model):
         \mathcal L = \tfrac12\sum_i (f(x_i) - y_i)^2,\quad
         \dot a_k = -\eta_a \sum_i \sigma(w_k^T x_i) r_i,\quad
         \dot w_k = -\eta_w a_k \sum_i \sigma'(w_k^T x_i) r_i x_i .
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = ReluNetworkModel(np.array([[1.0], [-1.0]]), [1.0, 0.0])
+    >>> m.loss((np.array([1.0]), np.array([[2.0]])))  # f = (2, 0): residuals (1, 0)
+    0.5
     """
 
     X: np.ndarray

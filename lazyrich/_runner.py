@@ -35,8 +35,8 @@ def _worker_init(modules: Sequence[str]) -> None:
     load_claims(modules)
 
 
-def _worker_run(cid: str) -> ClaimResult:
-    return run_claim(REGISTRY[cid])
+def _worker_run(cid: str, certified: bool = False) -> ClaimResult:
+    return run_claim(REGISTRY[cid], certified=certified)
 
 
 class ProgressBar:
@@ -75,6 +75,7 @@ def verify(
     modules: Sequence[str] = (),
     registry: Registry | None = None,
     on_result: Callable[[ClaimResult], None] | None = None,
+    certified: bool = False,
 ) -> list[ClaimResult]:
     """Run the checks of every claim matching ``pattern``.
 
@@ -88,6 +89,8 @@ def verify(
         Extra claim modules to import (see :func:`load_claims`).
     registry : Registry, optional
         Run these claims instead of the default registry (always in-process).
+    certified : bool
+        Also run each claim's certified (Arb enclosure) check; ``n/a`` where it has none.
 
     Returns
     -------
@@ -104,7 +107,7 @@ def verify(
     results: dict[str, ClaimResult] = {}
     if jobs <= 1 or len(selected) <= 1 or not own:
         for c in selected:
-            r = run_claim(c)
+            r = run_claim(c, certified=certified)
             results[c.id] = r
             if on_result:
                 on_result(r)
@@ -113,7 +116,7 @@ def verify(
         with ProcessPoolExecutor(
             max_workers=min(jobs, len(selected)), initializer=_worker_init, initargs=(tuple(modules),)
         ) as pool:
-            futures = {pool.submit(_worker_run, c.id): c.id for c in selected}
+            futures = {pool.submit(_worker_run, c.id, certified): c.id for c in selected}
             for fut in as_completed(futures):
                 r = fut.result()
                 results[r.id] = r

@@ -32,6 +32,13 @@ class Trajectory:
     n_steps : solver steps (gradient flow) or descent steps taken
     method : ``"DOP853"``, ``"RK45"``, ... or ``"gd"``
     rtol, atol : solver tolerances (0 for gradient descent)
+
+    Examples
+    --------
+    >>> from lazyrich import DeepLinearModel, gradient_descent
+    >>> tr = gradient_descent(DeepLinearModel([[1.0]]), ([[0.5]], [[0.5]]), 0.1, [0.0, 0.2])
+    >>> tr["W1"].shape, tr.n_steps, tr.method
+    ((2, 1, 1), 2, 'gd')
     """
 
     t: np.ndarray

@@ -37,6 +37,9 @@ def linalg_tolerance(kappa: float, n_ops: float = 1.0) -> float:
 
     ``kappa`` is the condition number of the problem, ``n_ops`` the number of
     operations whose round-off accumulates (e.g. the matrix size).
+
+    >>> linalg_tolerance(100.0, 10) == 1000 * FLOAT64_EPS
+    True
     """
     return float(kappa) * float(n_ops) * FLOAT64_EPS
 
@@ -47,6 +50,9 @@ def ode_global_tolerance(n_steps: int, rtol: float, atol: float, scale: float) -
     Each accepted step keeps its local error below ``atol + rtol * |y|``; for a
     flow that does not expand errors (gradient flows of these losses near their
     trajectories) the global error is at most the sum of the local ones.
+
+    >>> ode_global_tolerance(100, 1e-12, 1e-14, 2.0)
+    2.01e-10
     """
     return max(int(n_steps), 1) * (atol + rtol * scale)
 
@@ -56,6 +62,9 @@ def quadratic_invariant_tolerance(n_steps: int, rtol: float, atol: float, scale:
 
     A perturbation ``dW`` of size ``e`` changes ``Q`` by at most ``2 |W| e + e**2``;
     with ``e`` from :func:`ode_global_tolerance` and ``|W| <= scale``.
+
+    >>> bool(quadratic_invariant_tolerance(100, 1e-12, 0.0, 1.0) < 2.001e-10)
+    True
     """
     e = ode_global_tolerance(n_steps, rtol, atol, scale)
     return 2.0 * scale * e + e * e

@@ -41,3 +41,36 @@ def spd_matrices(draw, n: int, lo: float = 0.5, hi: float = 1.5):
 def max_abs(a, b) -> float:
     """``max |a - b|`` over all entries (broadcasting)."""
     return float(np.max(np.abs(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))))
+
+
+def balanced_problem(
+    n_in: int,
+    n_hidden: int,
+    n_out: int,
+    lam: float,
+    seed: int,
+    sigma: float = 0.5,
+    smin: float = 0.5,
+    smax: float = 2.0,
+):
+    """A lambda-balanced init (Algorithm 1) and a task ``Sigma_yx`` with singular values in ``[smin, smax]``.
+
+    Built so that ``q+`` (the paper's B) is invertible: for a square network with
+    ``lambda = 0`` the sign of ``det W2 W1`` must match ``det Sigma_yx`` (digest §3.6),
+    so the first row of ``W2`` is negated when they differ (``W2^T W2`` is unchanged).
+    """
+    from lazyrich import lambda_balanced_init
+
+    rng = np.random.default_rng(seed)
+    W1, W2 = lambda_balanced_init(n_in, n_hidden, n_out, lam, sigma=sigma, seed=rng)
+    syx = matrix_with_singular_values((n_out, n_in), rng.uniform(smin, smax, min(n_in, n_out)), rng)
+    if n_in == n_out == n_hidden and lam == 0 and np.linalg.det(W2 @ W1) * np.linalg.det(syx) < 0:
+        W2 = W2.copy()
+        W2[0] = -W2[0]
+    return W1, W2, syx
+
+
+def qqt_of(W1, W2) -> np.ndarray:
+    """``Q Q^T`` with ``Q = [W1^T; W2]``; batched over a leading axis."""
+    Q = np.concatenate([np.swapaxes(W1, -1, -2), W2], axis=-2)
+    return Q @ np.swapaxes(Q, -1, -2)

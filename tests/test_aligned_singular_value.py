@@ -1,0 +1,129 @@
+"""aligned_singular_value (digest §3.7): solves the scalar ODE for every lambda, limits, float64 at large t."""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from scipy.integrate import solve_ivp
+
+from lazyrich import (
+    InvalidParameterError,
+    NonFiniteError,
+    aligned_singular_value,
+    mp_tolerance,
+    ode_global_tolerance,
+)
+
+RTOL = 1e-12
+
+
+def _ode(ts, s0, st_, lam, tau):
+    sol = solve_ivp(
+        lambda _t, s: np.sqrt(lam**2 + 4 * s**2) * (st_ - s) / tau,
+        (0, ts[-1]),
+        [s0],
+        method="DOP853",
+        t_eval=ts,
+        rtol=RTOL,
+        atol=RTOL * max(abs(s0), abs(st_)),
+    )
+    steps = max(sol.nfev // 12, 1)
+    return sol.y[0], ode_global_tolerance(steps, RTOL, RTOL * max(abs(s0), abs(st_)), max(abs(s0), abs(st_)))
+
+
+@given(st.floats(-5, 5), st.floats(0.01, 3), st.floats(0.1, 3), st.floats(0.5, 2))
+@example(0.0, 0.1, 2.0, 1.0)
+@example(0.0, 2.5, 0.5, 1.0)
+@example(-5.0, 0.01, 3.0, 0.5)
+def test_matches_ode(lam, s0, st_, tau):
+    ts = np.linspace(0, 4, 9)
+    ref, tol = _ode(ts, s0, st_, lam, tau)
+    got = aligned_singular_value(ts, s0, st_, lam, tau=tau)
+    assert np.abs(got - ref).max() <= tol
+
+
+@pytest.mark.parametrize("lam", [-2.0, 0.0, 1.5])
+def test_negative_initial_value_reversal(lam):
+    # s0 < 0 < s~ (reversal); at lambda = 0 the mode is stuck at the saddle side
+    ts = np.linspace(0, 3, 7)
+    ref, tol = _ode(ts, -0.4, 1.2, lam, 1.0)
+    assert np.abs(aligned_singular_value(ts, -0.4, 1.2, lam) - ref).max() <= tol
+
+
+@pytest.mark.parametrize("lam", [-3.0, -0.3, 0.0, 0.3, 3.0])
+def test_closed_form_solves_the_ode_and_implementation_matches_it(lam):
+    # residual of tau ds/dt = sqrt(lam^2 + 4 s^2)(s~ - s), d/dt by mpmath.diff at 40 digits, then
+    # the implementation (stable rearrangement of P and M) against the direct transcription
+    s0, st_, tau = 0.2, 1.7, 1.3
+    with mpmath.workdps(40):
+        mp_s0, mp_st, mp_tau = (mpmath.mpf(x) for x in (s0, st_, tau))
+
+        def f(x):
+            return _mp_s(x, mp_s0, mp_st, lam, mp_tau)
+
+        for t in (0.125, 1.0, 4.0):
+            lhs = mp_tau * mpmath.diff(f, t)
+            rhs = mpmath.sqrt(mpmath.mpf(lam) ** 2 + 4 * f(t) ** 2) * (mp_st - f(t))
+            assert abs(lhs - rhs) <= mp_tolerance(30)  # numerical differentiation costs ~10 digits
+            got = aligned_singular_value(t, s0, st_, lam, tau=tau, dps=30)
+            assert abs(got - f(mpmath.mpf(t))) <= mp_tolerance(30)
+
+
+def _mp_s(t, s0, st_, lam, tau):
+    # closed form of digest §3.7 written out directly (independent of the implementation's rearrangement)
+    lam = mpmath.mpf(lam)
+    mu = mpmath.sqrt(st_**2 + lam**2 / 4)
+    mu0 = mpmath.sqrt(s0**2 + lam**2 / 4)
+    P = mu * mu0 + lam**2 / 4 + st_ * s0
+    M = mu * mu0 - lam**2 / 4 - st_ * s0
+    E = mpmath.exp(-2 * mu * t / tau)
+    gamma = (P - (lam**2 / 2 + 2 * st_ * s0) * E - M * E**2) / (P + 2 * st_ * (st_ - s0) * E - M * E**2)
+    return s0 + gamma * (st_ - s0)
+
+
+def test_float64_stable_for_huge_t_against_mpmath():
+    ts = np.array([0.0, 1.0, 10.0, 100.0, 1e3, 1e6])
+    for lam in (-40.0, -1e-3, 0.0, 2.0, 40.0):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow of E is harmless
+            got = aligned_singular_value(ts, 1e-3, 2.5, lam)
+        ref = np.array([float(x) for x in aligned_singular_value(ts, 1e-3, 2.5, lam, dps=30)])
+        assert np.all(np.isfinite(got))
+        assert np.abs(got - ref).max() <= 1e-14 * 2.5  # measured ~1 ulp; no cancellation in P, M
+
+
+def test_lambda_zero_is_saxe_sigmoid():
+    s0, st_ = 0.01, 2.0
+    ts = np.linspace(0, 5, 11)
+    e = np.exp(2 * st_ * ts)
+    saxe = st_ * s0 * e / (st_ + s0 * (e - 1))
+    np.testing.assert_allclose(aligned_singular_value(ts, s0, st_, 0.0), saxe, rtol=1e-13)
+
+
+def test_large_lambda_is_shallow_exponential():
+    # |lambda| -> inf: s(t) = s~ + (s0 - s~) e^{-|lambda| t}, with O(s^2/|lambda|) corrections in the rate
+    s0, st_ = 0.3, 1.1
+    for lam in (1e4, -1e4):
+        ts = np.linspace(0, 5 / abs(lam), 11)
+        shallow = st_ + (s0 - st_) * np.exp(-abs(lam) * ts)
+        assert np.abs(aligned_singular_value(ts, s0, st_, lam) - shallow).max() <= 10 * st_**2 / abs(lam)
+
+
+def test_degenerate_branches():
+    # lambda = 0 and s~ = 0: tau ds/dt = -2|s| s -> s0 / (1 + 2|s0| t)
+    np.testing.assert_allclose(aligned_singular_value([0.0, 2.0], 0.5, 0.0, 0.0), [0.5, 0.5 / 3], rtol=1e-15)
+    assert aligned_singular_value(3.0, 0.0, 0.0, 0.0) == 0.0
+    assert aligned_singular_value(3.0, 0.0, 1.0, 0.0) == 0.0  # zero-balanced saddle
+
+
+def test_bad_inputs():
+    with pytest.raises(InvalidParameterError):
+        aligned_singular_value(-1.0, 0.1, 1.0, 0.0)
+    with pytest.raises(NonFiniteError):
+        aligned_singular_value(1.0, np.nan, 1.0, 0.0)
+    with pytest.raises(InvalidParameterError):
+        aligned_singular_value(1.0, 0.1, 1.0, 0.0, tau=-1.0)
+    with pytest.raises(InvalidParameterError):
+        aligned_singular_value(1.0, 0.1, 1.0, 0.0, dps=0)

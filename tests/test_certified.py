@@ -1,0 +1,171 @@
+"""Arb enclosures (lazyrich._arb_backend): they contain independent high-precision values, are tight,
+contain the float64 stable forms within their error bound, and reject a value one ulp beyond it.
+
+Independent references: the mpmath paths at 80 digits (a different arithmetic; agreement to 1e-55
+is far below the enclosure radius tolerance used), and for the two-layer net the float64 / mpmath
+stable form (eigenbasis, §3.5(b)) against the Arb basis-free Riccati form (§3.3).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import mpmath
+import numpy as np
+import pytest
+
+from lazyrich import (
+    FLOAT64_EPS,
+    MissingDependencyError,
+    PrecisionError,
+    TwoLayerExact,
+    aligned_singular_value,
+    lambda_balanced_init,
+    mixed_aligned_singular_value,
+)
+from lazyrich._arb_backend import (
+    certified_aligned_singular_value,
+    certified_mixed_aligned_singular_value,
+    certified_qqt,
+    require_flint,
+    stable_qqt_error_bound,
+)
+
+TIMES = [0.0, 0.3, 5.0, 100.0, 1e4, 1e6]
+# (s0, s_target, lam): lambda near 0, large |lambda|, reversal (s0 < 0), lambda exactly 0
+ALIGNED = [(0.1, 2.0, 0.5), (0.1, 2.0, 1e-9), (0.3, 1.5, -40.0), (-0.5, 1.0, 2.0), (1e-3, 3.0, 0.0)]
+# (s0, s_target, c): c near 0, c = 0 (logistic), negative target
+MIXED = [(0.3, 2.0, 0.5), (-1.0, 2.0, 0.5), (0.1, 1.0, 1e-8), (0.2, 1.5, 0.0), (0.5, -1.0, 3.0)]
+# The float64 aligned forms have no cancellation: a few operations of relative error eps each.
+SCALAR_BOUND = 64 * FLOAT64_EPS
+# mpmath at 80 digits is good to ~1e-78 relative; 1e-60 leaves ample room and is far below 2^-100.
+MP_SLACK = 1e-60
+
+
+def _ulp(x: float) -> float:
+    return float(np.spacing(abs(x)))
+
+
+@pytest.mark.parametrize("s0, st, lam", ALIGNED)
+def test_aligned_enclosure_contains_mpmath_and_float64(s0, st, lam):
+    enc = certified_aligned_singular_value(TIMES, s0, st, lam, bits=110)
+    hp = aligned_singular_value(TIMES, s0, st, lam, dps=80)
+    scale = max(abs(s0), abs(st))
+    assert enc.contains(hp, slack=MP_SLACK * scale)
+    assert np.all(enc.rad <= 2.0**-110 * scale * 1.01)
+    f64 = aligned_singular_value(TIMES, s0, st, lam)
+    assert enc.within(f64, bound=SCALAR_BOUND * scale)
+
+
+@pytest.mark.parametrize("s0, st, c", MIXED)
+def test_mixed_enclosure_contains_mpmath_and_float64(s0, st, c):
+    enc = certified_mixed_aligned_singular_value(TIMES, s0, st, c, bits=110)
+    hp = mixed_aligned_singular_value(TIMES, s0, st, c, dps=80)
+    scale = max(abs(s0), abs(st), c)
+    assert enc.contains(hp, slack=MP_SLACK * scale)
+    f64 = mixed_aligned_singular_value(TIMES, s0, st, c)
+    assert enc.within(f64, bound=SCALAR_BOUND * scale)
+
+
+def test_radius_is_tiny_at_200_bits():
+    enc = certified_aligned_singular_value([1.0, 1e6], 0.1, 2.0, 0.5, bits=200)
+    assert enc.prec >= 200
+    assert np.all(enc.rad <= 1e-30 * np.abs(enc.mid))
+
+
+@pytest.mark.parametrize("which", ["aligned", "mixed"])
+def test_value_one_ulp_beyond_the_bound_is_detected(which):
+    if which == "aligned":
+        enc = certified_aligned_singular_value(7.0, 0.1, 2.0, 0.5)
+    else:
+        enc = certified_mixed_aligned_singular_value(7.0, 0.1, 2.0, 0.5)
+    exact = enc.balls[0].mid()  # within 2^-100 of the truth
+    bound = SCALAR_BOUND * 2.0
+    step = _ulp(float(exact.mid()))
+    inside = exact + (bound - step)
+    beyond = exact + (bound + step)
+    assert enc.within([inside], bound=bound)
+    assert not enc.within([beyond], bound=bound)
+    assert not enc.within([exact - (bound + step)], bound=bound)
+
+
+def _net(n_in, n_h, n_out, lam, seed):
+    W1, W2 = lambda_balanced_init(n_in, n_h, n_out, lam=lam, sigma=0.4, seed=seed)
+    rng = np.random.default_rng(seed)
+    S = rng.standard_normal((n_out, n_in))
+    return TwoLayerExact(W1, W2, S)
+
+
+@pytest.mark.parametrize("shape, lam", [((3, 3, 3), 2.0), ((4, 2, 2), 0.7), ((2, 2, 3), -1.5)])
+def test_two_layer_enclosure_contains_mpmath_and_float64(shape, lam):
+    net = _net(*shape, lam, seed=3)
+    ts = [0.0, 0.5, 4.0, 20.0]
+    enc = certified_qqt(net, ts, bits=100)
+    assert enc.balls.shape == (len(ts), shape[0] + shape[2], shape[0] + shape[2])
+    scale = float(np.abs(enc.mid).max())
+    hp = net.qqt(ts, dps=70)
+    assert enc.contains(np.asarray(hp, dtype=object), slack=1e-60 * scale)
+    bound = stable_qqt_error_bound(net, scale)
+    assert enc.within(net.qqt(ts), bound=bound)
+    bad = net.qqt(ts).copy()
+    bad[-1, 0, 0] += 2 * bound
+    assert not enc.within(bad, bound=bound)
+
+
+def test_two_layer_precision_cap_raises():
+    net = _net(2, 2, 2, 1.0, seed=0)
+    with pytest.raises(PrecisionError, match="bits"):
+        certified_qqt(net, 1e7)
+
+
+def test_missing_flint_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "flint", None)  # import flint now raises ImportError
+    with pytest.raises(MissingDependencyError, match=r"lazyrich\[fast\]"):
+        require_flint()
+    with pytest.raises(MissingDependencyError):
+        certified_aligned_singular_value(1.0, 0.1, 2.0, 0.5)
+
+
+def test_exact_conversion_of_mpf():
+    from lazyrich._arb_backend import exact_arb
+
+    with mpmath.workdps(50):
+        x = mpmath.mpf(1) / 3
+    b = exact_arb(x)
+    assert b.is_exact()
+    assert abs(float(b) - 1 / 3) < 1e-16
+    assert (exact_arb(2.5) * 2).is_exact()
+
+
+# (a0, w0, beta*, eta_a, eta_w): delta < 0, delta > 0, delta ~ 0 (balanced), unequal rates, delta = 0 exactly,
+# tiny initialisation
+SINGLE = [
+    (0.1, [1.0, 0.5], [1.0, -2.0], 1.0, 1.0),
+    (2.0, [0.1, 0.3], [1.0, 0.5], 1.0, 1.0),
+    (1.0, [0.6, 0.8], [0.5, 1.0], 1.0, 1.0),
+    (1.0, [0.5, -0.5], [1.0, 2.0], 0.5, 2.0),
+    (0.3, [0.3, 0.0], [-1.0, 0.2], 1.0, 1.0),
+    (1e-3, [1e-3, 0.0], [1.0, 0.0], 1.0, 1.0),
+]
+# measured float64 errors are <= 2 eps * max(1, |beta|) on these cases; 16 eps states the bound with margin
+SINGLE_BOUND = 16 * FLOAT64_EPS
+
+
+@pytest.mark.parametrize("args", SINGLE)
+def test_single_neuron_enclosure_contains_mpmath_and_float64(args):
+    from lazyrich import SingleNeuronExact
+    from lazyrich._arb_backend import certified_single_neuron
+
+    sn = SingleNeuronExact(*args)
+    a, w, beta = certified_single_neuron(sn, TIMES, bits=110)
+    scale = max(1.0, float(np.abs(beta.mid).max()), float(np.abs(a.mid).max()), float(np.abs(w.mid).max()))
+    assert np.all(beta.rad <= 2.0**-110 * scale * 1.01)
+    assert a.contains(np.asarray(sn.a(TIMES, dps=70), dtype=object), slack=MP_SLACK * scale)
+    assert w.contains(np.asarray(sn.w(TIMES, dps=70), dtype=object), slack=MP_SLACK * scale)
+    assert beta.contains(np.asarray(sn.beta(TIMES, dps=70), dtype=object), slack=MP_SLACK * scale)
+    assert a.within(sn.a(TIMES), bound=SINGLE_BOUND * scale)
+    assert w.within(sn.w(TIMES), bound=SINGLE_BOUND * scale)
+    assert beta.within(sn.beta(TIMES), bound=SINGLE_BOUND * scale)
+    bad = sn.beta(TIMES).copy()
+    bad[2, 0] = float(beta.mid[2, 0]) + SINGLE_BOUND * scale + 2 * _ulp(scale)
+    assert not beta.within(bad, bound=SINGLE_BOUND * scale)

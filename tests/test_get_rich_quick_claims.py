@@ -1,0 +1,270 @@
+"""Claims of Kunin et al. (derivations/get_rich_quick.py): each passes, corrupted forms fail, known solutions hold.
+
+* every claim of the module passes both checks and its statement exports to LaTeX;
+* corrupted variants of the key identities (swapped kappa +- delta, the Lemma B.8 typo exponent d,
+  the wrong root of the steady state, the notebook's kernel-distance normaliser, the D.1 typo
+  delta^2, a flipped basin sign) are reported false by the same machinery;
+* Hypothesis cases built from known solutions: fixed points from the steady-state formula, the
+  closed form against the flow's right-hand side by mpmath differentiation, the balanced formulas.
+
+Tolerances: mpmath eps**0.8 at the working precision (halved digits where mp.diff differentiates),
+the solver-derived ODE bound for float64 trajectories, and a few eps for float64 identities.
+"""
+
+from __future__ import annotations
+
+import mpmath as mp
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from derivations import get_rich_quick as grq
+from helpers import seeds
+from lazyrich import (
+    FLOAT64_EPS,
+    Claim,
+    Measurement,
+    Proof,
+    SingleNeuronModel,
+    Source,
+    gradient_flow,
+    is_zero,
+    mp_tolerance,
+    ode_global_tolerance,
+    run_claim,
+)
+
+OWN = [getattr(grq, n) for n in grq.__all__ if isinstance(getattr(grq, n), Claim) and n != "conservation_delta"]
+
+
+@pytest.mark.parametrize("c", OWN, ids=[c.id for c in OWN])
+def test_claim_passes_and_exports(c):
+    result = run_claim(c)
+    assert result.symbolic.status == "pass", result.symbolic.detail
+    assert result.numeric.status == "pass", result.numeric.detail
+    st_ = c.statements()
+    assert st_ and all(isinstance(sp.latex(x), str) for x in st_)
+    assert c.source.paper == "get_rich_quick" and c.id.startswith("get_rich_quick.")
+
+
+def test_every_digest_typo_is_stated_in_a_source_note():
+    notes = {c.id: c.source.note for c in OWN}
+    assert "typo" in notes["get_rich_quick.lemma_b8"]
+    assert "typo" in notes["get_rich_quick.fig1_parametrization"]
+    assert "typo" in notes["get_rich_quick.kernel_distance"]
+
+
+# ------------------------------------------------------------------ corrupted identities are reported false
+def _fails(*residuals, **kw) -> bool:
+    return bool(Proof(residuals=list(residuals), **kw).failing())
+
+
+def test_corrupted_eq4_coefficients_fail():
+    a, q = grq.a_s, grq.q_s
+    ea, ew = grq.eta_a, grq.eta_w
+    dl = ew * a**2 - ea * q
+    kap = sp.sqrt(sp.factor(sp.expand(dl**2 + 4 * ea * ew * a**2 * q)))
+    assert not _fails((kap + dl) / 2 - ew * a**2)
+    assert _fails((kap - dl) / 2 - ew * a**2)  # swapped kappa +- delta
+
+
+def test_corrupted_eq2_denominator_fails():
+    # phi' with (kappa + delta) in place of (kappa - delta)
+    bad = grq.PHI_RHS.subs(
+        grq._kappa_of(grq.delta, grq.mu**2, (grq.eta_a, grq.eta_w)) - grq.delta,
+        grq._kappa_of(grq.delta, grq.mu**2, (grq.eta_a, grq.eta_w)) + grq.delta,
+    )
+    assert bad != grq.PHI_RHS
+    assert _fails(grq._chain(grq.PHI_AQ) - grq._at_params(bad))
+    assert not _fails(grq._chain(grq.PHI_AQ) - grq._at_params(grq.PHI_RHS))
+
+
+@pytest.mark.parametrize("L", [1, 2, 3])
+def test_lemma_b8_printed_exponent_d_is_wrong(L):
+    h = 4  # d = h for the lemma; the printed exponent d differs from L here
+    rng = np.random.default_rng(L)
+    a = sp.Matrix([sp.Rational(int(v), 7) for v in rng.integers(-9, 10, h)])  # exact rational arithmetic
+    dl = sp.Rational(-int(rng.integers(1, 9)), 5)
+    n2 = (a.T * a)[0]
+    lhs = (a.T * (a * a.T - dl * sp.eye(h)) ** L * a)[0]
+    assert lhs - n2 * (n2 - dl) ** L == 0
+    assert lhs - n2 * (n2 - dl) ** h != 0
+
+
+def test_wrong_steady_state_root_fails_against_simulation():
+    rng = np.random.default_rng(5)
+    bs = rng.standard_normal(3)
+    s = float(np.linalg.norm(bs))
+    dl = -1.3
+    a0, w0 = grq._init_with_delta(0.9, bs + rng.standard_normal(3), dl)
+    tr = gradient_flow(grq._whitened_model(bs), (a0, w0), [0.0, 60.0])
+    tol = ode_global_tolerance(tr.n_steps, tr.rtol, tr.atol, tr.scale) * 2 * tr.scale
+    a_inf2 = float(tr["a"][-1] ** 2)
+    assert abs(a_inf2 - (dl + np.hypot(dl, 2 * s)) / 2) <= tol
+    assert abs(a_inf2 - (-dl + np.hypot(dl, 2 * s)) / 2) > 100 * tol  # the other root
+
+
+def test_flipped_basin_sign_disagrees_with_simulation():
+    rng = np.random.default_rng(9)
+    right = wrong = 0
+    for _ in range(8):
+        bs = rng.standard_normal(2)
+        s = float(np.linalg.norm(bs))
+        dl = -rng.uniform(0.5, 4.0)
+        # w0 almost orthogonal to beta_*: |w0^T beta_*| < |a0| (delta + D)/2, where the two formulas disagree
+        perp = np.array([-bs[1], bs[0]])
+        a0, w0 = grq._init_with_delta(
+            rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1.0), perp + 0.05 * rng.standard_normal() * bs, dl
+        )
+        D = np.hypot(dl, 2 * s)
+        good, bad = w0 @ bs + a0 / 2 * (dl + D), w0 @ bs - a0 / 2 * (dl + D)
+        sign = np.sign(gradient_flow(grq._whitened_model(bs), (a0, w0), [0.0, 40.0], rtol=1e-9)["a"][-1])
+        right += int(sign == np.sign(good))
+        wrong += int(sign != np.sign(bad))
+    assert right == 8
+    assert wrong == 8
+
+
+def test_notebook_kernel_distance_normaliser_is_wrong():
+    # the notebook's |K_t|_F uses a_0^2 instead of a_t^2; the claim's form matches simulated NTKs
+    rng = np.random.default_rng(3)
+    bs = rng.standard_normal(2)
+    a0, w0 = grq._init_with_delta(1.0, np.array([-1.0, 0.2]), -2.0)
+    tr = gradient_flow(grq._whitened_model(bs), (a0, w0), [0.0, 2.0])
+    a, w = float(tr["a"][-1]), tr["w"][-1]
+    M0, Mt = a0**2 * np.eye(2) + np.outer(w0, w0), a**2 * np.eye(2) + np.outer(w, w)
+    S_direct = 1 - np.sum(M0 * Mt) / (np.linalg.norm(M0) * np.linalg.norm(Mt))
+    d = 2
+    tr0t = d * a0**2 * a**2 + a0**2 * w @ w + a**2 * w0 @ w0 + (w0 @ w) ** 2
+    n0 = np.sqrt(d * a0**4 + 2 * a0**2 * w0 @ w0 + (w0 @ w0) ** 2)
+    nt = np.sqrt(d * a**4 + 2 * a**2 * w @ w + (w @ w) ** 2)
+    nt_notebook = np.sqrt(d * a**4 + 2 * a0**2 * w @ w + (w @ w) ** 2)
+    assert abs(1 - tr0t / (n0 * nt) - S_direct) <= 64 * FLOAT64_EPS
+    assert abs(1 - tr0t / (n0 * nt_notebook) - S_direct) > 1e-3
+
+
+def test_d1_delta_squared_typo_is_wrong():
+    al, ta = sp.symbols("alpha tau", positive=True)
+    dl = (al * ta) ** 2 - (ta / al) ** 2
+    assert not _fails(dl - ta**2 * (al**2 - al**-2))
+    assert _fails(dl**2 - ta**2 * (al**2 - al**-2))
+
+
+def test_a_corrupted_numeric_claim_is_reported_false():
+    c = Claim(id="get_rich_quick.corrupted", title="t", source=Source("get_rich_quick", "test"))
+    c.numeric = lambda: Measurement(1e-3, 1e-10, "corrupted closed form")
+    assert run_claim(c).numeric.status == "fail"
+
+
+def test_wrong_closed_form_m_fails_the_flow():
+    # m = e^{+delta t} sqrt(1 + 2I) (sign error) does not solve the w_perp equation
+    A, S = grq.A_S, grq.S_S
+    t, dl = grq.t, grq.delta
+    for sign, expect_zero in ((-1, True), (1, False)):
+        m_ = sp.exp(sign * dl * t) * S
+        a_, wperp = A / m_, sp.exp(-dl * t) / m_
+        r = grq._zero(grq._ddt_linear(wperp) + a_**2 * wperp)
+        assert is_zero(r) == expect_zero
+
+
+# ------------------------------------------------------------------ known solutions (Hypothesis)
+deltas = st.one_of(st.just(0.0), st.floats(-5.0, 5.0))
+rates = st.floats(0.3, 3.0)
+
+
+@given(seeds, st.integers(1, 4), deltas, rates, rates)
+@example(seed=0, d=1, dl=0.0, ea=1.0, ew=1.0).via("scalar, balanced")
+def test_steady_state_points_are_fixed_points(seed, d, dl, ea, ew):
+    rng = np.random.default_rng(seed)
+    bs = rng.standard_normal(d) + 0.1
+    kap = np.sqrt(dl**2 + 4 * ea * ew * bs @ bs)
+    # eta_w a^2 = (kappa + delta)/2, written as 2 eta_a eta_w s^2/(kappa - delta) for delta < 0 (no cancellation)
+    a_sq = (kap + dl) / (2 * ew) if dl >= 0 else 2 * ea * (bs @ bs) / (kap - dl)
+    a_inf = np.sqrt(a_sq) * rng.choice([-1.0, 1.0])
+    w_inf = bs / a_inf
+    model = SingleNeuronModel(np.eye(d), bs, ea, ew)
+    va, vw = model.velocity((a_inf, w_inf))
+    scale = max(1.0, abs(a_inf), float(np.abs(w_inf).max())) ** 3 * max(ea, ew)
+    assert max(abs(float(va)), float(np.abs(vw).max())) <= 64 * d * FLOAT64_EPS * scale
+    # and the point carries the prescribed delta (the steady-state root is the right one)
+    assert abs(ew * a_inf**2 - ea * w_inf @ w_inf - dl) <= 64 * FLOAT64_EPS * max(1.0, kap)
+
+
+@given(seeds, st.integers(1, 4), deltas, rates, rates, st.floats(0.0, 3.0))
+@example(seed=1, d=2, dl=0.0, ea=1.0, ew=1.0, t=0.7).via("delta = 0 branch")
+@example(seed=2, d=2, dl=-4.0, ea=1.0, ew=1.0, t=2.0).via("downstream")
+def test_closed_form_solves_the_flow(seed, d, dl, ea, ew, t):
+    rng = np.random.default_rng(seed)
+    bs = rng.standard_normal(d) + 0.2
+    a0 = rng.uniform(0.3, 1.5) + np.sqrt(max(dl, 0.0) / ew)
+    a0, w0 = grq._init_with_delta(a0 * rng.choice([-1.0, 1.0]), rng.standard_normal(d), dl, ea, ew)
+    dps = 30
+    with mp.workdps(dps):
+        a_t, w_t = grq.closed_form(a0, w0, bs, [t], ea, ew, dps=dps)
+
+        def comp(i):
+            def f(tt):
+                A, W = grq.closed_form(a0, w0, bs, [tt], ea, ew, dps=dps)
+                return A[0] if i < 0 else W[0][i]
+
+            return f
+
+        a, w = a_t[0], w_t[0]
+        b = [mp.mpf(float(x)) for x in bs]
+        p = mp.fsum(x * y for x, y in zip(w, b))
+        q = mp.fsum(x * x for x in w)
+        rhs_a = ea * (p - a * q)
+        rhs_w = [ew * (a * bi - a * a * wi) for bi, wi in zip(b, w)]
+        h = mp.mpf(10) ** -8
+        # central difference at 30 digits: truncation O(h^2) ~ 1e-16, round-off 1e-30/h
+        err = max(
+            [abs((comp(-1)(t + h) - comp(-1)(t - h)) / (2 * h) - rhs_a)]
+            + [abs((comp(i)(t + h) - comp(i)(t - h)) / (2 * h) - rhs_w[i]) for i in range(d)]
+        )
+        size = 1 + abs(a) + max(abs(x) for x in w)
+        assert err <= 1e-12 * size**3 * max(ea, ew)
+        # initial condition, and |w|^2 vs a^2 with rates
+        A0, _ = grq.closed_form(a0, w0, bs, [0.0], ea, ew, dps=dps)
+        assert abs(A0[0] - mp.mpf(float(a0))) <= mp_tolerance(dps) * size
+        assert abs(
+            ew * a * a
+            - ea * q
+            - mp.mpf(float(ew)) * mp.mpf(float(a0)) ** 2
+            + mp.mpf(float(ea)) * mp.fsum(mp.mpf(float(x)) ** 2 for x in w0)
+        ) <= mp_tolerance(dps) * size**2 * max(ea, ew)
+
+
+@given(st.floats(-0.95, 0.95), st.floats(0.05, 3.0), st.floats(0.2, 3.0), st.floats(0.0, 4.0))
+@example(phi0=0.0, mu0=0.1, s=1.0, t=1.0).via("orthogonal start")
+def test_balanced_formulas_solve_the_balanced_odes(phi0, mu0, s, t):
+    with mp.workdps(30):
+        c = mp.atanh(phi0)
+
+        def mu(tt):
+            x = s * tt + c
+            return (
+                s
+                * (1 + mp.cosh(2 * x))
+                / (s * (1 + mp.cosh(2 * c)) / mu0 + 2 * x + mp.sinh(2 * x) - 2 * c - mp.sinh(2 * c))
+            )
+
+        def phi(tt):
+            return mp.tanh(s * tt + c)
+
+        res_mu = mp.diff(mu, t) - 2 * mu(t) * (phi(t) * s - mu(t))
+        res_phi = mp.diff(phi, t) - s * (1 - phi(t) ** 2)
+        assert abs(res_mu) <= mp_tolerance(15) * (1 + s) ** 3  # mp.diff keeps about half the 30 digits
+        assert abs(res_phi) <= mp_tolerance(15) * (1 + s)
+        assert abs(mu(0) - mu0) <= mp_tolerance(30) * (1 + mu0)
+
+
+def test_redundant_neurons_break_the_parity_colouring():
+    # two neurons on the same hyperplane: crossing it flips both, so adjacent regions share a parity
+    rng = np.random.default_rng(4)
+    W = rng.standard_normal((4, 2))
+    W[1] = 2.0 * W[0]
+    x = np.array([-W[0, 1], W[0, 0]])  # on the shared line
+    step = 1e-6 * W[0]
+    assert np.sum(W @ (x + step) > 0) % 2 == np.sum(W @ (x - step) > 0) % 2

@@ -1,0 +1,154 @@
+"""mixed_aligned_singular_value: the exact aligned solution of ds/dt = 2 sqrt(s^2 + c^2)(s* - s) (digest 2.4).
+
+Oracles: mpmath's Taylor ODE solver (independent of the closed form), scipy's
+DOP853 (float64), the Saxe logistic law (c -> 0) and the lazy law (c -> infinity).
+"""
+
+from __future__ import annotations
+
+import mpmath as mp
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from scipy.integrate import solve_ivp
+
+from lazyrich import (
+    FLOAT64_EPS,
+    InvalidParameterError,
+    NonFiniteError,
+    mixed_aligned_singular_value,
+    mp_tolerance,
+    ode_global_tolerance,
+)
+
+
+def _float_tolerance(t, s0, st_, c):
+    """Float64 error bound: the exponent 2Rt carries a relative error ~ eps * 2Rt, and the
+    rearranged closed form adds O(10) roundings of size eps * max(|s0|, |s*|, c)."""
+    R = np.hypot(st_, c)
+    return 16 * FLOAT64_EPS * (1 + 2 * R * np.asarray(t)) * max(abs(s0), abs(st_), c)
+
+
+@pytest.mark.parametrize(
+    "s0, st_, c",
+    [
+        ("0.3", "2", "0.5"),
+        ("-1", "2", "0.5"),
+        ("3", "1", "0.1"),
+        ("-2", "-1", "0.7"),
+        ("1", "0", "0.3"),
+        ("0", "5", "1e-3"),
+    ],
+)
+def test_matches_mpmath_ode_solver(s0, st_, c):
+    """Closed form at 30 digits vs mp.odefun (Taylor series at working precision), tolerance eps**0.8."""
+    dps = 30
+    with mp.workdps(dps):
+        s0m, stm, cm = mp.mpf(s0), mp.mpf(st_), mp.mpf(c)
+        f = mp.odefun(lambda t, s: 2 * mp.sqrt(s * s + cm * cm) * (stm - s), 0, s0m)
+        for t in ("0.1", "0.7", "1.5"):
+            exact = mixed_aligned_singular_value(mp.mpf(t), s0m, stm, cm, dps=dps)
+            assert abs(exact - f(mp.mpf(t))) <= mp_tolerance(dps) * max(1, abs(stm))
+
+
+@given(
+    s0=st.floats(-5, 5),
+    st_=st.floats(-5, 5),
+    log_c=st.floats(-8, 1),
+    t=st.floats(0, 20),
+)
+@example(s0=0.0, st_=0.0, log_c=0.0, t=1.0)
+@example(s0=-5.0, st_=5.0, log_c=-8.0, t=2.0)
+@example(s0=5.0, st_=-5.0, log_c=-8.0, t=20.0)
+def test_float64_matches_50_digits(s0, st_, log_c, t):
+    c = 10.0**log_c
+    x = mixed_aligned_singular_value(t, s0, st_, c)
+    ref = mixed_aligned_singular_value(t, s0, st_, c, dps=50)
+    assert abs(x - float(ref)) <= _float_tolerance(t, s0, st_, c)
+
+
+@pytest.mark.parametrize("s0, st_, c", [(0.3, 2.0, 0.5), (-1.0, 2.0, 0.5), (3.0, 1.0, 0.1), (-2.0, -1.0, 0.7)])
+def test_matches_solve_ivp(s0, st_, c):
+    t = np.linspace(0.0, 4.0, 17)
+    rtol = 1e-12
+    atol = rtol * max(abs(s0), abs(st_))
+    sol = solve_ivp(
+        lambda _t, y: 2 * np.sqrt(y**2 + c**2) * (st_ - y),
+        (0, 4),
+        [s0],
+        t_eval=t,
+        rtol=rtol,
+        atol=atol,
+        method="DOP853",
+    )
+    tol = ode_global_tolerance(sol.nfev // 12, rtol, atol, max(abs(s0), abs(st_)))
+    assert np.max(np.abs(mixed_aligned_singular_value(t, s0, st_, c) - sol.y[0])) <= tol
+
+
+def test_c_to_zero_is_the_logistic_law_without_loss_of_accuracy():
+    t = np.linspace(0, 6, 13)
+    s0, st_ = 0.1, 2.0
+    logistic = st_ * s0 / (s0 + (st_ - s0) * np.exp(-2 * st_ * t))
+    for c in (1e-30, 1e-120, 1e-300, 0.0):
+        # the c-correction is O(c^2 / s^2): below round-off for these c
+        assert np.max(np.abs(mixed_aligned_singular_value(t, s0, st_, c) - logistic)) <= 8 * FLOAT64_EPS * st_
+    # from below zero with c = 0 the value never crosses 0 (mirror logistic toward 0)
+    neg = mixed_aligned_singular_value(t, -0.5, st_, 0.0)
+    assert np.all(neg < 0) and np.all(np.diff(neg) > 0)
+
+
+def test_negative_s0_crosses_zero_at_the_early_phase_time():
+    """s0 < 0, c small: s = c sinh(2 s* t + asinh(s0/c)) while |s| << s*, so it crosses 0 at asinh(-s0/c)/(2 s*)."""
+    s0, st_, c = -1e-3, 1.0, 1e-6
+    t_cross = np.arcsinh(-s0 / c) / (2 * st_)
+    before, after = mixed_aligned_singular_value([0.99 * t_cross, 1.01 * t_cross], s0, st_, c)
+    assert before < 0 < after
+    # the early phase formula holds to O(|s|/s*) relative
+    t = 0.5 * t_cross
+    early = c * np.sinh(2 * st_ * t + np.arcsinh(s0 / c))
+    assert abs(mixed_aligned_singular_value(t, s0, st_, c) - early) <= 2 * abs(early) * abs(s0) / st_
+
+
+def test_lazy_limit():
+    """c >> |s|, |s*|: s = s* + (s0 - s*) exp(-2ct) up to a relative O((s/c)^2) change of the rate."""
+    s0, st_, c = 0.2, 0.5, 1e3
+    t = np.linspace(0, 2e-3, 9)
+    lazy = st_ + (s0 - st_) * np.exp(-2 * c * t)
+    rate_error = (st_ / c) ** 2  # sqrt(s^2 + c^2) = c (1 + O(s^2/c^2))
+    assert np.max(np.abs(mixed_aligned_singular_value(t, s0, st_, c) - lazy)) <= rate_error * abs(s0 - st_)
+
+
+def test_no_overflow_and_fixed_point():
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        big = mixed_aligned_singular_value([0.0, 1e300], -3.0, 2.0, 0.5)
+        huge = mixed_aligned_singular_value(1.0, 1e200, 2e200, 1e199)
+    assert big[-1] == pytest.approx(2.0, abs=4 * FLOAT64_EPS)
+    assert np.isfinite(huge) and huge == pytest.approx(2e200, rel=1e-12)
+    assert mixed_aligned_singular_value(3.0, 1.5, 1.5, 0.3) == pytest.approx(1.5, abs=4 * FLOAT64_EPS)
+    assert mixed_aligned_singular_value(3.0, 0.0, 0.0, 0.0) == 0.0
+
+
+def test_scalar_and_array_outputs():
+    assert isinstance(mixed_aligned_singular_value(1.0, 0.1, 1.0, 0.5), float)
+    out = mixed_aligned_singular_value([0.0, 1.0], 0.1, 1.0, 0.5)
+    assert out.shape == (2,) and out[0] == 0.1
+    mp_out = mixed_aligned_singular_value([0, 1], "0.1", "1", "0.5", dps=30)
+    assert len(mp_out) == 2 and isinstance(mp_out[0], mp.mpf)
+
+
+@pytest.mark.parametrize(
+    "kwargs, err",
+    [
+        ({"t": -1.0}, InvalidParameterError),
+        ({"c": -0.1}, InvalidParameterError),
+        ({"s0": float("nan")}, NonFiniteError),
+        ({"dps": 5}, InvalidParameterError),
+        ({"c": -0.1, "dps": 30}, InvalidParameterError),
+        ({"t": -1, "dps": 30}, InvalidParameterError),
+    ],
+)
+def test_bad_input(kwargs, err):
+    args = {"t": 1.0, "s0": 0.1, "s_target": 1.0, "c": 0.5, **kwargs}
+    with pytest.raises(err):
+        mixed_aligned_singular_value(**args)

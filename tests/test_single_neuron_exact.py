@@ -1,0 +1,407 @@
+"""SingleNeuronExact against independent routes: the digest's unscaled closed form at high precision,
+the balanced closed form (§3.5), the steady state and basin formulas, the learning-rate reduction,
+the conservation law, and bad input.
+
+The float64 requirement (issue 4) is 1e-10 relative for t up to 1e6 and |delta| up to 1e3; the
+reference is the digest §3.2 formula evaluated *without* factoring out exponentials (mpmath has no
+overflow) at 60 digits and confirmed at 90, so its own error is ~1e-50.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from helpers import seeds
+from lazyrich import (
+    InvalidParameterError,
+    NonFiniteError,
+    NotWhitenedError,
+    ShapeError,
+    SingleNeuronExact,
+    mp_tolerance,
+    random_orthogonal,
+)
+
+#: Issue 4's float64 accuracy requirement (relative).
+FLOAT64_REQUIREMENT = 1e-10
+REF_DPS = 60
+
+
+def reference(a0, w0, beta_star, eta_a, eta_w, t, dps=REF_DPS):
+    """Digest §3.2 verbatim: learning-rate reduction, c_pm, E_k, m = e^{-delta t} sqrt(1 + 2 I), a = A/m, w."""
+    with mpmath.workdps(dps):
+        mpf = mpmath.mpf
+        ea, ew = mpf(eta_a), mpf(eta_w)
+        g, r = mpmath.sqrt(ea * ew), (ew / ea) ** mpf(0.25)
+        a0 = mpf(a0) * r
+        w0 = [mpf(float(x)) / r for x in w0]
+        bs = [mpf(float(x)) for x in beta_star]
+        tau = g * mpf(t)
+        s2 = mpmath.fsum(b * b for b in bs)
+        delta = a0**2 - mpmath.fsum(x * x for x in w0)
+        p0 = mpmath.fsum(x * b for x, b in zip(w0, bs))
+        D = mpmath.sqrt(delta**2 + 4 * s2)
+        lp, lm = (-delta + D) / 2, (-delta - D) / 2
+        cp, cm = (p0 - lm * a0) / D, (lp * a0 - p0) / D
+
+        def E(k):
+            return tau if k == 0 else mpmath.expm1(k * tau) / k
+
+        A = cp * mpmath.exp(lp * tau) + cm * mpmath.exp(lm * tau)
+        dA = cp * lp * mpmath.exp(lp * tau) + cm * lm * mpmath.exp(lm * tau)
+        integral = cp**2 * E(delta + D) + 2 * cp * cm * E(delta) + cm**2 * E(delta - D)
+        m = mpmath.exp(-delta * tau) * mpmath.sqrt(1 + 2 * integral)
+        w = [(dA / s2 * b + mpmath.exp(-delta * tau) * (x - p0 * b / s2)) / m for x, b in zip(w0, bs)]
+        return A / m / r, [x * r for x in w]
+
+
+def confirmed_reference(*args):
+    """The reference, confirmed by re-evaluation 30 digits higher (raising the precision until they agree).
+
+    The unscaled formula cancels for large t (e.g. near the basin boundary c_+ = 0), which only costs digits.
+    """
+    dps = REF_DPS
+    while True:
+        a_lo, _ = reference(*args, dps=dps)
+        a_hi, w_hi = reference(*args, dps=dps + 30)
+        scale = max(abs(a_hi), mpmath.norm(w_hi))
+        if abs(a_lo - a_hi) <= mp_tolerance(REF_DPS) * scale:
+            return float(a_hi), np.array([float(x) for x in w_hi])
+        dps *= 2
+        assert dps < 5000
+
+
+def rel(x, ref) -> float:
+    """Normwise relative error; a reference below float64's normal range must come back as exactly that (underflow)."""
+    ref = np.asarray(ref, dtype=float)
+    norm = np.linalg.norm(ref)
+    if norm < np.finfo(float).tiny * 1e10:
+        return 0.0 if np.linalg.norm(np.asarray(x, dtype=float) - ref) <= np.finfo(float).tiny * 1e10 else np.inf
+    return float(np.linalg.norm(np.asarray(x, dtype=float) - ref) / norm)
+
+
+def init_from(beta0, delta_bar, eta_a, eta_w, sign=1.0):
+    """(a0, w0) with a0 w0 = beta0 and conserved delta = sqrt(eta_a eta_w) delta_bar (digest §1, then §2)."""
+    b2 = float(beta0 @ beta0)
+    k = np.hypot(delta_bar, 2 * np.sqrt(b2))
+    abar2 = (k + delta_bar) / 2 if delta_bar >= 0 else 2 * b2 / (k - delta_bar)
+    abar = sign * np.sqrt(abar2)
+    return abar * (eta_a / eta_w) ** 0.25, beta0 / abar * (eta_w / eta_a) ** 0.25
+
+
+# ----------------------------------------------------------------------------- float64 vs mpmath
+EXTREME_CASES = {
+    "downstream_crossing": (0.5, [-2.0], [1.0], 1.0, 1.0),  # delta = -3.75, a changes sign at t ~ 0.178
+    "delta_minus_1000": (0.01, [31.6, 0.2], [0.3, -1.0], 1.0, 1.0),
+    "delta_plus_1000": (31.63, [0.1, 0.05], [1.0, 0.5], 1.0, 1.0),
+    "balanced": (1.0, [-1.0, 0.0], [0.0, 1.0], 1.0, 1.0),  # delta = 0 exactly (Fig. 2 init)
+    "balanced_rates": (0.5, [0.25, 0.0, 0.0], [0.3, -0.2, 1.0], 0.25, 1.0),  # eta_w a^2 = eta_a |w|^2
+    "crossing_minus_1000": (3.0, [-31.7], [2.0], 1.0, 1.0),
+    "rates_small_delta": (1e-3, [-0.5, 0.1, 0.2], [1.0, 1.0, 0.0], 2.0, 0.3),
+    "tiny_task": (0.7, [0.7], [1e-4], 1.0, 1.0),  # D = 2e-4: the quadrature branch up to t = 1e4
+}
+TIMES = [0.0, 1e-8, 1e-3, 0.1, 0.178, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6]
+
+
+@pytest.mark.parametrize("case", list(EXTREME_CASES))
+def test_float64_matches_high_precision_at_every_time(case):
+    a0, w0, bs, ea, ew = EXTREME_CASES[case]
+    sn = SingleNeuronExact(a0, w0, bs, ea, ew)
+    with np.errstate(all="raise"):  # no overflow, no invalid operation anywhere
+        a, w, beta = sn.a(TIMES), sn.w(TIMES), sn.beta(TIMES)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(w))
+    for i, t in enumerate(TIMES):
+        a_ref, w_ref = confirmed_reference(a0, w0, bs, ea, ew, t)
+        assert abs(a[i] - a_ref) <= FLOAT64_REQUIREMENT * abs(a_ref), (t, a[i], a_ref)
+        assert rel(w[i], w_ref) <= FLOAT64_REQUIREMENT, t
+        assert rel(beta[i], a_ref * w_ref) <= FLOAT64_REQUIREMENT, t
+
+
+def test_zero_crossing_of_a_is_resolved():
+    """delta < 0 and p0 opposite to a0: a(t) crosses 0 once; float64 follows it to 1e-10 on both sides."""
+    a0, w0, bs = 0.5, [-2.0], [1.0]
+    sn = SingleNeuronExact(a0, w0, bs)
+    assert sn.delta < 0 and sn.basin_sign == -1
+    grid = np.linspace(0.0, 0.4, 81)
+    signs = np.sign(sn.a(grid))
+    assert signs[0] > 0 and signs[-1] < 0 and np.count_nonzero(np.diff(signs)) == 1
+    for t in grid[::4]:
+        a_ref, _ = confirmed_reference(a0, w0, bs, 1.0, 1.0, t)
+        assert abs(sn.a(t) - a_ref) <= FLOAT64_REQUIREMENT * abs(a_ref)
+
+
+@settings(deadline=None)
+@given(
+    d=st.integers(1, 4),
+    delta_bar=st.floats(-1000.0, 1000.0),
+    log_beta0=st.floats(-2.0, 1.0),
+    log_s=st.floats(-1.0, 1.0),
+    log_rates=st.tuples(st.floats(-1.0, 1.0), st.floats(-1.0, 1.0)),
+    log_t=st.floats(-3.0, 6.0),
+    negative=st.booleans(),
+    seed=seeds,
+)
+@example(d=2, delta_bar=0.0, log_beta0=0.0, log_s=0.0, log_rates=(0.0, 0.0), log_t=0.0, negative=False, seed=0)
+@example(d=1, delta_bar=-1000.0, log_beta0=-2.0, log_s=0.0, log_rates=(0.0, 0.0), log_t=6.0, negative=True, seed=1)
+@example(d=3, delta_bar=1000.0, log_beta0=1.0, log_s=1.0, log_rates=(1.0, -1.0), log_t=6.0, negative=False, seed=2)
+def test_float64_matches_high_precision_property(d, delta_bar, log_beta0, log_s, log_rates, log_t, negative, seed):
+    rng = np.random.default_rng(seed)
+    ea, ew = 10.0 ** log_rates[0], 10.0 ** log_rates[1]
+    beta0 = 10.0**log_beta0 * random_orthogonal(d, rng)[0]
+    bs = 10.0**log_s * random_orthogonal(d, rng)[0]
+    a0, w0 = init_from(beta0, delta_bar, ea, ew, -1.0 if negative else 1.0)
+    t = 10.0**log_t
+    sn = SingleNeuronExact(a0, w0, bs, ea, ew)
+    a_ref, w_ref = confirmed_reference(a0, w0, bs, ea, ew, t)
+    with np.errstate(all="raise"):
+        a, beta = sn.a(t), sn.beta(t)
+    # a may sit near its zero crossing (delta < 0), where no float64 evaluation can be relatively accurate:
+    # the closed form's constants c_pm carry ~eps relative error, giving an absolute error ~ eps |c_+| / m_hat
+    # <~ eps |(a, w)|. So: relative 1e-10, or (only that close to a zero) 100 eps on the scale of (a, w).
+    scale = np.hypot(a_ref, np.linalg.norm(w_ref))
+    near_zero = 100 * np.finfo(float).eps
+    assert rel(a, a_ref) <= FLOAT64_REQUIREMENT or abs(a - a_ref) <= near_zero * scale
+    beta_ref = a_ref * w_ref
+    assert rel(beta, beta_ref) <= FLOAT64_REQUIREMENT or np.linalg.norm(beta - beta_ref) <= near_zero * scale**2
+
+
+# ----------------------------------------------------------------------------- dps = N
+@pytest.mark.parametrize("case", ["downstream_crossing", "delta_minus_1000", "delta_plus_1000", "balanced"])
+@pytest.mark.parametrize("t", [0.0, 0.3, 7.0, 1e6])
+def test_dps_is_correct_to_n_digits(case, t):
+    a0, w0, bs, ea, ew = EXTREME_CASES[case]
+    sn = SingleNeuronExact(a0, w0, bs, ea, ew)
+    n = 30
+    a_ref, w_ref = reference(a0, w0, bs, ea, ew, t, dps=80)
+    a = sn.a(t, dps=n)
+    w = sn.w(t, dps=n)
+    with mpmath.workdps(80):
+        assert abs(a - a_ref) <= 10.0 ** (-n) * abs(a_ref)
+        assert mpmath.norm([x - y for x, y in zip(w, w_ref)]) <= 10.0 ** (-n) * mpmath.norm(w_ref)
+
+
+@settings(deadline=None)
+@given(
+    d=st.integers(1, 3),
+    delta_bar=st.floats(-50.0, 50.0),
+    n=st.integers(8, 40),
+    log_t=st.floats(-2.0, 4.0),
+    seed=seeds,
+)
+@example(d=2, delta_bar=0.0, n=15, log_t=0.0, seed=3)
+def test_dps_n_agrees_with_dps_2n(d, delta_bar, n, log_t, seed):
+    """dps=N and dps=2N agree to N - 2 digits (componentwise for a, normwise for beta)."""
+    rng = np.random.default_rng(seed)
+    beta0 = rng.uniform(0.1, 2.0) * random_orthogonal(d, rng)[0]
+    a0, w0 = init_from(beta0, delta_bar, 1.0, 1.0, rng.choice([-1.0, 1.0]))
+    sn = SingleNeuronExact(a0, w0, random_orthogonal(d, rng)[0] * rng.uniform(0.5, 2.0))
+    t = 10.0**log_t
+    a_n, a_2n = sn.a(t, dps=n), sn.a(t, dps=2 * n)
+    b_n, b_2n = sn.beta(t, dps=n), sn.beta(t, dps=2 * n)
+    with mpmath.workdps(2 * n):
+        assert abs(a_n - a_2n) <= 10.0 ** (-(n - 2)) * abs(a_2n)
+        assert mpmath.norm([x - y for x, y in zip(b_n, b_2n)]) <= 10.0 ** (-(n - 2)) * mpmath.norm(b_2n)
+
+
+def test_dps_shapes_and_types():
+    sn = SingleNeuronExact(1.0, [0.5, 0.1], [1.0, 0.0])
+    assert isinstance(sn.a(1.0, dps=20), mpmath.mpf)
+    assert sn.w(1.0, dps=20).shape == (2,)
+    assert sn.beta([0.0, 1.0, 2.0], dps=20).shape == (3, 2)
+    assert sn.a([0.0, 1.0], dps=20).shape == (2,)
+    assert isinstance(sn.mu(1.0, dps=20), mpmath.mpf) and isinstance(sn.phi(1.0, dps=20), mpmath.mpf)
+    # float64 and dps agree (the dps path is exact to 20 digits)
+    assert abs(float(sn.mu(1.0, dps=20)) - sn.mu(1.0)) <= FLOAT64_REQUIREMENT * abs(sn.mu(1.0))
+    assert abs(float(sn.phi(1.0, dps=20)) - sn.phi(1.0)) <= FLOAT64_REQUIREMENT
+
+
+# ----------------------------------------------------------------------------- independent formulas
+@pytest.mark.parametrize(("phi0", "mu0", "g"), [(-0.9, 0.3, 1.0), (0.2, 2.0, 0.5), (0.0, 1.0, 3.0), (0.95, 0.01, 1.0)])
+def test_balanced_closed_form(phi0, mu0, g):
+    """delta = 0, a0 > 0 (digest §3.5): phi = tanh(g s t + artanh phi0) and the Bernoulli mu(t)."""
+    s = 1.7
+    bs = np.array([s, 0.0])
+    eta_a, eta_w = g * 2.0, g / 2.0  # sqrt(eta_a eta_w) = g
+    # balanced: eta_w a^2 = eta_a |w|^2 and a |w| = mu0
+    a0 = np.sqrt(mu0 * np.sqrt(eta_a / eta_w))
+    wn = mu0 / a0
+    w0 = wn * np.array([phi0, np.sqrt(1 - phi0**2)])
+    sn = SingleNeuronExact(a0, w0, bs, eta_a, eta_w)
+    assert abs(sn.delta) <= 4 * np.finfo(float).eps * eta_w * a0**2
+    t = np.array([0.0, 0.1, 0.7, 2.0, 9.0])
+    c = np.arctanh(phi0)
+    x = g * s * t + c
+    phi = np.tanh(x)
+    mu = s * (1 + np.cosh(2 * x)) / (s * (1 + np.cosh(2 * c)) / mu0 + 2 * x + np.sinh(2 * x) - 2 * c - np.sinh(2 * c))
+    # tolerance: the formulas above lose ~ |x| ulps in cosh/sinh; 1e-12 covers |x| <= 40
+    np.testing.assert_allclose(sn.phi(t), phi, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(sn.mu(t), mu, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("a0", "w0", "bs"),
+    [
+        (0.5, [-2.0], [1.0]),
+        (0.5, [-0.1], [1.0]),
+        (-0.3, [1.5, 0.2], [1.0, -1.0]),
+        (2.0, [0.1, 0.3], [0.5, 0.5]),
+        (1.0, [-1.0, 0.0], [0.0, 1.0]),
+        (0.05, [0.0, 3.0, 0.1], [1.0, 0.0, 0.0]),
+    ],
+)
+def test_steady_state_and_basin(a0, w0, bs):
+    """a_inf^2 = (delta + sqrt(delta^2 + 4 s^2)) / 2, beta_inf = beta_*, sign a_inf from the basin formula (§3.3)."""
+    sn = SingleNeuronExact(a0, w0, bs)
+    s = np.linalg.norm(bs)
+    d = sn.delta
+    basin = np.sign(np.dot(w0, bs) + a0 / 2 * (d + np.sqrt(d * d + 4 * s * s))) if d < 0 else np.sign(a0)
+    t_end = 1e6
+    assert np.sign(sn.a(t_end)) == basin == sn.basin_sign
+    assert abs(sn.a(t_end) ** 2 - (d + np.sqrt(d * d + 4 * s * s)) / 2) <= 1e-12 * (abs(d) + s)
+    np.testing.assert_allclose(sn.beta(t_end), bs, rtol=1e-12, atol=1e-12 * s)
+
+
+@settings(deadline=None)
+@given(
+    d=st.integers(1, 5),
+    delta_bar=st.floats(-20, 20),
+    log_rates=st.tuples(st.floats(-1, 1), st.floats(-1, 1)),
+    seed=seeds,
+)
+@example(d=2, delta_bar=0.0, log_rates=(0.5, -0.5), seed=0)
+def test_learning_rate_reduction(d, delta_bar, log_rates, seed):
+    """beta(t; eta_a, eta_w) = beta_unit(sqrt(eta_a eta_w) t) with the rescaled init (digest §2)."""
+    rng = np.random.default_rng(seed)
+    ea, ew = 10.0 ** log_rates[0], 10.0 ** log_rates[1]
+    g = np.sqrt(ea * ew)
+    a0, w0 = rng.standard_normal(), rng.standard_normal(d)
+    bs = rng.standard_normal(d)
+    sn = SingleNeuronExact(a0, w0, bs, ea, ew)
+    unit = SingleNeuronExact(a0 * (ew / ea) ** 0.25, w0 * (ea / ew) ** 0.25, bs)
+    assert abs(unit.delta - sn.delta / g) <= 1e-13 * (abs(unit.delta) + a0 * a0 * np.sqrt(ew / ea))
+    t = np.array([0.0, 0.3, 2.0, 20.0])
+    # tolerance: both are accurate to ~1e-14 relative; the rescaled inputs carry a few ulps
+    np.testing.assert_allclose(sn.beta(t), unit.beta(g * t), rtol=1e-11, atol=1e-11 * np.linalg.norm(bs))
+
+
+@settings(deadline=None)
+@given(d=st.integers(1, 6), delta_bar=st.floats(-100, 100), log_t=st.floats(-3, 6), seed=seeds)
+@example(d=3, delta_bar=0.0, log_t=2.0, seed=0)
+def test_conservation_and_derived_quantities(d, delta_bar, log_t, seed):
+    """eta_w a^2 - eta_a |w|^2 = delta at every t; mu = sign(a) |beta|; phi = cos(w, beta_*)."""
+    rng = np.random.default_rng(seed)
+    ea, ew = rng.uniform(0.2, 5.0, 2)
+    a0, w0 = init_from(rng.uniform(0.1, 3.0) * random_orthogonal(d, rng)[0], delta_bar, ea, ew)
+    bs = rng.uniform(0.1, 3.0) * random_orthogonal(d, rng)[0]
+    sn = SingleNeuronExact(a0, w0, bs, ea, ew)
+    t = 10.0**log_t
+    a, w = sn.a(t), sn.w(t)
+    kappa = ew * a * a + ea * (w @ w)  # = sqrt(delta^2 + 4 eta_a eta_w mu^2): the cancellation scale
+    assert abs(ew * a * a - ea * (w @ w) - sn.delta) <= 1e-13 * kappa
+    beta = sn.beta(t)
+    assert abs(sn.mu(t) - np.sign(a) * np.linalg.norm(beta)) <= 1e-13 * np.linalg.norm(beta)
+    assert abs(sn.phi(t) - w @ bs / (np.linalg.norm(w) * np.linalg.norm(bs))) <= 1e-13
+
+
+def test_kernel_distance_and_ntk_on_whitened_data():
+    """S(0, t) from ntk() on a whitened X equals kernel_distance(t) (the correct normaliser a_t^2)."""
+    rng = np.random.default_rng(4)
+    X = random_orthogonal(5, rng)[:, :3]  # 5 x 3, X^T X = I
+    sn = SingleNeuronExact(0.2, [-0.4, 0.1, 0.3], [0.0, 1.0, 0.5])
+    t = np.array([0.0, 0.5, 2.0, 30.0])
+    K0 = sn.ntk(0.0, X)
+    Kt = sn.ntk(t, X)
+    inner = np.sum(K0[None] * Kt, axis=(1, 2))
+    S = 1 - inner / (np.linalg.norm(K0) * np.linalg.norm(Kt, axis=(1, 2)))
+    np.testing.assert_allclose(sn.kernel_distance(t), S, atol=1e-13)
+    assert sn.kernel_distance(0.0) <= np.finfo(float).eps
+    assert np.all((sn.kernel_distance(t) >= 0) & (sn.kernel_distance(t) <= 1))
+    # the NTK is the learning-rate weighted Jacobian Gram: sum_p eta_p df/dtheta_p df/dtheta_p
+    a, w = sn.a(0.5), sn.w(0.5)
+    J_a = (X @ w)[:, None]
+    J_w = a * X
+    np.testing.assert_allclose(sn.ntk(0.5, X), J_a @ J_a.T + J_w @ J_w.T, rtol=1e-13)
+
+
+def test_kernel_distance_regimes():
+    """Fig. 3c qualitatively: upstream stays lazy, balanced moves fast, downstream is delayed."""
+    beta0, bs = np.array([-1.0, 0.0]), [0.0, 1.0]
+    up = SingleNeuronExact(*init_from(beta0, 20.0, 1.0, 1.0), bs)
+    bal = SingleNeuronExact(*init_from(beta0, 0.0, 1.0, 1.0), bs)
+    down = SingleNeuronExact(*init_from(beta0, -20.0, 1.0, 1.0), bs)
+    assert up.kernel_distance(50.0) < 0.05
+    assert bal.kernel_distance(3.0) > 0.1
+    assert down.kernel_distance(1.0) < 0.05 < down.kernel_distance(200.0)
+
+
+def test_zero_task_and_saddle_set_points():
+    """beta_* = 0 (D may vanish) and a point of the saddle set {a = 0, w ⟂ beta_*} are handled exactly."""
+    sn = SingleNeuronExact(0.6, [0.0, 0.6], [0.0, 0.0])  # delta = 0, s = 0: a' = -a^3
+    t = np.array([0.0, 1.0, 1e4])
+    np.testing.assert_allclose(sn.a(t), 0.6 / np.sqrt(1 + 2 * 0.36 * t), rtol=1e-14)
+    # tiny initialisation: m_hat underflows in float64 (c_+ ~ 1e-170), the mpmath fallback takes over
+    tiny = SingleNeuronExact(1e-170, [0.0, 2.0], [1.0, 0.0])
+    for t_ in [5.0, 1e3, 1e6]:
+        a_ref, w_ref = confirmed_reference(1e-170, [0.0, 2.0], [1.0, 0.0], 1.0, 1.0, t_)
+        assert rel(tiny.a(t_), a_ref) <= FLOAT64_REQUIREMENT and rel(tiny.w(t_), w_ref) <= FLOAT64_REQUIREMENT
+    fixed = SingleNeuronExact(0.0, [0.0, 2.0], [1.0, 0.0])
+    np.testing.assert_array_equal(fixed.w([0.0, 5.0, 1e6]), [[0.0, 2.0]] * 3)
+    assert fixed.a(1e6) == 0.0
+
+
+# ----------------------------------------------------------------------------- construction and bad input
+def test_from_data_accepts_whitened_and_explains_failure():
+    rng = np.random.default_rng(0)
+    X = random_orthogonal(6, rng)[:, :2]
+    y = rng.standard_normal(6)
+    sn = SingleNeuronExact.from_data(0.3, [0.2, -0.1], X, y, eta_a=2.0)
+    np.testing.assert_allclose(sn.beta_star, X.T @ y, rtol=1e-15)
+    with pytest.raises(NotWhitenedError, match=r"X \(X\^T X\)\^\(-1/2\)"):
+        SingleNeuronExact.from_data(0.3, [0.2, -0.1], 2 * X, y)
+    with pytest.raises(NotWhitenedError, match="cannot be whitened"):
+        SingleNeuronExact.from_data(0.3, [0.2, -0.1, 0.0], X.T[:, :3] @ np.eye(3), y[:2])
+    # the suggested whitening works
+    Z = rng.standard_normal((6, 2))
+    ev, V = np.linalg.eigh(Z.T @ Z)
+    SingleNeuronExact.from_data(0.3, [0.2, -0.1], Z @ V @ np.diag(ev**-0.5) @ V.T, y)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "match"),
+    [
+        ((0.0, [0.0, 0.0], [1.0, 0.0]), {}, InvalidParameterError, "saddle"),
+        ((1.0, [0.0], [1.0]), {"eta_a": 0.0}, InvalidParameterError, "eta_a"),
+        ((1.0, [0.0], [1.0]), {"eta_w": -1.0}, InvalidParameterError, "eta_w"),
+        ((np.nan, [0.0], [1.0]), {}, NonFiniteError, "a0"),
+        ((1.0, [np.inf], [1.0]), {}, NonFiniteError, "w0"),
+        ((1.0, [0.0], [np.nan]), {}, NonFiniteError, "beta_star"),
+        ((1.0, [0.0, 1.0], [1.0]), {}, ShapeError, "beta_star"),
+        ((1.0, [0.0], [1.0]), {"eta_w": np.inf}, NonFiniteError, "eta_w"),
+    ],
+)
+def test_bad_input_raises_typed_errors(args, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        SingleNeuronExact(*args, **kwargs)
+
+
+def test_bad_times_and_options():
+    sn = SingleNeuronExact(1.0, [0.5], [1.0])
+    with pytest.raises(InvalidParameterError, match=">= 0"):
+        sn.a(-1.0)
+    with pytest.raises(NonFiniteError):
+        sn.beta(np.inf)
+    with pytest.raises(InvalidParameterError, match=">= 0"):
+        sn.a(-1.0, dps=20)
+    with pytest.raises(InvalidParameterError, match="dps"):
+        sn.a(1.0, dps=0)
+    with pytest.raises(NonFiniteError):
+        sn.a(mpmath.mpf("inf"), dps=20)
+    assert abs(sn.a("0.5", dps=20) - sn.a(0.5, dps=20)) <= 1e-17  # strings are exact decimal times
+    with pytest.raises(ShapeError):
+        sn.ntk(1.0, np.ones((3, 2)))
+    with pytest.raises(InvalidParameterError, match="beta_star = 0"):
+        SingleNeuronExact(1.0, [0.5], [0.0]).phi(1.0)

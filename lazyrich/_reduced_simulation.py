@@ -17,7 +17,7 @@ import numpy as np
 
 from ._errors import InvalidParameterError, SimulationDivergedError
 from ._simulate import Trajectory
-from ._validation import as_matrix, as_time_grid, check_product_shapes, positive
+from ._validation import as_matrix, as_step_grid, check_product_shapes, positive
 
 __all__ = ["UPDATE_RULES", "reduce_width", "two_layer_descent"]
 
@@ -138,13 +138,7 @@ def two_layer_descent(W1, W2, target, step: float, t, update: str = "sequential"
     h = positive(step, "step")
     if update not in UPDATE_RULES:
         raise InvalidParameterError(f"update must be one of {UPDATE_RULES}; got {update!r}")
-    grid, _ = as_time_grid(t)
-    if np.any(np.diff(grid) < 0):
-        raise InvalidParameterError("t must be non-decreasing")
-    ks = np.rint(grid / h).astype(np.int64)
-    if np.any(np.abs(ks * h - grid) > 1e-9 * np.maximum(grid, 1.0)):
-        bad = grid[np.argmax(np.abs(ks * h - grid))]
-        raise InvalidParameterError(f"t = {bad} is not a whole number of steps of size {h}; use times k * step")
+    grid, ks = as_step_grid(t, h)
     out1 = np.empty((grid.size, *W1.shape))
     out2 = np.empty((grid.size, *W2.shape))
     steps = descent_steps(W1, W2, T, h, update)

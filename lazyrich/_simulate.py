@@ -15,7 +15,7 @@ from scipy.integrate import solve_ivp
 
 from ._errors import InvalidParameterError, SimulationDivergedError
 from ._models import Model
-from ._validation import as_time_grid, positive
+from ._validation import as_step_grid, as_time_grid, positive
 
 __all__ = ["Trajectory", "gradient_descent", "gradient_flow"]
 
@@ -196,13 +196,7 @@ def gradient_descent(model: Model, init: Sequence, step: float, t) -> Trajectory
     """
     params = model.check_params(init)
     h = positive(step, "step")
-    grid, _ = as_time_grid(t)
-    if np.any(np.diff(grid) < 0):
-        raise InvalidParameterError("t must be non-decreasing")
-    ks = np.rint(grid / h).astype(np.int64)
-    if np.any(np.abs(ks * h - grid) > 1e-9 * np.maximum(grid, 1.0)):
-        bad = grid[np.argmax(np.abs(ks * h - grid))]
-        raise InvalidParameterError(f"t = {bad} is not a whole number of steps of size {h}; use times k * step")
+    grid, ks = as_step_grid(t, h)
     names = tuple(model.names)
     out = [np.empty((grid.size, *np.shape(p))) for p in params]
     cur = tuple(np.array(p, dtype=float) for p in params)

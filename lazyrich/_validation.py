@@ -123,3 +123,19 @@ def check_product_shapes(names: Sequence[str], mats: Sequence[np.ndarray]) -> No
             raise ShapeError(
                 f"{n_hi} @ {n_lo} is undefined: {n_hi} has {hi.shape[1]} columns but {n_lo} has {lo.shape[0]} rows ({n_hi}.shape={hi.shape}, {n_lo}.shape={lo.shape})"
             )
+
+
+def as_step_grid(t, step: float, name: str = "t") -> tuple[np.ndarray, np.ndarray]:
+    """``(grid, k)`` for a non-decreasing time grid whose times are whole numbers ``k`` of ``step``.
+
+    Used by every gradient-descent driver: after ``k`` steps of size ``step`` (in
+    time units) the iterate sits at ``t = k * step``.
+    """
+    grid, _ = as_time_grid(t, name)
+    if np.any(np.diff(grid) < 0):
+        raise InvalidParameterError(f"{name} must be non-decreasing")
+    ks = np.rint(grid / step).astype(np.int64)
+    if np.any(np.abs(ks * step - grid) > 1e-9 * np.maximum(grid, 1.0)):
+        bad = grid[np.argmax(np.abs(ks * step - grid))]
+        raise InvalidParameterError(f"{name} = {bad} is not a whole number of steps of size {step}; use times k * step")
+    return grid, ks

@@ -38,6 +38,10 @@ def _table(results: Sequence[ClaimResult]) -> str:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    if getattr(args, "certified", False):
+        from ._arb_backend import require_flint
+
+        require_flint()  # fail before running anything: MissingDependencyError names the extra (exit 2)
     registry = load_claims(args.module)
     selected = registry.select(args.pattern)
     if not selected:

@@ -66,3 +66,13 @@ def test_cli_certified_column_and_json(capsys):
     assert "radius" in rows[0]["certified_detail"] or "certified" in rows[0]["certified_detail"]
     assert main(["verify", "mixed_dynamics.closed_form", "--jobs", "1", "--json"]) == 0
     assert "certified" not in json.loads(capsys.readouterr().out)[0]
+
+
+def test_certified_verify_without_python_flint_stops_early_and_names_the_extra(monkeypatch, capsys):
+    import sys
+
+    from lazyrich._cli import main
+
+    monkeypatch.setitem(sys.modules, "flint", None)  # import flint now raises ImportError
+    assert main(["verify", "stable_closed_form", "--certified"]) == 2
+    assert "pip install 'lazyrich[fast]'" in capsys.readouterr().err

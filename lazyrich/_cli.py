@@ -1,7 +1,8 @@
 """The ``lazyrich`` command line.
 
-``lazyrich verify [PATTERN] [--json] [--jobs N] [--module M]`` runs claims;
+``lazyrich verify [PATTERN] [--json] [--jobs N] [--module M] [--certified]`` runs claims;
 ``lazyrich claims [PATTERN] [--json]`` lists them;
+``lazyrich latex [PATTERN] [-o FILE] [--standalone|--fragment] [--notation FILE]`` exports them as LaTeX;
 ``lazyrich stress [MODEL] [--t-max T] [--json] [--plot FILE]`` prints the stability report.
 """
 

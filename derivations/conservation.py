@@ -44,6 +44,8 @@ from lazyrich import (
     quadratic_invariant_tolerance,
     time_derivative,
 )
+from lazyrich import ddt as _ddt
+from lazyrich import equation as _eq
 
 RTOL = 1e-12
 T_END = 3.0
@@ -59,16 +61,6 @@ Sigma_yx = MatrixSymbol("Sigma_yx", N_o, N_i)
 E = Sigma_yx - W2 * W1 * Sigma_xx
 TWO_LAYER_RATES = {W1: W2.T * E / tau, W2: E * W1.T / tau}
 IMBALANCE = W2.T * W2 - W1 * W1.T
-
-
-def _eq(lhs, rhs) -> sp.Eq:
-    """An unevaluated equation (``sp.Eq`` of matrix expressions would collapse to ``False``)."""
-    return sp.Eq(lhs, rhs, evaluate=False)
-
-
-def _ddt(expr):
-    """Display form ``d/dt expr`` (statements only; proofs use the product rule)."""
-    return sp.Derivative(expr, t)
 
 
 def _explicit_check(expr, rates, dims) -> list:

@@ -62,6 +62,8 @@ from lazyrich import (
     random_orthogonal,
     time_derivative,
 )
+from lazyrich import ddt as _ddt
+from lazyrich import equation as _eq
 
 from .conservation import NEURON_RATES, X, a, d, eta_a, eta_w, n, w, y
 
@@ -84,15 +86,6 @@ r_s = sp.Symbol("r", positive=True)  # |beta|
 kappa = sp.Symbol("kappa", positive=True)
 a0, p0 = sp.symbols("a_0 p_0", real=True)
 g = sp.sqrt(eta_a * eta_w)
-
-
-def _eq(lhs, rhs):
-    """An unevaluated equation (a step like ``kappa = kappa`` must not collapse to ``True``)."""
-    return sp.Eq(lhs, rhs, evaluate=False)
-
-
-def _ddt(expr):
-    return sp.Derivative(expr, t, evaluate=False)
 
 
 def _src(where: str, note: str = "") -> Source:

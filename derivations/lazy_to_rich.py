@@ -67,6 +67,8 @@ from lazyrich import (
     random_orthogonal,
     time_derivative,
 )
+from lazyrich import ddt as _ddt
+from lazyrich import equation as _eq
 
 RTOL = 1e-12
 PAPER = "lazy_to_rich"
@@ -92,16 +94,6 @@ QQT_sym = MatrixSymbol("QQ^T", n_, n_)
 s_t = sp.Symbol(r"\tilde{s}", positive=True)  # task singular value
 s_ = sp.Symbol("s", real=True)
 mu = sp.Symbol("mu", positive=True)
-
-
-def _eq(lhs, rhs) -> sp.Eq:
-    """An unevaluated equation: ``sp.Eq`` of matrix expressions would collapse to ``False``."""
-    return sp.Eq(lhs, rhs, evaluate=False)
-
-
-def _ddt(expr):
-    """Display form ``d/dt expr`` (statements only; proofs use the product rule)."""
-    return sp.Derivative(expr, t, evaluate=False)
 
 
 def _rng(seed: int) -> np.random.Generator:

@@ -78,6 +78,8 @@ from lazyrich import (
     random_orthogonal,
     time_derivative,
 )
+from lazyrich import ddt as _ddt
+from lazyrich import equation as _eq
 
 PAPER = "mixed_dynamics"
 RTOL = 1e-12
@@ -104,15 +106,6 @@ TINY = ({N_i: 2, N_h: 2, N_o: 1},)  # for degree-5 words, where 2x3x2 entries ta
 # display symbols for statements (A as an atom, as in the paper)
 A_s = MatrixSymbol("A", N_o, N_i)
 I_o, I_i = Identity(N_o), Identity(N_i)
-
-
-def _ddt(expr):
-    return sp.Derivative(expr, t, evaluate=False)
-
-
-def _eq(lhs, rhs):
-    """An unevaluated equation (SymPy would decide Eq of matrix expressions structurally, to False)."""
-    return sp.Eq(lhs, rhs, evaluate=False)
 
 
 def _sqrtm(M):
@@ -296,6 +289,19 @@ def _eq1_flow(A0: np.ndarray, T: np.ndarray, cv: float, times, rtol: float = RTO
     if sol.status != 0:
         raise RuntimeError(sol.message)
     return sol.y.T.reshape(len(times), *shape), max(sol.nfev // 12, 1), atol, scale
+
+
+def _weight_flow_vs_eq1(T, w1, w2, cv: float, times, what: str) -> Measurement:
+    """Max |W2 W1(t) - A(t)| between the weights' gradient flow and eq. (1) started at A0 = W2 W1(0).
+
+    Tolerance: 2 |W| e_weights + e_eq1, both DOP853 global error bounds.
+    """
+    traj = gradient_flow(DeepLinearModel(T), (w1, w2), times, rtol=RTOL)
+    A_w = np.einsum("kij,kjl->kil", traj["W2"], traj["W1"])
+    A_e, n_e, atol_e, sc_e = _eq1_flow(w2 @ w1, T, cv, times)
+    e_w = ode_global_tolerance(traj.n_steps, traj.rtol, traj.atol, traj.scale)
+    tol = 2 * traj.scale * e_w + ode_global_tolerance(n_e, RTOL, atol_e, sc_e)
+    return Measurement(float(np.abs(A_w - A_e).max()), tol, what, "2 |W| e_weights + e_eq1 (DOP853 global bounds)")
 
 
 def _bartlett_init(d_in: int, d_out: int, width: int, sigma2: float, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -664,18 +670,7 @@ def _():
     Uv, Sv, Vt = np.linalg.svd(A0)
     Rv = random_orthogonal(d, rng)
     init = (Rv @ np.diag(np.sqrt(Sv)) @ Vt, Uv @ np.diag(np.sqrt(Sv)) @ Rv.T)  # balanced: W1 W1^T = W2^T W2
-    times = np.linspace(0.0, 1.0, 11)
-    traj = gradient_flow(DeepLinearModel(T), init, times, rtol=RTOL)
-    A_w = np.einsum("kij,kjl->kil", traj["W2"], traj["W1"])
-    A_e, n_e, atol_e, sc_e = _eq1_flow(A0, T, 0.0, times)
-    e_w = ode_global_tolerance(traj.n_steps, traj.rtol, traj.atol, traj.scale)
-    tol = 2 * traj.scale * e_w + ode_global_tolerance(n_e, RTOL, atol_e, sc_e)
-    return Measurement(
-        float(np.abs(A_w - A_e).max()),
-        tol,
-        "balanced weight flow vs eq. (1) at c = 0",
-        "2 |W| e_weights + e_eq1 (DOP853 global bounds)",
-    )
+    return _weight_flow_vs_eq1(T, *init, 0.0, np.linspace(0.0, 1.0, 11), "balanced weight flow vs eq. (1) at c = 0")
 
 
 # ================================================================ exact manifold (claim 13)
@@ -747,20 +742,7 @@ def _():
             )
         )
         times = np.linspace(0.0, 2.0, 11)
-        traj = gradient_flow(DeepLinearModel(T), (w1, w2), times, rtol=RTOL)
-        A_w = np.einsum("kij,kjl->kil", traj["W2"], traj["W1"])
-        A_e, n_e, atol_e, sc_e = _eq1_flow(A0, T, cv, times)
-        tol = 2 * traj.scale * ode_global_tolerance(
-            traj.n_steps, traj.rtol, traj.atol, traj.scale
-        ) + ode_global_tolerance(n_e, RTOL, atol_e, sc_e)
-        out.append(
-            Measurement(
-                float(np.abs(A_w - A_e).max()),
-                tol,
-                f"d={d}, c={cv}: weight flow (w = 2d) vs eq. (1)",
-                "2 |W| e_weights + e_eq1 (DOP853 global bounds)",
-            )
-        )
+        out.append(_weight_flow_vs_eq1(T, w1, w2, cv, times, f"d={d}, c={cv}: weight flow (w = 2d) vs eq. (1)"))
     return out
 
 
@@ -848,38 +830,14 @@ def _():
             )
         )
         times = np.linspace(0.0, 1.5, 7)
-        traj = gradient_flow(DeepLinearModel(T), (w1, w2), times, rtol=RTOL)
-        A_w = np.einsum("kij,kjl->kil", traj["W2"], traj["W1"])
-        A_e, n_e, atol_e, sc_e = _eq1_flow(A0, T, lv / 2, times)
-        tol = 2 * traj.scale * ode_global_tolerance(
-            traj.n_steps, traj.rtol, traj.atol, traj.scale
-        ) + ode_global_tolerance(n_e, RTOL, atol_e, sc_e)
-        out.append(
-            Measurement(
-                float(np.abs(A_w - A_e).max()),
-                tol,
-                f"{d_out}x{d_in}, lambda={lv}: weight flow vs eq. (1) with c = lambda/2",
-                "2 |W| e_weights + e_eq1",
-            )
-        )
+        what = f"{d_out}x{d_in}, lambda={lv}: weight flow vs eq. (1) with c = lambda/2"
+        out.append(_weight_flow_vs_eq1(T, w1, w2, lv / 2, times, what))
     # Dominé convention W2^T W2 - W1 W1^T = lam I with h = d_out (lazyrich.lambda_balanced_init, issue 3)
     w1, w2 = lazyrich.lambda_balanced_init(3, 2, 2, 0.8, sigma=0.5, seed=143)
     T = matrix_with_singular_values((2, 3), [1.5, 0.7], np.random.default_rng(144))
     times = np.linspace(0.0, 1.5, 7)
-    traj = gradient_flow(DeepLinearModel(T), (w1, w2), times, rtol=RTOL)
-    A_w = np.einsum("kij,kjl->kil", traj["W2"], traj["W1"])
-    A_e, n_e, atol_e, sc_e = _eq1_flow(w2 @ w1, T, 0.4, times)
-    tol = 2 * traj.scale * ode_global_tolerance(traj.n_steps, traj.rtol, traj.atol, traj.scale) + ode_global_tolerance(
-        n_e, RTOL, atol_e, sc_e
-    )
-    out.append(
-        Measurement(
-            float(np.abs(A_w - A_e).max()),
-            tol,
-            "lambda_balanced_init(3, 2, 2, 0.8): weight flow vs eq. (1) with c = 0.4",
-            "2 |W| e_weights + e_eq1",
-        )
-    )
+    what = "lambda_balanced_init(3, 2, 2, 0.8): weight flow vs eq. (1) with c = 0.4"
+    out.append(_weight_flow_vs_eq1(T, w1, w2, 0.4, times, what))
     return out
 
 

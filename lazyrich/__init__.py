@@ -44,6 +44,7 @@ from ._models import DeepLinearModel, Model, ReluNetworkModel, SingleNeuronModel
 from ._random_matrices import matrix_with_singular_values, random_orthogonal
 from ._runner import load_claims, verify
 from ._simulate import Trajectory, gradient_descent, gradient_flow
+from ._statements import TIME, ddt, equation
 
 # --- exact solutions: each issue adds its import lines below this marker ---
 from ._gaussian_init import bartlett_factor, gaussian_init
@@ -186,6 +187,9 @@ __all__ = [
     "SimulationDivergedError",
     "SingularFactorError",
     # symbolic toolkit
+    "TIME",
+    "ddt",
+    "equation",
     "Canonical",
     "RewriteRule",
     "canonicalize",

@@ -221,7 +221,7 @@ class Claim:
         for s in out:
             if isinstance(s, (bool, sp.logic.boolalg.BooleanAtom)) or not isinstance(s, sp.Basic):
                 raise ClaimError(
-                    f"claim {self.id}: a statement is {s!r}, not a SymPy expression; build equations with sp.Eq(lhs, rhs, evaluate=False)"
+                    f"claim {self.id}: a statement is {s!r}, not a SymPy expression; build equations with lazyrich.equation(lhs, rhs), i.e. sp.Eq(lhs, rhs, evaluate=False)"
                 )
         return out
 
@@ -321,7 +321,9 @@ def _run_symbolic(fn) -> CheckResult:
         if not proof.residuals:
             raise ValueError("a symbolic check returned no residuals: nothing was proven")
         if any(isinstance(st, (bool, sp.logic.boolalg.BooleanAtom)) for st in proof.steps):
-            raise ValueError("a proof step evaluated to True/False; build steps with sp.Eq(lhs, rhs, evaluate=False)")
+            raise ValueError(
+                "a proof step evaluated to True/False; build steps with lazyrich.equation(lhs, rhs), i.e. sp.Eq(lhs, rhs, evaluate=False)"
+            )
         bad = proof.failing()
     except Exception as exc:  # a check that raises is a failed check, reported
         return CheckResult(

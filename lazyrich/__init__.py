@@ -89,8 +89,15 @@ from ._arb_backend import (
     certified_qqt,
     certified_single_neuron,
 )
+from ._certified_quantities import certified_kernel_distance, certified_ntk, certified_qqt_limit
 from ._stress import StressReport, stress
 from ._two_layer_stream import iter_qqt
+from ._sweep_plot import plot_sweep
+from ._sweep_registry import SWEEP_FUNCTIONS, SweepFunction, get_sweep_function, sweep_function
+from . import _sweep_cells  # noqa: F401  (registers the built-in sweep functions)
+from ._sweep import SweepSummary, load_sweep, sweep
+from ._sweep_spec import SweepSpec, load_spec
+from ._sweep_store import IncompatibleSweepError
 
 # --- end exact solutions ---
 from ._tolerance import (
@@ -156,9 +163,25 @@ __all__ = [
     "certified_mixed_aligned_singular_value",
     "certified_qqt",
     "certified_single_neuron",
+    "certified_qqt_limit",
+    "certified_ntk",
+    "certified_kernel_distance",
     "StressReport",
     "stress",
     "iter_qqt",
+    # parameter sweeps: built-in functions and heatmap (issue 9)
+    "SWEEP_FUNCTIONS",
+    "SweepFunction",
+    "get_sweep_function",
+    "plot_sweep",
+    "sweep_function",
+    # parameter sweeps: the engine (issue 9)
+    "sweep",
+    "load_sweep",
+    "SweepSpec",
+    "load_spec",
+    "SweepSummary",
+    "IncompatibleSweepError",
     # --- end exact solutions names ---
     # claims
     "PAPERS",

@@ -8,11 +8,18 @@ precision is chosen automatically: it starts from the requested accuracy plus th
 cancellation the formula is known to suffer, and doubles until the radius is below
 ``2^-bits`` relative to the value (or :class:`PrecisionError` past ``MAX_PREC`` bits).
 
-The two-layer enclosure uses the basis-free Riccati solution (digest §3.3)
+The scalar closed forms (aligned, mixed, single neuron) are the very functions of their
+float64/mpmath paths, called with :class:`ArbScalar` as the namespace and driven by
+:func:`auto_precision`. The two-layer enclosure is the one deliberate exception: it uses the
+basis-free Riccati solution (digest §3.3)
 :math:`QQ^T = e^{Ft}Q_0\,(I + Q_0^T\!\int_0^t e^{2Fs}ds\,Q_0)^{-1}Q_0^Te^{Ft}` with
-Arb's rigorous matrix exponential (no eigendecomposition, which Arb cannot certify);
-its cancellation costs about ``3 mu_max t / ln 2`` bits, so it is practical up to
-``t ~ 1e4`` (the aligned closed forms, with only decaying exponentials, at any t).
+Arb's rigorous matrix exponential instead of the eigenbasis stable form. The stable form
+needs the eigenvectors of ``F``, and ``F`` has repeated eigenvalues by construction
+(``±lambda/2`` on the ``|N_i - N_o|``-dimensional complement; equal task singular values):
+an eigenvector of a repeated eigenvalue is not a continuous function of the inputs, so no
+ball can enclose it, whereas ``e^{Ft}`` is entire in ``F``. The price is cancellation of
+about ``3 mu_max t / ln 2`` bits, so it is practical up to ``t ~ 1e4`` (the scalar forms,
+with only decaying exponentials, at any t).
 """
 
 from __future__ import annotations
@@ -25,12 +32,14 @@ import numpy as np
 
 from ._aligned import _s_of_t
 from ._errors import InvalidParameterError, MissingDependencyError, PrecisionError
-from ._mixed import _logistic, _mixed_closed_form
+from ._mixed import _solution_mp
 from ._single_neuron import _closed_form_integral, _ratios, _unit_constants
 from ._validation import as_scalar, as_time_grid, nonnegative, positive
 
 __all__ = [
+    "ArbScalar",
     "Enclosure",
+    "auto_precision",
     "certified_aligned_singular_value",
     "certified_mixed_aligned_singular_value",
     "certified_qqt",
@@ -123,13 +132,24 @@ class Enclosure:
 
 
 def stable_qqt_error_bound(net, scale: float) -> float:
-    """Stated error bound of the float64 stable ``qqt`` (max-norm): ``4 (n + condition) eps scale``.
+    """Stated error bound of the float64 stable ``qqt`` (max-norm): ``(4 (n + condition) + g) eps scale``.
 
     Measured errors against these enclosures are 2-3 ``eps * scale`` at condition <= 15 and
-    grow like ``0.1 condition eps`` beyond (see :class:`TwoLayerExact`); empirical, not rigorous.
+    grow like ``0.1 condition eps`` beyond (see :class:`TwoLayerExact`). ``g = (ell / s_min)^2``
+    when ``N_i != N_o`` and the extra modes grow (``ell = sgn(N_o - N_i) lambda / 2 > 0``), else 0:
+    there the error peaks at the transition time at ``0.02-0.08 (lambda / s_min)^2 eps scale``
+    (measured over random 4-2-2 and 2-2-4 tasks, |lambda| = 30..100), a factor >= 3 below ``g``.
+    Empirical, not rigorous.
     """
     n = net.n_in + net.n_out
-    return 4.0 * (n + max(float(net.condition), 1.0)) * float(np.finfo(float).eps) * scale
+    eps = float(np.finfo(float).eps)
+    spec = net._spec
+    growth = 0.0
+    if spec.p_perp.shape[1] > 0 and float(spec.ell) > 0:
+        s = np.asarray(spec.s, dtype=float)
+        s_min = max(float(s.min()), eps * max(float(s.max()), 1.0))
+        growth = (float(spec.ell) / s_min) ** 2
+    return (4.0 * (n + max(float(net.condition), 1.0)) + growth) * eps * scale
 
 
 def _bits_arg(bits) -> int:
@@ -138,8 +158,8 @@ def _bits_arg(bits) -> int:
     return int(bits)
 
 
-def _auto_precision(evaluate, bits: int, start: int) -> Enclosure:
-    """Run ``evaluate()`` (returns an object array of arb) at rising ``ctx.prec`` until radii <= 2^-bits * scale."""
+def auto_precision(evaluate, bits: int, start: int) -> Enclosure:
+    """Certified driver shared by every closed form: run ``evaluate()`` (returns an object array of arb) at rising ``ctx.prec`` until radii <= 2^-bits * scale."""
     flint = require_flint()
     prec = max(start, bits + 32)
     saved = flint.ctx.prec
@@ -170,8 +190,14 @@ def _object_array(vals: list) -> np.ndarray:
     return out
 
 
-class _ArbLib:
-    """The scalar functions the aligned closed forms use, on Arb balls."""
+class ArbScalar:
+    """Arb balls: the scalar namespace of the closed forms (same names as ``numpy`` / ``MpmathScalar``).
+
+    ``mpf`` takes a float or ``mpf`` *exactly* (:func:`exact_arb`).
+    """
+
+    name = "arb"
+    mpf = staticmethod(exact_arb)
 
     @staticmethod
     def exp(x):
@@ -188,6 +214,14 @@ class _ArbLib:
     @staticmethod
     def hypot(a, b):
         return (a * a + b * b).sqrt()
+
+    @staticmethod
+    def root4(x):
+        return x.root(4)
+
+    @staticmethod
+    def fsum(xs):
+        return sum(xs, exact_arb(0.0))
 
 
 def _times(t):
@@ -227,10 +261,10 @@ def certified_aligned_singular_value(t, s0, s_target, lam, tau=1.0, bits: int = 
 
     def evaluate():
         a = [exact_arb(v) for v in (st, s0, lam, tau)]
-        vals = [_s_of_t(exact_arb(x), *a, _ArbLib.sqrt, _ArbLib.exp) for x in grid]
+        vals = [_s_of_t(exact_arb(x), *a, ArbScalar) for x in grid]
         return _object_array(vals)
 
-    return _auto_precision(evaluate, bits, bits + 64)
+    return auto_precision(evaluate, bits, bits + 64)
 
 
 def certified_mixed_aligned_singular_value(t, s0, s_target, c, bits: int = 100) -> Enclosure:
@@ -247,21 +281,13 @@ def certified_mixed_aligned_singular_value(t, s0, s_target, c, bits: int = 100) 
     s0, st = as_scalar(s0, "s0"), as_scalar(s_target, "s_target")
     c = nonnegative(c, "c")
     bits = _bits_arg(bits)
-    flint = require_flint()
-
-    def one(x, s0a, sta, ca):
-        if c == 0.0:  # the Saxe logistic law (and its mirror image), as in the mpmath path
-            if s0 == 0.0:
-                return flint.arb(0)
-            return _logistic(x, s0a, sta, _ArbLib) if s0 > 0 else -_logistic(x, -s0a, -sta, _ArbLib)
-        return _mixed_closed_form(x, s0a, sta, ca, _ArbLib)
 
     def evaluate():
         a = [exact_arb(v) for v in (s0, st, c)]
-        vals = [one(exact_arb(x), *a) for x in grid]
+        vals = [_solution_mp(exact_arb(x), *a, lib=ArbScalar) for x in grid]
         return _object_array(vals)
 
-    return _auto_precision(evaluate, bits, bits + 64)
+    return auto_precision(evaluate, bits, bits + 64)
 
 
 def certified_qqt(net, t, bits: int = 100) -> Enclosure:
@@ -329,32 +355,14 @@ def certified_qqt(net, t, bits: int = 100) -> Enclosure:
                     out[idx, i, j] = X[i, j]
         return out
 
-    return _auto_precision(evaluate, bits, bits + 64 + math.ceil(4 * mu_max * t_max / math.log(2)))
-
-
-class _ArbNum:
-    """Arb for :func:`lazyrich._single_neuron._unit_constants` (floats enter exactly)."""
-
-    mpf = staticmethod(exact_arb)
-
-    @staticmethod
-    def sqrt(x):
-        return x.sqrt()
-
-    @staticmethod
-    def root4(x):
-        return x.root(4)
-
-    @staticmethod
-    def fsum(xs):
-        return sum(xs, exact_arb(0.0))
+    return auto_precision(evaluate, bits, bits + 64 + math.ceil(4 * mu_max * t_max / math.log(2)))
 
 
 class _ArbNamespace:
     """The single-neuron t-evaluation namespace (``exp``, ``sqrt``, ``em``, ``integral``) on Arb balls."""
 
-    exp = staticmethod(_ArbLib.exp)
-    sqrt = staticmethod(_ArbLib.sqrt)
+    exp = staticmethod(ArbScalar.exp)
+    sqrt = staticmethod(ArbScalar.sqrt)
 
     @staticmethod
     def em(k, tau):
@@ -394,7 +402,7 @@ def certified_single_neuron(sn, t, bits: int = 100) -> tuple[Enclosure, Enclosur
     d = sn.d
 
     def evaluate():
-        c = _unit_constants(_ArbNum, sn.a0, sn.w0, sn.beta_star, sn.eta_a, sn.eta_w)
+        c = _unit_constants(ArbScalar, sn.a0, sn.w0, sn.beta_star, sn.eta_a, sn.eta_w)
         out = np.empty((len(grid), 1 + 2 * d), dtype=object)
         for i, x in enumerate(grid):
             ra, rb, rp = _ratios(c, c.g * exact_arb(x), _ArbNamespace)
@@ -405,7 +413,7 @@ def certified_single_neuron(sn, t, bits: int = 100) -> tuple[Enclosure, Enclosur
                 out[i, 1 + d + j] = ra * (rb * c.bhat[j] + rp * c.wperp[j])
         return out
 
-    enc = _auto_precision(evaluate, bits, bits + 64)
+    enc = auto_precision(evaluate, bits, bits + 64)
     b = enc.balls
     return (
         Enclosure(b[:, 0].copy(), enc.prec),

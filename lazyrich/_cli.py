@@ -56,14 +56,26 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     failed = [r for r in results if not r.passed]
+    # per claim: does it carry a certified check at all (n/a below means "none registered", not "skipped")
+    has_cert = {c.id: c.certified is not None for c in selected}
     if args.json:
-        print(json.dumps([r.as_dict() for r in results], indent=2))
+        rows = [r.as_dict() for r in results]
+        if args.certified:
+            for row in rows:
+                row["certified_check"] = has_cert[row["id"]]
+        print(json.dumps(rows, indent=2))
     else:
         print(_table(results))
         total = sum(r.seconds for r in results)
         print(
             f"\n{len(results) - len(failed)} passed, {len(failed)} failed ({len(results)} claims, {total:.1f} s of checks)"
         )
+        if args.certified:
+            n_cert = sum(has_cert.values())
+            print(
+                f"certified: {n_cert} of {len(results)} claims carry a certified (Arb enclosure) check; "
+                "n/a marks claims without one (no closed form to enclose)"
+            )
     for r in failed:
         for kind, check in (("symbolic", r.symbolic), ("numeric", r.numeric), ("certified", r.certified)):
             if check is not None and check.status == "fail":
@@ -74,7 +86,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_stress(args: argparse.Namespace) -> int:
     from ._stress import stress
 
-    rep = stress(args.model, t_max=args.t_max)
+    rep = stress(args.model, t_max=args.t_max, n_times=args.n_times)
     if args.plot:
         rep.plot(args.plot)
         print(f"wrote {args.plot}", file=sys.stderr)
@@ -132,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     st = sub.add_parser("stress", help="error of every evaluation path of the exact solutions vs Arb enclosures")
     st.add_argument("model", nargs="?", default=None, choices=("two_layer", "aligned", "mixed", "single_neuron"))
     st.add_argument("--t-max", type=float, default=1e6, help="largest time of the log-spaced grid (default 1e6)")
+    st.add_argument("--n-times", type=int, default=36, help="points of the log-spaced grid from 0.1 (default 36)")
     st.add_argument("--json", action="store_true", help="print JSON instead of a table")
     st.add_argument("--plot", default=None, metavar="FILE", help="write a PNG of error vs t (needs matplotlib)")
     st.set_defaults(func=_cmd_stress)
@@ -160,6 +173,35 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = every core, 1 = in-process)")
     x.add_argument("--module", "-m", action="append", default=[], help="extra module of claims to import (repeatable)")
     x.set_defaults(func=_cmd_latex)
+
+    sw = sub.add_parser(
+        "sweep",
+        help="run a parameter sweep (TOML SPEC) on Dask, storing each point as it finishes",
+        description="Run the grid of a TOML SPEC in parallel (local Dask cluster by default). Exit status: "
+        "0 all points ok, 1 some points failed (recorded with their error), 2 bad SPEC/arguments, 130 interrupted.",
+    )
+    sw.add_argument("spec", nargs="?", default=None, metavar="SPEC", help="the sweep SPEC (TOML)")
+    sw.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="S",
+        help="local (default: one worker process per core), processes:N, threads[:N], or a Dask address tcp://HOST:PORT",
+    )
+    sw.add_argument(
+        "--out", "-o", default=None, metavar="PATH", help="SQLite result file (default: SPEC's <stem>.sweep.sqlite)"
+    )
+    sw.add_argument(
+        "--resume", action="store_true", help="continue the sweep stored in --out: skip its finished points"
+    )
+    sw.add_argument("--retry-failed", action="store_true", help="with --resume, recompute the points stored as errors")
+    sw.add_argument("--plot", default=None, metavar="PNG", help="write a heatmap of a 2-D grid (seeds averaged)")
+    sw.add_argument(
+        "--plot-value", default=None, metavar="COL", help="result column of the heatmap (default: the function's)"
+    )
+    sw.add_argument("--plot-x", default=None, metavar="AXIS", help="horizontal axis of the heatmap")
+    sw.add_argument("--plot-y", default=None, metavar="AXIS", help="vertical axis of the heatmap")
+    sw.add_argument("--list", action="store_true", help="list the registered sweep functions and exit")
+    sw.set_defaults(func=_cmd_sweep)
     return p
 
 
@@ -204,6 +246,45 @@ def _cmd_latex(args: argparse.Namespace) -> int:
         shown = ", ".join(places[:6]) + (f", ... ({len(places)} in all)" if len(places) > 6 else "")
         print(f"not printed: {shown}: {reason}", file=sys.stderr)
     return 1 if (args.strict and by_reason) else 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from ._sweep import SweepSummary, default_out, sweep
+
+    if args.list:
+        from ._sweep_registry import SWEEP_FUNCTIONS, get_sweep_function
+
+        get_sweep_function("phase_diagram")  # imports the built-in sweep functions
+        w = max([4, *(len(n) for n in SWEEP_FUNCTIONS)])
+        for name, sf in sorted(SWEEP_FUNCTIONS.items()):
+            print(f"{name:<{w}}  {sf.description}")
+            print(f"{'':<{w}}  needs: {', '.join(sf.parameters)}; optional: {', '.join(sf.defaults) or '-'}")
+        return 0
+    if args.spec is None:
+        print("lazyrich sweep: give a SPEC file (or --list to see the sweep functions)", file=sys.stderr)
+        return 2
+    out = args.out or default_out(args.spec)
+    try:
+        df = sweep(args.spec, scheduler=args.scheduler, out=out, resume=args.resume, retry_failed=args.retry_failed)
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: finished points are stored in {out}; run the same command with --resume to continue",
+            file=sys.stderr,
+        )
+        return 130
+    summary = SweepSummary(**df.attrs["summary"])
+    print(f"sweep {df.attrs['function']}: {summary.text()}")
+    errors = df.loc[df["status"] != "ok", "error"].value_counts()
+    for message, count in errors.head(5).items():
+        print(f"FAILED {count} point{'s' * (count > 1)}: {message}", file=sys.stderr)
+    if len(errors) > 5:
+        print(f"... and {len(errors) - 5} other errors (see the error column: lazyrich.load_sweep)", file=sys.stderr)
+    if args.plot:
+        from ._sweep_plot import plot_sweep
+
+        plot_sweep(df, args.plot, value=args.plot_value, x=args.plot_x, y=args.plot_y)
+        print(f"wrote {args.plot}", file=sys.stderr)
+    return 1 if summary.failed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

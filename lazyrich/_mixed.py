@@ -12,6 +12,7 @@ and its exact aligned solution (digest §2.4).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mpmath as mp
@@ -19,6 +20,7 @@ import numpy as np
 
 from ._errors import InvalidParameterError, ShapeError
 from ._models import Model
+from ._numeric_backend import MpmathScalar, confirmed_mpmath
 from ._simulate import Trajectory, gradient_descent, gradient_flow
 from ._validation import as_matrix, as_scalar, as_time_grid, nonnegative
 
@@ -69,23 +71,36 @@ def _mixed_closed_form(t, s0, st, c, lib):
     return (q - c * c / q) / 2
 
 
-class _MpLib:
-    """The few functions the closed forms need, in mpmath (elementwise on scalars)."""
-
-    exp = staticmethod(mp.exp)
-    expm1 = staticmethod(mp.expm1)
-
-    @staticmethod
-    def hypot(a, b):
-        return mp.sqrt(a * a + b * b)
-
-
-def _solution_mp(t, s0, st, c):
+def _solution_mp(t, s0, st, c, lib=MpmathScalar):
+    """The exact solution for every ``c >= 0`` over an exact-arithmetic namespace (mpmath or Arb)."""
     if c == 0:
         if s0 == 0:
-            return mp.mpf(0)
-        return _logistic(t, s0, st, _MpLib) if s0 > 0 else -_logistic(t, -s0, -st, _MpLib)
-    return _mixed_closed_form(t, s0, st, c, _MpLib)
+            return 0 * t
+        return _logistic(t, s0, st, lib) if s0 > 0 else -_logistic(t, -s0, -st, lib)
+    return _mixed_closed_form(t, s0, st, c, lib)
+
+
+def mixed_direct(t, s0, st, c, lib):
+    r"""The Riccati solution of digest §2.4 literally (kept to show where it fails; needs ``c > 0``).
+
+    .. math::
+        v(t) = \frac{v_+ - v_-K_0e^{-2Rt}}{1 - K_0e^{-2Rt}},\quad s = \frac c2\Big(v - \frac1v\Big),\quad
+        v_\pm = \frac{s^*\pm R}{c},\ v_0 = \frac{s_0 + \sqrt{s_0^2 + c^2}}{c},\ K_0 = \frac{v_0 - v_+}{v_0 - v_-}.
+
+    ``v_-`` and ``v - 1/v`` cancel when ``c`` is small against ``s*`` or ``s``.
+    """
+    R = lib.sqrt(st * st + c * c)
+    vp, vm = (st + R) / c, (st - R) / c
+    v0 = (s0 + lib.sqrt(s0 * s0 + c * c)) / c
+    K0 = (v0 - vp) / (v0 - vm)
+    e = lib.exp(-2 * R * t)
+    v = (vp - vm * K0 * e) / (1 - K0 * e)
+    return c / 2 * (v - 1 / v)
+
+
+def _guard_digits(R, t) -> int:
+    """Working digits the stable form can lose at ``t``: the exponent ``2 R t`` carries its own rounding."""
+    return 10 + math.ceil(math.log10(1.0 + 2.0 * R * float(t)))
 
 
 def mixed_aligned_singular_value(t, s0, s_target, c, dps: int | None = None):
@@ -117,8 +132,9 @@ def mixed_aligned_singular_value(t, s0, s_target, c, dps: int | None = None):
     c : float, >= 0
         Threshold :math:`\sigma^2 w`.
     dps : int, optional
-        Evaluate in mpmath at this many decimal digits and return ``mpf``
-        (a list of them for a sequence ``t``); inputs may then be mpf or strings.
+        Return ``mpf`` values (a list for a sequence ``t``) correct to ``dps`` significant digits
+        (``>= 15``): the same formula in mpmath at ``dps + 10 + log10(1 + 2 R t_max)`` working digits,
+        confirmed by re-evaluation higher up; inputs may then be mpf or strings.
 
     Returns
     -------
@@ -136,21 +152,25 @@ def mixed_aligned_singular_value(t, s0, s_target, c, dps: int | None = None):
     True
     """
     if dps is not None:
-        if not isinstance(dps, (int, np.integer)) or dps < 15:
+        if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 15:
             raise InvalidParameterError(f"dps must be an integer >= 15 (use dps=None for float64); got {dps!r}")
-        with mp.workdps(int(dps)):
-            s0m, stm, cm = mp.mpf(s0), mp.mpf(s_target), mp.mpf(c)
+        with mp.workdps(int(dps) + 20):  # validation and the guard's rate only
+            cm = mp.mpf(c)
             if cm < 0:
                 raise InvalidParameterError(f"c must be >= 0 (it is sigma^2 w); got {cm}")
-            if np.ndim(t) == 0:
-                tm = mp.mpf(t)
-                if tm < 0:
-                    raise InvalidParameterError(f"t must be >= 0; got {tm}")
-                return +_solution_mp(tm, s0m, stm, cm)
-            ts = [mp.mpf(x) for x in t]
-            if any(x < 0 for x in ts):
+            items = [t] if np.ndim(t) == 0 else list(t)
+            if any(mp.mpf(x) < 0 for x in items):
                 raise InvalidParameterError("t must be >= 0 (the solution runs forward from t = 0)")
-            return [+_solution_mp(x, s0m, stm, cm) for x in ts]
+            rate = float(mp.hypot(mp.mpf(s_target), cm))
+
+        def prepare():
+            m = MpmathScalar.mpf
+            a = m(s0), m(s_target), m(c)
+            return lambda x: [_solution_mp(m(x), *a)]
+
+        guard = _guard_digits(rate, max(mp.mpf(x) for x in items))  # one guard (from the largest t)
+        vals = [v[0] for v in confirmed_mpmath(prepare, items, int(dps), lambda x: guard)]
+        return vals[0] if np.ndim(t) == 0 else vals
     grid, scalar = as_time_grid(t)
     s0 = as_scalar(s0, "s0")
     st = as_scalar(s_target, "s_target")

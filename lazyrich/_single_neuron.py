@@ -40,12 +40,15 @@ How the closed form is evaluated (digest §3.2, §2)
 The t-evaluation (:func:`_ratios`) is written once against a numeric namespace
 (:mod:`lazyrich._numeric_backend` plus ``em`` and ``integral``); the constants
 are computed with mpmath from the exact float inputs and rounded for float64;
-``dps=N`` evaluates the same expressions in mpmath at a working precision that
-is raised until two evaluations agree to ``N + 3`` digits.
+``dps=N`` evaluates the same expressions in mpmath at ``N + 15 + log10(1 + rate t)``
+working digits, raised until two evaluations agree to ``N + 3`` digits
+(:func:`lazyrich._numeric_backend.confirmed_mpmath`); the certified path
+(:func:`lazyrich.certified_single_neuron`) runs them on Arb balls.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -53,8 +56,8 @@ from typing import Any
 import mpmath
 import numpy as np
 
-from ._errors import InvalidParameterError, NonFiniteError, NotWhitenedError, PrecisionError, ShapeError
-from ._numeric_backend import Float64, Mpmath
+from ._errors import InvalidParameterError, NonFiniteError, NotWhitenedError, ShapeError
+from ._numeric_backend import Float64, Mpmath, MpmathScalar, confirmed_mpmath, dps_arg
 from ._validation import as_matrix, as_scalar, as_time_grid, as_vector, positive
 
 __all__ = ["SingleNeuronExact"]
@@ -133,8 +136,8 @@ def _unit_constants(num, a0_in, w0_in, beta_in, eta_a, eta_w) -> _Constants:
     """Unit-rate constants from the exact float inputs, written once for every exact backend.
 
     ``num`` provides ``mpf`` (a float as an exact number of the backend), ``sqrt``, ``root4``
-    and ``fsum``: :class:`_MpNum` (mpmath, at the caller's working precision) or the Arb
-    namespace of :mod:`lazyrich._arb_backend`. Branches on signs pick the cancellation-free
+    and ``fsum``: :class:`~lazyrich._numeric_backend.MpmathScalar` (at the caller's working
+    precision) or :class:`~lazyrich._arb_backend.ArbScalar`. Branches on signs pick the cancellation-free
     root; both branches are exact identities, so a ball straddling a branch point stays valid.
     """
     mpf = num.mpf
@@ -181,18 +184,6 @@ def _unit_constants(num, a0_in, w0_in, beta_in, eta_a, eta_w) -> _Constants:
         rate_a=rate_a,
         g=g,
     )
-
-
-class _MpNum:
-    """mpmath for :func:`_unit_constants` (at the current working precision)."""
-
-    mpf = staticmethod(lambda x: mpmath.mpf(float(x)))
-    sqrt = staticmethod(mpmath.sqrt)
-    fsum = staticmethod(mpmath.fsum)
-
-    @staticmethod
-    def root4(x):
-        return mpmath.root(x, 4)
 
 
 def _hat_a(c: _Constants, tau, ns):
@@ -346,7 +337,7 @@ class SingleNeuronExact:
         if dps in self._mp_cache:
             return self._mp_cache[dps]
         with mpmath.workdps(dps):
-            c = _unit_constants(_MpNum, self.a0, self.w0, self.beta_star, self.eta_a, self.eta_w)
+            c = _unit_constants(MpmathScalar, self.a0, self.w0, self.beta_star, self.eta_a, self.eta_w)
         self._mp_cache[dps] = c
         return c
 
@@ -386,35 +377,22 @@ class SingleNeuronExact:
         return items, scalar
 
     def _mp_evaluate(self, t, dps: int, quantity):
-        """Evaluate ``quantity(c, tau) -> list of mpf`` at rising precision until two runs agree to dps + 3 digits."""
-        if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1:
-            raise InvalidParameterError(f"dps must be a positive integer (significant digits); got {dps!r}")
-        dps = int(dps)
+        """Evaluate ``quantity(c, tau) -> list of mpf`` correct to ``dps`` digits (:func:`confirmed_mpmath`).
+
+        Working digits ``dps + 15 + log10(1 + (|dbar| + D) tau_max)``: the exponents carry their own rounding.
+        """
+        dps = dps_arg(dps)
         items, scalar = self._mp_times(t)
-        target = mpmath.mpf(10) ** (-(dps + 3))
-        rows = []
-        for x in items:
-            wp = dps + 15
-            while True:
-                vals = []
-                for prec in (wp, wp + max(10, wp // 2)):
-                    c = self._constants(prec)
-                    with mpmath.workdps(prec):
-                        vals.append(quantity(c, c.g * mpmath.mpf(x)))
-                lo, hi = vals
-                with mpmath.workdps(wp):
-                    scale = mpmath.sqrt(mpmath.fsum(v * v for v in hi))
-                    diff = mpmath.sqrt(mpmath.fsum((u - v) ** 2 for u, v in zip(lo, hi)))
-                    if diff <= target * scale:
-                        break
-                wp *= 2
-                if wp > _MAX_DPS:
-                    raise PrecisionError(
-                        f"could not reach {dps} digits at t = {x} below {_MAX_DPS} working digits; "
-                        "the value is (numerically) zero or ill-conditioned there"
-                    )
-            with mpmath.workdps(dps):
-                rows.append([+v for v in hi])
+        c64 = self._c64
+        rate = (abs(c64.delta) + c64.D) * c64.g
+
+        def prepare():
+            c = self._constants(mpmath.mp.dps)
+            return lambda x: quantity(c, c.g * mpmath.mpf(x))
+
+        # one guard for all times (from the largest): the constants are then computed at two precisions only
+        guard = 15 + math.ceil(math.log10(1.0 + rate * float(max(mpmath.mpf(x) for x in items))))
+        rows = confirmed_mpmath(prepare, items, dps, lambda x: guard, max_dps=_MAX_DPS)
         out = np.empty((len(rows), len(rows[0])), dtype=object)
         out[:] = rows
         return out, scalar

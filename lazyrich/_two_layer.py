@@ -16,7 +16,15 @@ from scipy.linalg import expm
 from ._errors import InvalidParameterError, NotBalancedError, PrecisionError, ShapeError, SingularFactorError
 from ._numeric_backend import Float64, Mpmath
 from ._tolerance import linalg_tolerance
-from ._two_layer_spectrum import fukumizu_qqt, projections, stable_factors, stable_qqt, task_spectrum
+from ._two_layer_spectrum import (
+    fukumizu_qqt,
+    projections,
+    stable_blocks_float64,
+    stable_factor_float64,
+    stable_factors,
+    stable_qqt,
+    task_spectrum,
+)
 from ._validation import as_matrix, as_scalar, as_time_grid, check_product_shapes, positive
 
 __all__ = ["TwoLayerExact"]
@@ -26,6 +34,10 @@ __all__ = ["TwoLayerExact"]
 MAX_FLOAT64_CONDITION = 1e5
 #: Largest working precision (decimal digits) the dps= path will use before giving up.
 MAX_WORKING_DPS = 30_000
+
+
+#: The whole of an axis of QQ^T.
+_ALL = slice(None)
 
 
 def _dps_arg(dps) -> int:
@@ -106,6 +118,18 @@ class TwoLayerExact:
 
     The long-time limit is :meth:`qqt_limit` (``qqt`` itself takes finite ``t``).
 
+    Cost model of the float64 stable form (``m = N_h = min(N_i, N_o)``, ``n = N_i + N_o``):
+    construction does one full SVD of :math:`\Sigma_{yx}`, the projections of :math:`Q_0` and one
+    ``m x m`` solve with ``q+`` (:math:`O(n^3)`, once). Each time point then costs
+    :math:`O(m^3 + nm^2) = O(nm^2)`: :math:`K^T\mathrm{diag}(g)K` as a symmetric rank-``m`` update, the
+    Cholesky factor of ``A``, one ``n x m x m`` product for ``Z`` and one triangular solve, giving the
+    factor ``R(t)`` of :meth:`qqt_factor` (:math:`QQ^T = RR^T`). A block adds one product:
+    :meth:`network` :math:`N_oN_im \le nm^2` (as ``m = min``), :meth:`input_gram` :math:`N_i^2m`,
+    :meth:`output_gram` :math:`N_o^2m`; the full :meth:`qqt` :math:`n^2m` and ``n^2`` floats per time.
+    Memory is the requested output (linear in the number of times) plus :math:`O(nm + m^2)` of work;
+    only the requested block is formed, never the ``(T, n, n)`` array (for ``m <= 48`` times are
+    batched, up to 100 at a time with at most 16 MiB of work). :func:`iter_qqt` streams one time at a time.
+
     Examples
     --------
     >>> from lazyrich import lambda_balanced_init
@@ -155,12 +179,12 @@ class TwoLayerExact:
         self._fac = None
         self.condition = math.inf
         if n_hidden == self._m:
-            qp = projections(self._spec, self.Q0)[0]
-            smin = np.linalg.svd(qp, compute_uv=False)[-1]
+            proj = projections(self._spec, self.Q0)
+            smin = np.linalg.svd(proj[0], compute_uv=False)[-1]
             # relative to |Q0| (not to |q+|): a uniformly small q+ is as harmful as an ill-conditioned one
             self.condition = float(math.sqrt(sq_norms[2]) / smin) if smin > 0 else math.inf
             if self.condition <= MAX_FLOAT64_CONDITION:
-                self._fac = stable_factors(Float64, self._spec, self.Q0)
+                self._fac = stable_factors(Float64, self._spec, self.Q0, proj)
 
     # ------------------------------------------------------------------ core
     @property
@@ -181,12 +205,12 @@ class TwoLayerExact:
                 "sign(det Sigma_yx), or reversal learning). Use dps= (e.g. qqt(t, dps=30)), which handles it"
             )
 
-    def _float64(self, grid: np.ndarray, method: str) -> np.ndarray:
+    def _float64(self, grid: np.ndarray, method: str, rows: slice = _ALL, cols: slice = _ALL) -> np.ndarray:
         ts = grid / self.tau
         if method == "stable":
             self._require_stable_float64()
             with np.errstate(over="raise", invalid="raise", divide="raise"):
-                out = stable_qqt(Float64, self._spec, self._fac, ts)
+                out = stable_blocks_float64(self._spec, self._fac, ts, rows, cols)
         elif method == "direct":
             try:
                 with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -201,6 +225,7 @@ class TwoLayerExact:
                     "the direct (Fukumizu) form hit a numerically singular bracket in float64 (round-off of the "
                     "growing exponentials); use method='stable' or dps="
                 ) from None
+            out = out[:, rows, cols]
         else:
             raise InvalidParameterError(f"method must be 'stable' or 'direct'; got {method!r}")
         if not np.all(np.isfinite(out)):  # pragma: no cover - guarded by errstate above
@@ -263,16 +288,16 @@ class TwoLayerExact:
                     return r2
             guard *= 2
 
-    def _qqt_array(self, t, dps, method: str):
+    def _qqt_array(self, t, dps, method: str, rows: slice = _ALL, cols: slice = _ALL):
         grid, scalar = as_time_grid(t)
         if dps is None:
-            return self._float64(grid, method), scalar, False
+            return self._float64(grid, method, rows, cols), scalar, False
         dps = _dps_arg(dps)
         if method != "stable":
             raise InvalidParameterError(
                 "method='direct' is the float64 demonstration; with dps= the path is chosen automatically"
             )
-        return self._mp(grid, dps), scalar, True
+        return self._mp(grid, dps)[:, rows, cols], scalar, True
 
     @staticmethod
     def _finish(arr, scalar: bool, is_mp: bool):
@@ -298,6 +323,9 @@ class TwoLayerExact:
         Returns
         -------
         (N, N) or (T, N, N) float array; or an mpmath matrix (a list of them for array ``t``).
+        For wide networks ask only for what is needed: :meth:`network`, :meth:`input_gram`,
+        :meth:`output_gram` or :meth:`qqt_factor` form just that (cost model in the class notes),
+        and :func:`iter_qqt` streams one time point at a time.
 
         Raises
         ------
@@ -310,8 +338,45 @@ class TwoLayerExact:
         return self._finish(arr, scalar, is_mp)
 
     def _block(self, t, dps, rows: slice, cols: slice, method: str = "stable"):
-        arr, scalar, is_mp = self._qqt_array(t, dps, method)
-        return self._finish(arr[:, rows, cols], scalar, is_mp)
+        # float64: only this block is formed from the factor (never the (T, n, n) array)
+        arr, scalar, is_mp = self._qqt_array(t, dps, method, rows, cols)
+        return self._finish(arr, scalar, is_mp)
+
+    def qqt_factor(self, t) -> np.ndarray:
+        r"""A factor :math:`R(t)` (``(N_i+N_o) x N_h``) with :math:`QQ^T(t) = R(t)R(t)^T` (float64 stable form).
+
+        ``R = Z L^{-T}`` with :math:`A = LL^T` (digest §3.5(b)); it equals :math:`Q(t) = [W_1^T; W_2](t)`
+        up to an orthogonal rotation of the hidden layer, so ``R[:N_i].T`` and ``R[N_i:]`` are weights
+        with the same input/output Grams and network function as the trained ones (and the same
+        balance :math:`R_{o}^TR_{o} - R_{i}^TR_{i} = \lambda I`). Costs :math:`O(nN_h^2)` per time
+        point and ``T n N_h`` floats in all: use it (or :meth:`network`) instead of :meth:`qqt` for
+        wide networks, where the ``(T, n, n)`` array is the bottleneck.
+
+        Returns
+        -------
+        (N, N_h) or (T, N, N_h) float array.
+
+        Raises
+        ------
+        SingularFactorError
+            ``q+`` ill-conditioned or ``N_h > min(N_i, N_o)`` (see :meth:`qqt`).
+
+        Examples
+        --------
+        >>> from lazyrich import lambda_balanced_init
+        >>> W1, W2 = lambda_balanced_init(3, 2, 2, lam=0.5, sigma=0.3, seed=1)
+        >>> net = TwoLayerExact(W1, W2, np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+        >>> R = net.qqt_factor(3.0)
+        >>> bool(np.allclose(R @ R.T, net.qqt(3.0)))
+        True
+        >>> bool(np.allclose(R[3:].T @ R[3:] - R[:3].T @ R[:3], 0.5 * np.eye(2)))
+        True
+        """
+        grid, scalar = as_time_grid(t)
+        self._require_stable_float64()
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            out = stable_factor_float64(self._spec, self._fac, grid / self.tau)
+        return out[0] if scalar else out
 
     def network(self, t, dps: int | None = None):
         """The network function :math:`W_2W_1(t)` (``N_o x N_i``), the lower-left block of :math:`QQ^T`."""

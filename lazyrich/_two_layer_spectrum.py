@@ -9,13 +9,26 @@ t-evaluations, batched over the leading time axis.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import blas, lapack
 
+from ._errors import SingularFactorError
 from ._numeric_backend import Float64
 
-__all__ = ["StableFactors", "TaskSpectrum", "fukumizu_qqt", "stable_factors", "stable_qqt", "task_spectrum"]
+__all__ = [
+    "StableFactors",
+    "TaskSpectrum",
+    "fukumizu_qqt",
+    "stable_blocks_float64",
+    "stable_factor_chunks_float64",
+    "stable_factor_float64",
+    "stable_factors",
+    "stable_qqt",
+    "task_spectrum",
+]
 
 
 @dataclass(frozen=True)
@@ -113,12 +126,17 @@ def _float64_eigvec_weights(s, mu, lam):
 
 @dataclass(frozen=True)
 class StableFactors:
-    """Time-independent factors of the stable form: ``K = q- q+^{-1}``, ``Kp = q_perp q+^{-1}``, ``G0 = (q+ q+^T)^{-1}``."""
+    """Time-independent factors of the stable form: ``K = q- q+^{-1}``, ``Kp = q_perp q+^{-1}``, ``G0 = (q+ q+^T)^{-1}``.
+
+    ``perp_rows = Kp^T P_perp^T`` (``m x n``, float64 only, else ``None``) turns the ``P_perp`` term of
+    ``Z^T`` into a row scaling per time instead of an ``m x |N_o - N_i| x n`` product.
+    """
 
     K: np.ndarray
     K_perp: np.ndarray
     G0: np.ndarray
     KpKp: np.ndarray
+    perp_rows: np.ndarray | None = None
 
 
 def projections(spec: TaskSpectrum, Q0):
@@ -126,13 +144,19 @@ def projections(spec: TaskSpectrum, Q0):
     return spec.p_plus.T @ Q0, spec.p_minus.T @ Q0, spec.p_perp.T @ Q0
 
 
-def stable_factors(bk, spec: TaskSpectrum, Q0) -> StableFactors:
-    """Solve with ``q+`` once (it must be square and invertible: assumption A3 and B invertible)."""
-    qp, qm, qperp = projections(spec, Q0)
+def stable_factors(bk, spec: TaskSpectrum, Q0, proj=None) -> StableFactors:
+    """Solve with ``q+`` once (it must be square and invertible: assumption A3 and B invertible).
+
+    ``proj``: the :func:`projections` of ``Q0`` if the caller has them already.
+    """
+    qp, qm, qperp = projections(spec, Q0) if proj is None else proj
     binv = bk.solve(qp, bk.eye(qp.shape[0]))
     K = qm @ binv
     Kp = qperp @ binv
-    return StableFactors(K, Kp, binv.T @ binv, Kp.T @ Kp)
+    perp_rows = None
+    if bk is Float64:
+        perp_rows = np.ascontiguousarray(Kp.T @ spec.p_perp.T) if Kp.shape[0] else np.zeros((K.shape[0], 0))
+    return StableFactors(K, Kp, binv.T @ binv, Kp.T @ Kp, perp_rows)
 
 
 def _times_right(X, PT):
@@ -154,7 +178,7 @@ def stable_qqt(bk, spec: TaskSpectrum, fac: StableFactors, t) -> np.ndarray:
     Products over all times are single 2-D GEMMs; ``A`` is factored, never inverted.
     """
     if bk is Float64:
-        return _stable_qqt_float64(spec, fac, t)
+        return stable_blocks_float64(spec, fac, t, slice(None), slice(None))
     T = t[:, None]
     mu = spec.mu[None, :]
     E = bk.exp(-mu * T)  # (T, m)
@@ -179,8 +203,14 @@ def stable_qqt(bk, spec: TaskSpectrum, fac: StableFactors, t) -> np.ndarray:
     return bk.sandwich_inverse(Zt, A)
 
 
-#: Time points per block of the float64 evaluation: the block's (T, m, n) temporaries stay in cache.
+#: Time points per block of the batched float64 evaluation: the block's (T, m, n) temporaries stay in cache.
 _FLOAT64_BLOCK = 100
+#: Bytes of the per-block work arrays above which the batched blocks get fewer time points.
+_FLOAT64_BLOCK_BYTES = 16 * 2**20
+#: Largest ``m = N_h`` evaluated batched over times: that path keeps the lower triangles of the ``m + 1``
+#: matrices ``[G0; K_k K_k^T]`` (``m^3 / 2`` floats, 4 GB at ``m = 1000``); above it, one time at a time
+#: (measured crossover of the two paths, one BLAS thread: m ~ 48).
+BATCHED_MAX_HIDDEN = 48
 
 
 @functools.lru_cache(maxsize=8)
@@ -190,16 +220,23 @@ def _lower_triangle(m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rows, cols, rows * m + cols
 
 
-def _stable_qqt_float64(spec: TaskSpectrum, fac: StableFactors, t: np.ndarray) -> np.ndarray:
-    """:func:`stable_qqt` in float64: the same formula with fewer passes over (T, m, m) arrays.
+def stable_factor_chunks_float64(
+    spec: TaskSpectrum, fac: StableFactors, t: np.ndarray
+) -> Iterator[tuple[int, np.ndarray]]:
+    r"""Yield ``(start, Y)`` with ``Y`` of shape ``(c, m, n)`` such that :math:`QQ^T(t_k) = Y_k^TY_k`.
 
-    ``G0 + K^T diag(g) K`` for all times is one GEMM of ``[1, g]`` with the lower triangle
-    of ``[G0; K_k K_k^T]`` (the Cholesky factorisation reads only that triangle), scaled by
-    ``E_i E_j``; ``diag(g)`` is added through a strided view; ``Z^T`` is built in the buffer
-    that the triangular solve then overwrites. Times are processed in blocks whose work
-    buffers are reused, so that the temporaries stay in cache.
+    ``Y = L^{-1}Z^T`` with :math:`A = LL^T` (the stable form of :func:`stable_qqt`), for the times
+    ``t[start:start + c]``. For ``m <= BATCHED_MAX_HIDDEN`` the times come in batches of up to
+    ``_FLOAT64_BLOCK`` (a few batched LAPACK calls, at most ``_FLOAT64_BLOCK_BYTES`` of work);
+    otherwise one at a time, each costing :math:`O(m^3 + n m^2)` (the ``syrk`` of
+    :math:`K^T\mathrm{diag}(g)K`, a Cholesky factorisation, one ``n x m x m`` GEMM for :math:`Z^T`
+    and one triangular solve) with :math:`O(m^2 + nm)` memory.
     """
     n_t, m = t.shape[0], spec.mu.shape[0]
+    if m > BATCHED_MAX_HIDDEN:
+        for k in range(n_t):
+            yield k, _stable_y_one_float64(spec, fac, float(t[k]))[None]
+        return
     n = spec.p_plus.shape[0]
     mu = spec.mu
     rows, cols, flat = _lower_triangle(m)
@@ -212,26 +249,93 @@ def _stable_qqt_float64(spec: TaskSpectrum, fac: StableFactors, t: np.ndarray) -
         coef[:, 1:] *= -0.5 / mu  # (1 - e^{-2 mu t}) / (2 mu)
     else:
         coef[:, 1:] = Float64.decay_integral(mu[None, :], t[:, None])
-    block = min(_FLOAT64_BLOCK, n_t)
-    work = (np.zeros((block, m * m)), np.empty((block, m, m)), np.empty((block * m, n)))
-    out = np.empty((n_t, n, n))
+    block = max(1, min(_FLOAT64_BLOCK, n_t, _FLOAT64_BLOCK_BYTES // (8 * m * (n + 2 * m))))
+    work = (np.zeros((block, m * m)), np.empty((block, m, m)))
     for start in range(0, n_t, block):
         stop = min(start + block, n_t)
-        Y = _stable_y_float64(spec, fac, basis, flat, work, t[start:stop], E[start:stop], coef[start:stop])
-        np.matmul(np.swapaxes(Y, -1, -2), Y, out=out[start:stop])
+        Zt = np.empty(((stop - start) * m, n))  # becomes Y in place; yielded, so not reused
+        yield start, _stable_y_float64(spec, fac, basis, flat, work, Zt, t[start:stop], E[start:stop], coef[start:stop])
+
+
+def stable_blocks_float64(
+    spec: TaskSpectrum, fac: StableFactors, t: np.ndarray, rows: slice, cols: slice
+) -> np.ndarray:
+    """The block ``QQ^T(t)[:, rows, cols]`` for all times, formed from :math:`Y^TY` chunk by chunk.
+
+    Only the requested block is ever materialised (memory ``T * rows * cols`` plus one chunk of ``Y``).
+    """
+    n = spec.p_plus.shape[0]
+    r = range(n)[rows]
+    c = range(n)[cols]
+    out = np.empty((t.shape[0], len(r), len(c)))
+    for start, Y in stable_factor_chunks_float64(spec, fac, t):
+        np.matmul(np.swapaxes(Y[:, :, rows], -1, -2), Y[:, :, cols], out=out[start : start + Y.shape[0]])
     return out
 
 
-def _stable_y_float64(spec, fac, basis, flat, work, t, E, coef):
+def stable_factor_float64(spec: TaskSpectrum, fac: StableFactors, t: np.ndarray) -> np.ndarray:
+    """``R(t)``, ``(T, n, m)``, with :math:`QQ^T = RR^T` (``R = Y^T`` of :func:`stable_factor_chunks_float64`)."""
+    n, m = spec.p_plus.shape
+    out = np.empty((t.shape[0], n, m))
+    for start, Y in stable_factor_chunks_float64(spec, fac, t):
+        out[start : start + Y.shape[0]] = np.swapaxes(Y, -1, -2)
+    return out
+
+
+def _stable_y_one_float64(spec: TaskSpectrum, fac: StableFactors, t: float) -> np.ndarray:
+    """``Y = L^{-1} Z^T`` (``m x n``) at one time: the same formula as :func:`stable_qqt`, BLAS-3 per term.
+
+    LAPACK/BLAS are called directly (``dpotrf``, ``dtrsm``) on Fortran-order views, so nothing is copied
+    and the per-time overhead stays small next to the :math:`O(nm^2)` work.
+    """
+    mu, K = spec.mu, fac.K
+    E = np.exp(-mu * t)
+    if mu[-1] > 0:  # mu is sorted decreasingly
+        g = np.expm1(-2.0 * t * mu)
+        g *= -0.5 / mu  # (1 - e^{-2 mu t}) / (2 mu)
+    else:
+        g = Float64.decay_integral(mu, t)
+    sK = np.sqrt(g)[:, None] * K
+    A = sK.T @ sK  # K^T diag(g) K (g >= 0): numpy uses syrk for this product
+    A += fac.G0
+    A *= E[:, None]
+    A *= E[None, :]
+    A.flat[:: A.shape[0] + 1] += g
+    X = E[:, None] * K.T
+    X *= E[None, :]  # E K^T E
+    Zt = X @ spec.p_minus.T
+    Zt += spec.p_plus.T
+    if spec.p_perp.shape[1]:
+        ell = float(spec.ell)
+        ELp = np.exp((max(ell, 0.0) - mu) * t)  # e^{ell_+ t} E <= 1
+        gl = float(Float64.decay_integral(abs(ell), t))
+        A += (gl * ELp[:, None]) * fac.KpKp * ELp[None, :]
+        Zt += np.exp((ell - mu) * t)[:, None] * fac.perp_rows  # e^{ell t} E K_perp^T P_perp^T, e^{ell t} E <= 1
+    # A.T is Fortran-ordered; potrf reads one triangle of the symmetric A and factors it in place
+    L, info = lapack.dpotrf(A.T, 1, 0, 1)
+    if info != 0:
+        raise SingularFactorError("the centre matrix lost positive definiteness in float64")
+    # Zt.T is Z (n x m) in Fortran order: Z <- Z L^{-T} in place, i.e. Zt <- L^{-1} Zt (side=1 right, lower,
+    # trans_a=1, non-unit diagonal, overwrite_b=1; positional for speed)
+    Z = Zt.T
+    res = blas.dtrsm(1.0, L, Z, 1, 1, 1, 0, 1)
+    if res is not Z:  # pragma: no cover - f2py returned a copy instead of writing in place
+        Zt[...] = res.T
+    return Zt
+
+
+def _stable_y_float64(spec, fac, basis, flat, work, Zt, t, E, coef):
     """``Y = L^{-1} Z^T`` with ``A = L L^T`` for the times ``t``, so that ``QQ^T = Y^T Y``.
 
     ``basis`` is the lower triangle (indices ``flat`` into the row-major m x m) of
     ``[G0; K_k K_k^T]``; ``work`` holds reusable buffers, the first (for ``A``) with a zero
-    upper triangle that is never written.
+    upper triangle that is never written; ``Zt`` ((T m, n)) receives ``Z^T`` and then ``Y``.
+    ``G0 + K^T diag(g) K`` for all times is one GEMM of ``[1, g]`` with ``basis`` (the Cholesky
+    factorisation reads only the lower triangle), scaled by ``E_i E_j``.
     """
     n_t, m = t.shape[0], spec.mu.shape[0]
     mu = spec.mu
-    A, EE, Zt = work[0][:n_t], work[1][:n_t], work[2][: n_t * m]
+    A, EE = work[0][:n_t], work[1][:n_t]
     np.multiply(E[:, :, None], E[:, None, :], out=EE)  # E_i E_j
     packed = coef @ basis  # lower triangle of G0 + K^T diag(g) K, (T, m (m + 1) / 2)
     packed *= EE.reshape(n_t, m * m)[:, flat]
@@ -252,7 +356,7 @@ def _stable_y_float64(spec, fac, basis, flat, work, t, E, coef):
     Zt += spec.p_plus.T[None]
     if spec.p_perp.shape[1]:
         EL = np.exp((float(spec.ell) - mu[None, :]) * t[:, None])  # e^{ell t} E <= 1 since mu >= ell
-        Zt += _times_right(fac.K_perp.T[None] * EL[:, :, None], spec.p_perp.T)
+        Zt += EL[:, :, None] * fac.perp_rows[None]
     return Float64.cholesky_solve_factor(A, Zt, overwrite_zt=True)
 
 

@@ -169,3 +169,108 @@ def test_single_neuron_enclosure_contains_mpmath_and_float64(args):
     bad = sn.beta(TIMES).copy()
     bad[2, 0] = float(beta.mid[2, 0]) + SINGLE_BOUND * scale + 2 * _ulp(scale)
     assert not beta.within(bad, bound=SINGLE_BOUND * scale)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The shared precision layer: every closed form, one formula, three backends (float64, mpmath dps=N, Arb).
+def _closed_forms():
+    """(name, float64(ts), mpmath(ts, N) -> per-time lists of mpf, Arb enclosure(ts), float64 bound(scale))."""
+    from lazyrich import SingleNeuronExact
+    from lazyrich._arb_backend import certified_single_neuron
+
+    net = _net(3, 2, 2, 0.7, seed=3)
+    sn = SingleNeuronExact(0.1, [1.0, 0.5], [1.0, -2.0])
+
+    def mats(ms):
+        return [[M[i, j] for i in range(M.rows) for j in range(M.cols)] for M in ms]
+
+    return {
+        "aligned": (
+            lambda ts: aligned_singular_value(ts, 0.1, 2.0, -3.0).reshape(-1, 1),
+            lambda ts, n: [[v] for v in aligned_singular_value(ts, 0.1, 2.0, -3.0, dps=n)],
+            lambda ts: certified_aligned_singular_value(ts, 0.1, 2.0, -3.0, bits=120).balls.reshape(-1, 1),
+            lambda scale: SCALAR_BOUND * scale,
+        ),
+        "mixed": (
+            lambda ts: mixed_aligned_singular_value(ts, -1.0, 2.0, 0.5).reshape(-1, 1),
+            lambda ts, n: [[v] for v in mixed_aligned_singular_value(ts, -1.0, 2.0, 0.5, dps=n)],
+            lambda ts: certified_mixed_aligned_singular_value(ts, -1.0, 2.0, 0.5, bits=120).balls.reshape(-1, 1),
+            lambda scale: SCALAR_BOUND * scale,
+        ),
+        "single_neuron": (
+            lambda ts: sn.beta(ts),
+            lambda ts, n: [list(row) for row in sn.beta(ts, dps=n)],
+            lambda ts: certified_single_neuron(sn, ts, bits=120)[2].balls,
+            lambda scale: SINGLE_BOUND * scale,
+        ),
+        "two_layer": (
+            lambda ts: net.qqt(ts).reshape(len(ts), -1),
+            lambda ts, n: mats(net.qqt(ts, dps=n)),
+            lambda ts: certified_qqt(net, ts, bits=120).balls.reshape(len(ts), -1),
+            lambda scale: stable_qqt_error_bound(net, scale),
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", ["aligned", "mixed", "single_neuron", "two_layer"])
+@pytest.mark.parametrize("digits", [15, 30])
+def test_every_closed_form_has_three_consistent_backends(name, digits):
+    from lazyrich._arb_backend import Enclosure
+
+    f64, mp, arb, f64_bound = _closed_forms()[name]
+    ts = [0.0, 0.5, 3.0, 40.0] if name == "two_layer" else [0.0, 0.5, 3.0, 40.0, 1e6]
+    balls = arb(ts)
+    mp_vals = mp(ts, digits)
+    for i in range(len(ts)):
+        enc = Enclosure(balls[i], 120)
+        scale = float(np.abs(enc.mid).max())
+        # float64 (stable form) inside the ball widened by its stated bound
+        assert enc.within(np.asarray(f64(ts)[i]), bound=f64_bound(scale)), (name, ts[i])
+        # dps=N: N correct significant digits relative to the largest entry; rounding to N digits
+        # alone costs up to 0.5 * 10^(1 - N), so 10^(1 - N) is the bound
+        assert enc.within(np.asarray(mp_vals[i], dtype=object), bound=10.0 ** (1 - digits) * scale), (name, ts[i])
+
+
+def test_confirmed_mpmath_raises_the_guard_until_two_precisions_agree():
+    from lazyrich._numeric_backend import confirmed_mpmath
+
+    x = mpmath.mpf("1e-12")
+
+    def prepare():  # e^x - 1 - x formed naively: loses ~24 digits to cancellation, so a 5-digit guard is not enough
+        return lambda _: [mpmath.exp(x) - 1 - x]
+
+    (val,) = confirmed_mpmath(prepare, [None], 10, lambda _: 5)[0]
+    with mpmath.workdps(60):
+        exact = mpmath.expm1(x) - x  # an independent route: mpmath's expm1 has no cancellation
+        assert abs(val - exact) <= mpmath.mpf(10) ** -10 * abs(exact)
+
+
+def test_confirmed_mpmath_raises_precision_error_when_it_cannot_confirm():
+    from lazyrich._numeric_backend import confirmed_mpmath
+
+    def prepare():  # a value that changes with the working precision never confirms
+        return lambda _: [mpmath.mpf(mpmath.mp.dps)]
+
+    with pytest.raises(PrecisionError, match="confirm"):
+        confirmed_mpmath(prepare, [1.0], 10, lambda _: 5, max_dps=200)
+
+
+@pytest.mark.parametrize("shape, lam", [((4, 2, 2), -100.0), ((2, 2, 4), 100.0), ((4, 2, 2), -20.0)])
+def test_stated_two_layer_bound_holds_when_the_extra_modes_grow(shape, lam):
+    # Unequal sizes with growing extra modes (ell > 0) is where the float64 error peaks, at the
+    # transition time, like (lambda / s_min)^2 eps; the stated bound must still hold there.
+    # Reference: the confirmed 40-digit mpmath stable form (errors ~1e-40, far below the bound).
+    ni, nh, no = shape
+    rng = np.random.default_rng(3)
+    m = min(ni, no)
+    s = np.array([1.0, 0.6])[:m]
+    U, V = np.linalg.qr(rng.standard_normal((no, no)))[0], np.linalg.qr(rng.standard_normal((ni, ni)))[0]
+    syx = (U[:, :m] * s) @ V[:, :m].T
+    W1, W2 = lambda_balanced_init(ni, nh, no, lam, sigma=0.5, seed=3)
+    net = TwoLayerExact(W1, W2, syx)
+    ts = np.geomspace(1.0, 3000.0, 16)
+    f64 = net.qqt(ts)
+    for i, t in enumerate(ts):
+        ref = np.array(net.qqt(float(t), dps=40).tolist(), dtype=float).reshape(f64[i].shape)
+        scale = float(np.abs(ref).max())
+        assert np.abs(f64[i] - ref).max() <= stable_qqt_error_bound(net, scale), t

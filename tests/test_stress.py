@@ -1,32 +1,65 @@
 """`lazyrich stress`: the direct form fails early on the stated case while the stable form stays flat to 1e6.
 
-The errors come from the report itself (each against an Arb enclosure, or mpmath at 80 digits for the
-two-layer net beyond ARB_MAX_BITS), so these tests read the JSON the CLI prints.
+The errors come from the report itself (each a certified bound against an Arb enclosure, or against the
+confirmed mpmath form at 80 digits for the two-layer net beyond ARB_MAX_BITS), so these tests read the
+JSON the CLI prints. Bounds on the fixed-precision rows are derived from the unit round-off 10^-N of N-digit
+arithmetic times the conditioning of the form (condition of B for the two-layer stable form, measured
+0.1 condition eps in float64; factor 10 of room).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import math
 
 import pytest
 
 from lazyrich import InvalidParameterError
 from lazyrich._cli import main
-from lazyrich._stress import stress
+from lazyrich._stress import BACKENDS, DIGITS, case_names, stress, stress_cell
 
 STATED_CASE = "3-3-3 lambda=2 (stated case)"
+NEARLY_SINGULAR_B = "nearly singular B (reversal, lambda=1e-4)"
+
+
+def _cli_json(*args: str) -> dict:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["stress", *args, "--json"]) == 0
+    return json.loads(out.getvalue())
 
 
 @pytest.fixture(scope="module")
 def two_layer_rows():
-    return [r.as_dict() for r in stress("two_layer", t_max=1e6).rows]
+    rep = _cli_json("two_layer", "--n-times", "14")  # default t_max = 1e6; a coarser grid than the default 36
+    assert rep["t_max"] == 1e6
+    return rep["rows"]
+
+
+def _row(rows, case, backend):
+    (row,) = [r for r in rows if r["case"] == case and r["backend"] == backend]
+    return row
+
+
+def _condition(row) -> float:
+    return float(row["note"].rsplit(" ", 1)[1])
 
 
 def test_direct_form_fails_below_t_100_on_the_stated_case(two_layer_rows):
-    (row,) = [r for r in two_layer_rows if r["case"] == STATED_CASE and r["backend"] == "direct"]
+    row = _row(two_layer_rows, STATED_CASE, "direct")
     early = [e for t, e in zip(row["t"], row["error"]) if t < 100]
     assert any(e is None or e > 1e-3 for e in early)
     assert row["failure_time"] is not None and row["failure_time"] < 100
+
+
+def test_direct_form_returns_a_finite_wrong_value_before_it_overflows():
+    # Not only an exception: on a grid that samples 10 < t < 100 finely, the stated case's direct form returns
+    # finite values with certified error above 1e-3 (the 14-point grid above can step from 14 straight to overflow).
+    rows = _cli_json("two_layer", "--t-max", "100", "--n-times", "16")["rows"]
+    row = _row(rows, STATED_CASE, "direct")
+    assert any(e is not None and e > 1e-3 for t, e in zip(row["t"], row["error"]) if t < 100)
 
 
 def test_stable_form_stays_below_1e_10_up_to_1e6(two_layer_rows):
@@ -37,22 +70,37 @@ def test_stable_form_stays_below_1e_10_up_to_1e6(two_layer_rows):
             assert row["max_error"] < 1e-10, row["case"]
 
 
-def test_mpmath_rows_meet_their_digits(two_layer_rows):
+def test_direct_failure_time_moves_with_the_digits_while_the_stable_form_stays_flat(two_layer_rows):
+    fails = [_row(two_layer_rows, STATED_CASE, f"direct@{d}")["failure_time"] for d in DIGITS]
+    assert None not in fails and fails == sorted(fails) and fails[0] < fails[-1]
     for row in two_layer_rows:
-        for d in (15, 30, 60):
-            if row["backend"] == f"mpmath{d}":
-                assert row["max_error"] < 10.0 ** -(d - 1), row["case"]
+        form, _, digits = row["backend"].partition("@")
+        if form == "stable" and digits:
+            # N-digit arithmetic: unit round-off 10^-N times the condition of B (factor 10 of room)
+            bound = 10 * max(_condition(row), 1.0) * 10.0 ** -int(digits)
+            assert row["failure_time"] is None and row["max_error"] < bound, (row["case"], row["backend"])
+
+
+def test_nearly_singular_b_case_reports_its_condition(two_layer_rows):
+    row = _row(two_layer_rows, NEARLY_SINGULAR_B, "stable")
+    assert _condition(row) > 1e4  # B = q+ has singular values |lambda| / sqrt(2 mu): nearly singular on purpose
+    assert _row(two_layer_rows, NEARLY_SINGULAR_B, "direct")["failure_time"] < 100
 
 
 def test_cli_json_and_plot(tmp_path, capsys):
     png = tmp_path / "stress.png"
-    assert main(["stress", "aligned", "--t-max", "1000", "--json", "--plot", str(png)]) == 0
+    assert main(["stress", "aligned", "--t-max", "1000", "--n-times", "10", "--json", "--plot", str(png)]) == 0
     rep = json.loads(capsys.readouterr().out)
     assert rep["t_max"] == 1000.0
-    assert {r["backend"] for r in rep["rows"]} == {"stable", "mpmath15", "mpmath30", "mpmath60"}
-    assert all(r["max_error"] < 1e-10 for r in rep["rows"])
+    assert {r["backend"] for r in rep["rows"]} == set(BACKENDS)
+    for r in rep["rows"]:
+        form, _, digits = r["backend"].partition("@")
+        if form == "stable":  # no cancellation in the aligned stable form: a few round-offs of 10^-N
+            assert r["max_error"] < 100 * 10.0 ** -int(digits or 16), (r["case"], r["backend"])
+    # the 2x2 Fukumizu form overflows float64 once 2 mu t > 709 (mu = 2.02 here): before t = 1000
+    assert _row(rep["rows"], "lambda=0.5", "direct")["failure_time"] < 1000
     assert png.stat().st_size > 1000
-    assert main(["stress", "mixed", "--t-max", "100"]) == 0
+    assert main(["stress", "mixed", "--t-max", "100", "--n-times", "4"]) == 0
     assert "mixed/" in capsys.readouterr().out
 
 
@@ -61,10 +109,29 @@ def test_bad_arguments():
         stress("nope")
     with pytest.raises(InvalidParameterError):
         stress(t_max=-1.0)
+    with pytest.raises(InvalidParameterError):
+        stress_cell("aligned", "no such case", "stable", 1.0)
+    with pytest.raises(InvalidParameterError):
+        stress_cell("aligned", "lambda=0.5", "float128", 1.0)
+    with pytest.raises(InvalidParameterError):
+        stress_cell("aligned", "lambda=0.5", "stable", -1.0)
 
 
-def test_single_neuron_rows_are_flat():
+def test_one_cell_equals_its_entry_in_the_report():
+    rep = stress("mixed", t_max=100.0, n_times=3)
+    for row in rep.rows[:4]:
+        t, err = row.t[-1], row.error[-1]
+        assert stress_cell(row.model, row.case, row.backend, t) == err
+
+
+def test_single_neuron_rows():
     rows = stress("single_neuron", t_max=1e6, n_times=6).rows
-    assert {r.case for r in rows} >= {"delta<0", "delta=0", "delta>0"}
+    assert set(case_names("single_neuron")) == {r.case for r in rows}
     for r in rows:
-        assert r.max_error < 1e-10, (r.case, r.backend)
+        form, _, digits = r.backend.partition("@")
+        if form == "stable":  # only decaying exponentials: a few round-offs of 10^-N
+            assert r.max_error < 100 * 10.0 ** -int(digits or 16), (r.case, r.backend)
+    # the direct form overflows float64 once |delta| t >~ 700: at |delta| = 225 well before t = 10
+    (lazy,) = [r for r in rows if r.case == "delta=+225 (lazy)" and r.backend == "direct"]
+    assert lazy.failure_time is not None and lazy.failure_time < 10
+    assert math.isinf(lazy.max_error)

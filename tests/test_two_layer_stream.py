@@ -28,6 +28,8 @@ def test_blocks_match_batched_qqt(shape, chunk):
     ]:
         got = np.array(list(iter_qqt(net, ts, block=block, chunk=chunk)))
         assert got.shape == ref.shape and np.abs(got - ref).max() <= tol
+    R = np.array(list(iter_qqt(net, ts, block="factor", chunk=chunk)))
+    assert R.shape == (len(ts), ni + no, nh) and np.abs(R @ np.swapaxes(R, 1, 2) - full).max() <= tol
 
 
 def test_bad_arguments():

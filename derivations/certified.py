@@ -298,15 +298,7 @@ def _():
 @_certified("lazy_to_rich.lambda_zero_limit")
 def _():
     out = []
-    for seed, (ni, no) in enumerate([(3, 3), (5, 2), (2, 5)]):
-        rng = _rng(70 + seed)
-        m = min(ni, no)
-        syx = _random_task(rng, ni, no)
-        W1v, W2v = _balanced_pair(rng, ni, m, no, 0.0, svals=rng.uniform(0.2, 0.6, m))
-        if ni == no and np.linalg.det(W2v @ W1v) * np.linalg.det(syx) < 0:
-            syx[0] *= -1
-        ts = np.array([0.5, 2.0, 5.0])
-        traj, qq_, tol = _flow(syx, W1v, W2v, ts)
+    for (ni, no), syx, W1v, W2v, ts, traj, qq_, tol in lazy_to_rich._lambda_zero_cases():
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         enc = certified_qqt(net, ts, bits=BITS)
         scale = float(np.abs(enc.mid).max())
@@ -605,17 +597,10 @@ def _():
 
 @_certified("lazy_to_rich.delayed_rich_rate")
 def _():
-    rng = _rng(200)
-    ni, nh, no = 4, 2, 2
-    st = np.array([1.0, 0.6])
-    U, V = random_orthogonal(no, rng), random_orthogonal(ni, rng)
-    syx = (U * st) @ V[:, :2].T
-    Vperp = V[:, 2:]
     out = []
-    # the numeric check's windows: at lambda = -20 the enclosure at t = 400 needs ~23000 bits (about 1.6 s)
-    for lm, window in ((-20.0, (200.0, 400.0)), (20.0, (0.2, 0.5))):
-        W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=0.5, seed=200)
-        net = lazyrich.TwoLayerExact(W1v, W2v, syx)
+    # the numeric check's cases and windows: at lambda = -20 the enclosure at t = 400 needs ~23000 bits (~1.6 s)
+    for lm, window, net, Vperp, (lo, hi) in lazy_to_rich._delayed_rich_cases():
+        ni = net.n_in
         # one call per time: each runs at the precision its own t needs (t = 400 needs ~23000 bits, t = 200 half)
         parts = [certified_qqt(net, [x], bits=BITS) for x in window]
         enc = Enclosure(np.concatenate([p.balls for p in parts]), max(p.prec for p in parts))
@@ -628,21 +613,23 @@ def _():
                 net.input_gram(np.array(window)),
                 stable_qqt_error_bound(net, scale),
                 f"lambda={lm}: engine input_gram (float64)",
-                "4 (n + condition) eps |QQ^T|",
+                "(4 (n + condition) + g) eps |QQ^T|",
             )
         )
         Vp = [[exact_arb(v) for v in row] for row in Vperp]
         perp = [
             sum(
-                (Vp[i][k] * G.balls[w, i, j] * Vp[j][k] for i in range(ni) for j in range(ni) for k in range(ni - 2)),
+                (
+                    Vp[i][k] * G.balls[w, i, j] * Vp[j][k]
+                    for i in range(ni)
+                    for j in range(ni)
+                    for k in range(Vperp.shape[1])
+                ),
                 exact_arb(0.0),
             )
             for w in range(2)
         ]
         rate = -(perp[1] / perp[0]).log() / exact_arb(window[1] - window[0])
-        mu_ = np.sqrt(st**2 + lm**2 / 4)
-        pred = 2 * (mu_ - np.sign(no - ni) * lm / 2)
-        lo, hi = pred.min(), pred.max()
         err = max(0.0, lo - float(rate.lower()), float(rate.upper()) - hi) / lo
         out.append(
             Measurement(
@@ -853,15 +840,8 @@ def _():
 @_certified("get_rich_quick.balanced_closed_form")
 def _():
     out = []
-    for seed in (130, 131):
-        rng = _rng(seed)
-        ea, ew = rng.uniform(0.5, 2.0, 2)
-        gg = np.sqrt(ea * ew)
-        bs = rng.standard_normal(3)
+    for seed, ea, ew, bs, a0v, w0v, grid, tr in grq._balanced_cases():
         sv = float(np.linalg.norm(bs))
-        a0v, w0v = grq._init_with_delta(0.6, rng.standard_normal(3), 0.0, ea, ew)
-        grid = np.linspace(0.0, 3.0, 13)
-        tr = gradient_flow(grq._whitened_model(bs, ea, ew), (a0v, w0v), grid, rtol=grq.RTOL)
         _, a, w, _, scale = _sn_enclosures(a0v, w0v, bs, grid, ea, ew)
         label = f"seed {seed}"
         bsa = _arb_vec(bs)
@@ -876,20 +856,14 @@ def _():
         # the float64 formulas from the float init (as the claim's, with mu0, phi0 of the init, not the simulation)
         wn0 = float(np.linalg.norm(w0v))
         mu0, phi0 = float(a0v) * wn0, float(w0v @ bs) / (wn0 * sv)
-        c = np.arctanh(phi0)
-        x = gg * sv * grid + c
-        mu_pred = (
-            sv
-            * (1 + np.cosh(2 * x))
-            / (sv * (1 + np.cosh(2 * c)) / mu0 + 2 * x + np.sinh(2 * x) - 2 * c - np.sinh(2 * c))
-        )
+        mu_pred, phi_pred, x = grq._balanced_mu_phi(mu0, phi0, sv, np.sqrt(ea * ew), grid)
         # delta of the float init is ~eps, not 0: the balanced formula is off by <= 100 |delta| (claim_branches' Lipschitz 100)
         dlv = abs(ew * float(a0v) ** 2 - ea * float(w0v @ w0v))
         bound = 64 * FLOAT64_EPS * scale * (1 + 1 / (1 - abs(phi0))) * (1 + float(np.abs(x).max())) + 100 * dlv
         out.append(
             _inside(
                 phi_enc,
-                np.tanh(x),
+                phi_pred,
                 bound,
                 f"{label}: phi = tanh(g s t + artanh phi0) (float64)",
                 "64 eps scale (1 + 1/(1-|phi0|))(1 + |x|) + 100 |delta|",

@@ -1042,29 +1042,35 @@ def _():
     return Proof(residuals=res, steps=steps)
 
 
-@balanced_closed_form.numeric_check
-def _():
-    out = []
+def _balanced_cases():
+    """The claim's cases (shared with its certified check): ``(seed, ea, ew, bs, a0, w0, grid, trajectory)``."""
     for seed in (130, 131):
         rng = _rng(seed)
         ea, ew = rng.uniform(0.5, 2.0, 2)
-        gg = np.sqrt(ea * ew)
         bs = rng.standard_normal(3)
-        sv = float(np.linalg.norm(bs))
         a0v, w0v = _init_with_delta(0.6, rng.standard_normal(3), 0.0, ea, ew)
         grid = np.linspace(0.0, 3.0, 13)
-        tr = gradient_flow(_whitened_model(bs, ea, ew), (a0v, w0v), grid, rtol=RTOL)
+        yield seed, ea, ew, bs, a0v, w0v, grid, gradient_flow(_whitened_model(bs, ea, ew), (a0v, w0v), grid, rtol=RTOL)
+
+
+def _balanced_mu_phi(mu0, phi0, s, g, t):
+    """The balanced closed form ``(mu(t), phi(t), x(t))`` from ``(mu0, phi0)``, ``x = g s t + artanh phi0``."""
+    c = np.arctanh(phi0)
+    x = g * s * t + c
+    mu = s * (1 + np.cosh(2 * x)) / (s * (1 + np.cosh(2 * c)) / mu0 + 2 * x + np.sinh(2 * x) - 2 * c - np.sinh(2 * c))
+    return mu, np.tanh(x), x
+
+
+@balanced_closed_form.numeric_check
+def _():
+    out = []
+    for seed, ea, ew, bs, _a0, _w0, grid, tr in _balanced_cases():
+        sv = float(np.linalg.norm(bs))
         wn = np.linalg.norm(tr["w"], axis=1)
         mu_sim, phi_sim = tr["a"] * wn, tr["w"] @ bs / (wn * sv)
-        c = np.arctanh(phi_sim[0])
-        x = gg * sv * grid + c
-        mu_pred = (
-            sv
-            * (1 + np.cosh(2 * x))
-            / (sv * (1 + np.cosh(2 * c)) / mu_sim[0] + 2 * x + np.sinh(2 * x) - 2 * c - np.sinh(2 * c))
-        )
+        mu_pred, phi_pred, _ = _balanced_mu_phi(mu_sim[0], phi_sim[0], sv, np.sqrt(ea * ew), grid)
         lip = 2 * (1 + tr.scale + 1 / wn.min()) * (1 + 1 / (1 - abs(phi_sim[0])))
-        err = max(np.abs(np.tanh(x) - phi_sim).max(), np.abs(mu_pred - mu_sim).max())
+        err = max(np.abs(phi_pred - phi_sim).max(), np.abs(mu_pred - mu_sim).max())
         out.append(
             Measurement(
                 float(err),

@@ -779,9 +779,12 @@ def _():
     )
 
 
-@lambda_zero_limit.numeric_check
-def _():
-    out = []
+def _lambda_zero_cases():
+    """The claim's cases (shared with its certified check): ``(shape, syx, W1, W2, ts, traj, qq, tol)``.
+
+    lambda = 0 nets of shapes 3-3-3, 5-2-2, 2-2-5; a square task's first row is negated when the determinants'
+    signs mismatch (there the lambda = 0 solution does not exist, digest §3.4).
+    """
     for seed, (ni, no) in enumerate([(3, 3), (5, 2), (2, 5)]):
         rng = _rng(70 + seed)
         m = min(ni, no)
@@ -790,7 +793,13 @@ def _():
         if ni == no and np.linalg.det(W2v @ W1v) * np.linalg.det(syx) < 0:
             syx[0] *= -1
         ts = np.array([0.5, 2.0, 5.0])
-        traj, qq_, tol = _flow(syx, W1v, W2v, ts)
+        yield ((ni, no), syx, W1v, W2v, ts, *_flow(syx, W1v, W2v, ts))
+
+
+@lambda_zero_limit.numeric_check
+def _():
+    out = []
+    for (ni, no), syx, W1v, W2v, ts, traj, qq_, tol in _lambda_zero_cases():
         braun = np.array([_braun_zero_balanced(syx, W1v, W2v, x) for x in ts])
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         kap = linalg_tolerance(net.condition**2, 16 * (ni + no)) * traj.scale**2
@@ -1905,25 +1914,30 @@ def _():
     )
 
 
-@delayed_rich_rate.numeric_check
-def _():
+def _delayed_rich_cases():
+    """The claim's cases (shared with its certified check): ``(lam, window, net, Vperp, (lo, hi))``.
+
+    A 4-2-2 net on a fixed random task; lambda = -20 with a late window (the slowest mode dominates) and
+    lambda = 20 with an early one; ``(lo, hi)`` brackets the predicted Gram decay rates ``2 (mu_a - l_perp)``.
+    """
     rng = _rng(200)
     ni, nh, no = 4, 2, 2
     st = np.array([1.0, 0.6])
     U, V = random_orthogonal(no, rng), random_orthogonal(ni, rng)
     syx = (U * st) @ V[:, :2].T
-    Vperp = V[:, 2:]
-    out = []
     for lm, window in ((-20.0, (200.0, 400.0)), (20.0, (0.2, 0.5))):
         W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=0.5, seed=200)
-        net = lazyrich.TwoLayerExact(W1v, W2v, syx)
+        pred = 2 * (np.sqrt(st**2 + lm**2 / 4) - np.sign(no - ni) * lm / 2)  # Gram matrices: twice the Z rate
+        yield lm, window, lazyrich.TwoLayerExact(W1v, W2v, syx), V[:, 2:], (pred.min(), pred.max())
+
+
+@delayed_rich_rate.numeric_check
+def _():
+    out = []
+    for lm, window, net, Vperp, (lo, hi) in _delayed_rich_cases():
         G = net.input_gram(np.array(window))
         perp = [float(np.trace(Vperp.T @ g @ Vperp)) for g in G]
         rate = -math.log(perp[1] / perp[0]) / (window[1] - window[0])
-        mu_ = np.sqrt(st**2 + lm**2 / 4)
-        ellp = np.sign(no - ni) * lm / 2
-        pred = 2 * (mu_ - ellp)  # Gram matrices decay at twice the Z rate
-        lo, hi = pred.min(), pred.max()
         err = max(0.0, lo - rate, rate - hi) / lo
         out.append(
             Measurement(

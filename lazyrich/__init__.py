@@ -19,6 +19,7 @@ from ._claims import (
 )
 from ._errors import (
     ClaimError,
+    IncompatibleSweepError,
     InvalidParameterError,
     LazyrichError,
     MissingDependencyError,
@@ -97,7 +98,6 @@ from ._sweep_registry import SWEEP_FUNCTIONS, SweepFunction, get_sweep_function,
 from . import _sweep_cells  # noqa: F401  (registers the built-in sweep functions)
 from ._sweep import SweepSummary, load_sweep, sweep
 from ._sweep_spec import SweepSpec, load_spec
-from ._sweep_store import IncompatibleSweepError
 
 # --- end exact solutions ---
 from ._tolerance import (

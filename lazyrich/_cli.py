@@ -3,7 +3,9 @@
 ``lazyrich verify [PATTERN] [--json] [--jobs N] [--module M] [--certified]`` runs claims;
 ``lazyrich claims [PATTERN] [--json]`` lists them;
 ``lazyrich latex [PATTERN] [-o FILE] [--standalone|--fragment] [--notation FILE]`` exports them as LaTeX;
-``lazyrich stress [MODEL] [--t-max T] [--json] [--plot FILE]`` prints the stability report.
+``lazyrich stress [MODEL] [--t-max T] [--n-times N] [--json] [--plot FILE]`` prints the stability report;
+``lazyrich sweep SPEC [--scheduler ADDRESS|local|processes:N|threads] [--out PATH] [--resume] [--plot PNG]`` runs
+a resumable parameter sweep (``lazyrich sweep --list`` lists the sweep functions).
 """
 
 from __future__ import annotations

@@ -64,3 +64,7 @@ class MissingDependencyError(LazyrichError, ImportError):
 
 class ClaimError(LazyrichError, LookupError):
     """A claim id is unknown, duplicated or malformed."""
+
+
+class IncompatibleSweepError(InvalidParameterError):
+    """``--resume`` was asked with a SPEC whose function, fixed values or axes differ from the stored one."""

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._errors import InvalidParameterError
+from ._errors import IncompatibleSweepError, InvalidParameterError
 
-__all__ = ["FORMAT_VERSION", "IncompatibleSweepError", "PointRecord", "SweepStore"]
+__all__ = ["FORMAT_VERSION", "PointRecord", "SweepStore"]
 
 FORMAT_VERSION = 1
 
@@ -39,10 +39,6 @@ CREATE TABLE IF NOT EXISTS points (
     finished REAL NOT NULL
 );
 """
-
-
-class IncompatibleSweepError(InvalidParameterError):
-    """``--resume`` was asked with a SPEC whose function, fixed values or axes differ from the stored one."""
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 from sweep_support import expected_y, read_counts
 
-from lazyrich import InvalidParameterError
+from lazyrich import IncompatibleSweepError, InvalidParameterError
 from lazyrich._cli import main
 from lazyrich._sweep import SweepProgress, default_out, load_sweep, sweep
-from lazyrich._sweep_store import IncompatibleSweepError
 
 XS = [-1.0, 0.5, 2.0]
 SEEDS = [0, 1]

@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from lazyrich import InvalidParameterError
-from lazyrich._sweep_store import IncompatibleSweepError, SweepStore
+from lazyrich import IncompatibleSweepError, InvalidParameterError
+from lazyrich._sweep_store import SweepStore
 
 SPEC = {"function": "f", "fixed": {"a": 1}, "grid": {"x": [1.0, 2.0, 3.0], "seed": [0, 1]}}
 

@@ -255,14 +255,7 @@ def _qqt_block(enc: Enclosure, rows: slice, cols: slice) -> Enclosure:
 @_certified("lazy_to_rich.fukumizu_solution")
 def _():
     out = []
-    for seed, (ni, nh, no, lm) in enumerate(
-        [(3, 2, 2, 0.7), (2, 3, 4, 0.5), (4, 3, 2, -0.5), (3, 3, 2, -0.4), (3, 2, 2, 0.0)]
-    ):
-        rng = _rng(40 + seed)
-        syx = _random_task(rng, ni, no)
-        W1v, W2v = _balanced_pair(rng, ni, nh, no, lm)
-        ts = np.array([0.0, 0.5, 1.5, 3.0])
-        traj, qq, tol = _flow(syx, W1v, W2v, ts)
+    for (ni, nh, no, lm), syx, W1v, W2v, ts, traj, qq, tol in lazy_to_rich._fukumizu_cases():
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         enc = certified_qqt(net, ts, bits=BITS)
         lm = net.lam  # the closed forms below take the measured balance (the enclosure's), not the nominal one
@@ -324,14 +317,8 @@ def _():
 
 @_certified("lazy_to_rich.direct_form_instability")
 def _():
-    rng = _rng(80)
-    ni, nh, no, lm = 3, 2, 2, 0.5
-    syx = _random_task(rng, ni, no)
-    W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=0.3, seed=80)
-    net = lazyrich.TwoLayerExact(W1v, W2v, syx)
-    ev = np.linalg.eigvalsh(_F(syx, lm))
-    mu_ = np.sqrt(np.linalg.svd(syx, compute_uv=False) ** 2 + lm**2 / 4)
-    n = ni + no
+    _syx, _W1, _W2, lm, net, ev, mu_ = lazy_to_rich._direct_form_case()
+    n = net.n_in + net.n_out
     ts = np.array([4.0, 8.0, 12.0, 25.0, 400.0 / ev[-1]])
     enc = certified_qqt(net, ts, bits=BITS)
     out = [_radius(enc, float(np.abs(enc.mid).max()), f"lambda={lm}, t <= {ts[-1]:.0f}")]
@@ -1145,12 +1132,8 @@ def _():
 
 @_certified("mixed_dynamics.aligned_decoupling")
 def _():
-    rng = np.random.default_rng(150)
-    d, cv = 3, 0.4
-    Uv, Vv = random_orthogonal(d, rng), random_orthogonal(d, rng)
-    sv0, svs = np.array([0.05, -0.2, 1.5]), np.array([2.0, 1.0, 0.5])
-    times = np.linspace(0.0, 1.5, 7)
-    A_e, n_e, atol_e, sc_e = mixed_dynamics._eq1_flow((Uv * sv0) @ Vv.T, (Uv * svs) @ Vv.T, cv, times)
+    Uv, Vv, sv0, svs, cv, times, (A_e, n_e, atol_e, sc_e), closed = mixed_dynamics._aligned_decoupling_case()
+    d = Uv.shape[0]
     modes = [certified_mixed_aligned_singular_value(times, a_, b_, cv, bits=BITS) for a_, b_ in zip(sv0, svs)]
     out = [_radius(m, 2.0, f"mode {i}") for i, m in enumerate(modes)]
     Ua, Va = [_arb_vec(r) for r in Uv], [_arb_vec(r) for r in Vv]
@@ -1162,10 +1145,6 @@ def _():
     enc = Enclosure(A_c, DERIVED_PREC)
     tol = ode_global_tolerance(n_e, mixed_dynamics.RTOL, atol_e, sc_e)
     out.append(_inside(enc, A_e, tol, "matrix eq. (1) flow (DOP853)", "DOP853 global bound"))
-    with mpmath.workdps(20):
-        closed = np.array(
-            [[float(mixed_dynamics._mp_aligned(tv, a_, b_, cv)) for a_, b_ in zip(sv0, svs)] for tv in times]
-        )
     out.append(
         _inside(
             enc,
@@ -1419,13 +1398,7 @@ def _():
 def _():
     flint = require_flint()
     out = []
-    for seed, dd in ((40, 2), (41, 4), (42, 6)):
-        rng = _rng(seed)
-        ea, ew = rng.uniform(0.3, 3.0, 2)
-        av, wv = rng.standard_normal(), rng.standard_normal(dd)
-        dl = ew * av**2 - ea * wv @ wv
-        beta = av * wv
-        kap = np.sqrt(dl**2 + 4 * ea * ew * beta @ beta)
+    for dd, ea, ew, av, wv, dl, beta, kap in grq._eq4_cases():
         # eq. (3) M = eta_w a^2 I + eta_a w w^T from the float a, w taken as exact
         eaa, ewa, aa, wa = exact_arb(ea), exact_arb(ew), exact_arb(av), _arb_vec(wv)
         Ma = flint.arb_mat(

@@ -346,16 +346,21 @@ def _():
     return Proof(residuals=[*res_scalar, explicit, eig_u, eig_v], steps=steps, rules=EIG_RULES)
 
 
-@eq4_preconditioner.numeric_check
-def _():
-    out = []
+def _eq4_cases():
+    """The claim's cases (shared with its certified check): ``(d, eta_a, eta_w, a, w, delta, beta, kappa)``."""
     for seed, dd in ((40, 2), (41, 4), (42, 6)):
         rng = _rng(seed)
         ea, ew = rng.uniform(0.3, 3.0, 2)
         av, wv = rng.standard_normal(), rng.standard_normal(dd)
         dl = ew * av**2 - ea * wv @ wv
         beta = av * wv
-        kap = np.sqrt(dl**2 + 4 * ea * ew * beta @ beta)
+        yield dd, ea, ew, av, wv, dl, beta, np.sqrt(dl**2 + 4 * ea * ew * beta @ beta)
+
+
+@eq4_preconditioner.numeric_check
+def _():
+    out = []
+    for dd, ea, ew, av, wv, dl, beta, kap in _eq4_cases():
         M = ew * av**2 * np.eye(dd) + ea * np.outer(wv, wv)
         bh = beta / np.linalg.norm(beta)
         M4 = (kap + dl) / 2 * np.eye(dd) + (kap - dl) / 2 * np.outer(bh, bh)

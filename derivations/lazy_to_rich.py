@@ -433,9 +433,11 @@ def _():
     )
 
 
-@fukumizu_solution.numeric_check
-def _():
-    out = []
+def _fukumizu_cases():
+    """The claim's cases (shared with its certified check): ``((ni, nh, no, lam), syx, W1, W2, ts, traj, qq, tol)``.
+
+    Square, funnel, inverted-funnel and bottleneck-free shapes, lambda of both signs and 0, simulated by DOP853.
+    """
     for seed, (ni, nh, no, lm) in enumerate(
         [(3, 2, 2, 0.7), (2, 3, 4, 0.5), (4, 3, 2, -0.5), (3, 3, 2, -0.4), (3, 2, 2, 0.0)]
     ):
@@ -443,7 +445,13 @@ def _():
         syx = _random_task(rng, ni, no)
         W1v, W2v = _balanced_pair(rng, ni, nh, no, lm)
         ts = np.array([0.0, 0.5, 1.5, 3.0])
-        traj, qq, tol = _flow(syx, W1v, W2v, ts)
+        yield ((ni, nh, no, lm), syx, W1v, W2v, ts, *_flow(syx, W1v, W2v, ts))
+
+
+@fukumizu_solution.numeric_check
+def _():
+    out = []
+    for (ni, nh, no, lm), syx, W1v, W2v, ts, traj, qq, tol in _fukumizu_cases():
         ev = np.linalg.eigvalsh(_F(syx, lm))
         worst, worst_tol, min_gap = 0.0, 0.0, np.inf
         Q0v = np.vstack([W1v.T, W2v])
@@ -837,16 +845,21 @@ direct_form_instability = claim(
 )
 
 
-@direct_form_instability.numeric_check
-def _():
+def _direct_form_case():
+    """The claim's case (shared with its certified check): ``(syx, W1, W2, lam, net, eig(F), mu)`` for a 3-2-2 net."""
     rng = _rng(80)
     ni, nh, no, lm = 3, 2, 2, 0.5
     syx = _random_task(rng, ni, no)
     W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=0.3, seed=80)
     net = lazyrich.TwoLayerExact(W1v, W2v, syx)
-    ev = np.linalg.eigvalsh(_F(syx, lm))
     mu_ = np.sqrt(np.linalg.svd(syx, compute_uv=False) ** 2 + lm**2 / 4)
-    n = ni + no
+    return syx, W1v, W2v, lm, net, np.linalg.eigvalsh(_F(syx, lm)), mu_
+
+
+@direct_form_instability.numeric_check
+def _():
+    syx, W1v, W2v, lm, net, ev, mu_ = _direct_form_case()
+    n = net.n_in + net.n_out
     out = []
     for t_ in (4.0, 8.0, 12.0, 25.0):
         dps = 30 + int(2 * (ev[-1] - ev[0]) * t_ / math.log(10))  # the mp form cancels like the float one

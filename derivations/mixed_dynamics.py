@@ -896,16 +896,27 @@ def _():
     return Proof(residuals=residuals, steps=steps, rules=rules)
 
 
-@aligned_decoupling.numeric_check
-def _():
+def _aligned_decoupling_case():
+    """The claim's case (shared with its certified check): ``(U, V, s0, s*, c, times, eq1_flow, closed)``.
+
+    ``eq1_flow`` is :func:`_eq1_flow`'s ``(A, n_steps, atol, scale)``; ``closed`` the 20-digit mpmath closed
+    form per mode, rounded to float64, shape ``(len(times), d)``.
+    """
     rng = np.random.default_rng(150)
     d, cv = 3, 0.4
     Uv, Vv = random_orthogonal(d, rng), random_orthogonal(d, rng)
     sv0, svs = np.array([0.05, -0.2, 1.5]), np.array([2.0, 1.0, 0.5])
     times = np.linspace(0.0, 1.5, 7)
-    A_e, n_e, atol_e, sc_e = _eq1_flow((Uv * sv0) @ Vv.T, (Uv * svs) @ Vv.T, cv, times)
-    mp.mp.dps = 20
-    closed = np.array([[float(_mp_aligned(tv, a_, b_, cv)) for a_, b_ in zip(sv0, svs)] for tv in times])
+    flow = _eq1_flow((Uv * sv0) @ Vv.T, (Uv * svs) @ Vv.T, cv, times)
+    with mp.workdps(20):  # per computation, never the global precision
+        closed = np.array([[float(_mp_aligned(tv, a_, b_, cv)) for a_, b_ in zip(sv0, svs)] for tv in times])
+    return Uv, Vv, sv0, svs, cv, times, flow, closed
+
+
+@aligned_decoupling.numeric_check
+def _():
+    Uv, Vv, _s0, _ss, _c, _times, (A_e, n_e, atol_e, sc_e), closed = _aligned_decoupling_case()
+    d = Uv.shape[0]
     A_c = np.einsum("ij,kj,lj->kil", Uv, closed, Vv)
     tol = ode_global_tolerance(n_e, RTOL, atol_e, sc_e) + lazyrich.linalg_tolerance(sc_e, 16 * d)
     return Measurement(

@@ -353,11 +353,7 @@ def _():
 @_certified("lazy_to_rich.long_time_limit")
 def _():
     out = []
-    for seed, (ni, nh, no, lm) in enumerate([(3, 3, 3, 1.0), (3, 2, 2, 0.8), (2, 2, 3, -0.8), (3, 3, 3, -2.0)]):
-        rng = _rng(90 + seed)
-        syx = _random_task(rng, ni, no, 0.8, 2.0)
-        W1v, W2v = _balanced_pair(rng, ni, nh, no, lm)
-        net = lazyrich.TwoLayerExact(W1v, W2v, syx)
+    for (ni, nh, no, lm), syx, W1v, W2v, net in lazy_to_rich._long_time_cases():
         enc = certified_qqt_limit(syx, net.lam, bits=BITS)
         scale = float(np.abs(enc.mid).max())
         label = f"{ni}-{nh}-{no}, lambda={lm}"
@@ -486,13 +482,7 @@ def _ntk_bound(delta: float, X: np.ndarray) -> float:
 @_certified("lazy_to_rich.ntk_formula")
 def _():
     out = []
-    for seed, (ni, nh, no, lm) in enumerate([(3, 2, 2, 0.5), (2, 2, 3, -1.0)]):
-        rng = _rng(180 + seed)
-        syx = _random_task(rng, ni, no)
-        W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=0.7, seed=180 + seed)
-        X = rng.standard_normal((ni, 4))
-        net = lazyrich.TwoLayerExact(W1v, W2v, syx)
-        traj, _, tol = _flow(syx, W1v, W2v, [0.0, 1.0])
+    for (ni, nh, no, lm), _syx, _W1, _W2, X, net, traj, tol in lazy_to_rich._ntk_formula_cases():
         qenc = certified_qqt(net, traj.t, bits=BITS)
         qscale = float(np.abs(qenc.mid).max())
         K = certified_ntk(qenc, ni, X)

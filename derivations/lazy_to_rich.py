@@ -952,15 +952,20 @@ def _():
     return Proof(residuals=[*(sp.cancel(e) for e in blk), stationary], steps=steps, symmetric=(Fs, Sl_s), rules=rules)
 
 
-@long_time_limit.numeric_check
-def _():
-    out = []
+def _long_time_cases():
+    """The claim's cases (shared with its certified check): ``((ni, nh, no, lam), syx, W1, W2, net)``."""
     for seed, (ni, nh, no, lm) in enumerate([(3, 3, 3, 1.0), (3, 2, 2, 0.8), (2, 2, 3, -0.8), (3, 3, 3, -2.0)]):
         rng = _rng(90 + seed)
         syx = _random_task(rng, ni, no, 0.8, 2.0)
         W1v, W2v = _balanced_pair(rng, ni, nh, no, lm)
+        yield (ni, nh, no, lm), syx, W1v, W2v, lazyrich.TwoLayerExact(W1v, W2v, syx)
+
+
+@long_time_limit.numeric_check
+def _():
+    out = []
+    for (ni, nh, no, lm), syx, W1v, W2v, net in _long_time_cases():
         lim = _limit_qqt(syx, lm)
-        net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         out.append(
             Measurement(
                 float(np.abs(net.qqt_limit() - lim).max()),
@@ -1779,9 +1784,8 @@ def _():
     return Proof(residuals=res, steps=steps)
 
 
-@ntk_formula.numeric_check
-def _():
-    out = []
+def _ntk_formula_cases():
+    """The claim's cases (shared with its certified check): ``((ni, nh, no, lam), syx, W1, W2, X, net, traj, tol)``."""
     for seed, (ni, nh, no, lm) in enumerate([(3, 2, 2, 0.5), (2, 2, 3, -1.0)]):
         rng = _rng(180 + seed)
         syx = _random_task(rng, ni, no)
@@ -1789,6 +1793,13 @@ def _():
         X = rng.standard_normal((ni, 4))
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         traj, _, tol = _flow(syx, W1v, W2v, [0.0, 1.0])
+        yield (ni, nh, no, lm), syx, W1v, W2v, X, net, traj, tol
+
+
+@ntk_formula.numeric_check
+def _():
+    out = []
+    for (ni, nh, no, _lm), _syx, _W1, _W2, X, net, traj, tol in _ntk_formula_cases():
         for i, tt in enumerate(traj.t):
             J = _jacobian(*traj.at(i), X)
             ref = J @ J.T

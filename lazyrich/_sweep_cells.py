@@ -163,8 +163,6 @@ def draw_phase_boundaries(ax: Any, x: str, y: str, params: dict[str, Any]) -> No
 
 @sweep_function(
     "phase_diagram",
-    parameters=("d", "k", "gamma_sigma2", "gamma_w", "seed"),
-    defaults={"max_steps": 750, "lr_factor": 50.0, "update": "sequential", "reduced": True, "compare": True},
     description="one point of Tu et al.'s Fig. 2 phase diagram (gradient descent vs eq. (1))",
     value="min_test_error",
     boundaries=draw_phase_boundaries,
@@ -246,7 +244,6 @@ def phase_diagram(
 # ------------------------------------------------------------------------------------ stress test
 @sweep_function(
     "stress_cell",
-    parameters=("model", "case", "t", "backend"),
     description="one (model, case, t, backend) cell of the precision stress test (lazyrich stress)",
     value="correct_digits",
 )
@@ -316,8 +313,6 @@ def _perturbation(p: Any) -> float:
 
 @sweep_function(
     "two_layer_agreement",
-    parameters=("n_in", "n_hidden", "n_out", "lam", "t", "seed"),
-    defaults={"sigma": 0.6, "tau": 1.0, "rtol": 1e-10, "perturbation": 0.0},
     description="TwoLayerExact QQ^T(t) vs gradient flow of the network (Dominé et al. §3)",
     value="relative_error",
 )
@@ -395,8 +390,6 @@ def _qqt(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
 
 @sweep_function(
     "single_neuron_agreement",
-    parameters=("d", "delta", "t", "seed"),
-    defaults={"eta_a": 1.0, "eta_w": 1.0, "rtol": 1e-10, "perturbation": 0.0},
     description="SingleNeuronExact (a, w)(t) vs gradient flow of f(x) = a w^T x (Kunin et al. §3)",
     value="relative_error",
 )
@@ -458,8 +451,6 @@ def single_neuron_agreement(
 
 @sweep_function(
     "aligned_agreement",
-    parameters=("s0", "s_target", "lam", "t"),
-    defaults={"tau": 1.0, "rtol": 1e-10, "perturbation": 0.0},
     description="aligned_singular_value s(t) vs gradient flow of a 1-1-1 lambda-balanced network (Dominé et al. Thm 5.1)",
     value="relative_error",
 )
@@ -509,8 +500,6 @@ def aligned_agreement(
 
 @sweep_function(
     "mixed_aligned_agreement",
-    parameters=("s0", "s_target", "c", "t"),
-    defaults={"rtol": 1e-10, "perturbation": 0.0},
     description="mixed_aligned_singular_value s(t) vs self_consistent_flow of eq. (1) (Tu et al. §2.4)",
     value="relative_error",
 )

@@ -9,6 +9,7 @@ so that a point computed on any Dask worker, or recomputed after a crash, gives 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,10 +59,17 @@ class SweepFunction:
 SWEEP_FUNCTIONS: dict[str, SweepFunction] = {}
 
 
+def _signature_parameters(func: Callable[..., Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Required parameter names and optional parameters with their defaults, from ``func``'s signature."""
+    params = inspect.signature(func).parameters.values()
+    required = tuple(p.name for p in params if p.default is inspect.Parameter.empty)
+    return required, {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+
+
 def sweep_function(
     name: str,
     *,
-    parameters: tuple[str, ...],
+    parameters: tuple[str, ...] | None = None,
     defaults: Mapping[str, Any] | None = None,
     description: str = "",
     value: str | None = None,
@@ -69,7 +77,8 @@ def sweep_function(
 ) -> Callable[[Callable[..., Mapping[str, Scalar]]], Callable[..., Mapping[str, Scalar]]]:
     """Register ``func`` as the sweep function ``name`` (decorator).
 
-    The decorated function is returned unchanged (so it keeps its signature, docstring and
+    ``parameters`` and ``defaults`` default to the function's signature (parameters without and
+    with defaults). The decorated function is returned unchanged (so it keeps its signature, docstring and
     doctests) with its :class:`SweepFunction` attached as ``func.__sweep_function__``; an import
     path ``"package.module:func"`` to it resolves to that registration.
 
@@ -83,12 +92,27 @@ def sweep_function(
     >>> _square.__sweep_function__ is SWEEP_FUNCTIONS["demo_square"]
     True
     >>> del SWEEP_FUNCTIONS["demo_square"]
+    >>> @sweep_function("demo_power")
+    ... def _power(x, p=2):
+    ...     return {"y": x**p}
+    >>> SWEEP_FUNCTIONS["demo_power"].parameters, dict(SWEEP_FUNCTIONS["demo_power"].defaults)
+    (('x',), {'p': 2})
+    >>> del SWEEP_FUNCTIONS["demo_power"]
     """
 
     def register(func: Callable[..., Mapping[str, Scalar]]) -> Callable[..., Mapping[str, Scalar]]:
         if name in SWEEP_FUNCTIONS:
             raise InvalidParameterError(f"a sweep function named {name!r} is already registered")
-        sf = SweepFunction(name, func, tuple(parameters), dict(defaults or {}), description, value, boundaries)
+        required, optional = _signature_parameters(func)
+        sf = SweepFunction(
+            name,
+            func,
+            required if parameters is None else tuple(parameters),
+            optional if defaults is None else dict(defaults),
+            description,
+            value,
+            boundaries,
+        )
         SWEEP_FUNCTIONS[name] = sf
         func.__sweep_function__ = sf  # type: ignore[attr-defined]
         return func
@@ -126,11 +150,7 @@ def get_sweep_function(name: str) -> SweepFunction:
         if isinstance(getattr(obj, "__sweep_function__", None), SweepFunction):
             return obj.__sweep_function__
         if callable(obj):
-            import inspect
-
-            sig = inspect.signature(obj)
-            required = tuple(p.name for p in sig.parameters.values() if p.default is inspect.Parameter.empty)
-            optional = {p.name: p.default for p in sig.parameters.values() if p.default is not inspect.Parameter.empty}
+            required, optional = _signature_parameters(obj)
             return SweepFunction(name, obj, required, optional, (obj.__doc__ or "").strip().split("\n")[0])
         raise InvalidParameterError(f"{name!r} is neither a SweepFunction nor callable")
     known = ", ".join(sorted(SWEEP_FUNCTIONS)) or "none"

@@ -17,7 +17,10 @@ TESTS = Path(__file__).resolve().parent
 XS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
 SEEDS = [0, 1]
 DELAY = 0.3  # seconds per point: 16 points on 2 workers take ~2.4 s, so the kill lands mid-sweep
-WORKERS = 2  # points in flight at the kill are at most one per single-threaded worker
+WORKERS = 2
+# In flight at the kill: per single-threaded worker, the point it is running plus at most one finished result on its
+# way to the store (0.3 s per point against a millisecond commit leaves no longer backlog).
+IN_FLIGHT_MAX = 2 * WORKERS
 
 
 def _env():
@@ -74,11 +77,15 @@ def test_sigkill_then_resume_loses_only_points_in_flight(tmp_path):
         log.close()
     assert _group_gone(proc.pid, timeout=20), "processes of the killed sweep survived"
 
+    evaluated = read_counts(str(counter))  # every point whose evaluation started before the kill
     before = load_sweep(out)  # readable right after the kill (SQLite recovers the write-ahead log)
     total = len(XS) * len(SEEDS)
     assert 3 <= len(before) < total and (before["status"] == "ok").all()
     finished = set(zip(before["x"], before["seed"]))
     assert before.attrs["missing"] == total - len(finished)
+    in_flight = set(evaluated) - finished  # started before the kill, never stored
+    assert finished <= set(evaluated) and all(evaluated[p] == 1 for p in evaluated)
+    assert len(in_flight) <= IN_FLIGHT_MAX
 
     # resumed in this process on threads: the store, not the scheduler, carries a sweep across runs (and this saves
     # a cluster start-up); the CLI's --resume makes the same call (tests/test_sweep_engine.py)
@@ -89,7 +96,8 @@ def test_sigkill_then_resume_loses_only_points_in_flight(tmp_path):
     counts = read_counts(str(counter))
     assert all(counts[p] == 1 for p in finished)  # finished points were never recomputed
     assert set(counts) == {(x, s) for x in XS for s in SEEDS}
-    assert sum(counts.values()) - total <= WORKERS  # only points in flight at the kill ran twice
+    # exactly the points in flight at the kill ran twice; every other point ran once
+    assert {p for p, n in counts.items() if n == 2} == in_flight and max(counts.values()) <= 2
 
     final = load_sweep(out)
     reference = sweep(

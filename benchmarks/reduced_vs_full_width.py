@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from lazyrich import gaussian_init, phase_diagram_point, phase_task, reduce_width
-from lazyrich._phase_diagram import _run_point
+from lazyrich._simulate.phase_diagram import _run_point
 
 
 def _gd_errors(W1, W2, A_star, T, step, n_steps):

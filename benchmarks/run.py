@@ -41,16 +41,14 @@ from lazyrich import (
     SingleNeuronExact,
     TwoLayerExact,
     aligned_singular_value,
-    certified_aligned_singular_value,
-    certified_qqt,
-    certified_single_neuron,
     gaussian_init,
     lambda_balanced_init,
     matrix_with_singular_values,
     phase_task,
     reduce_width,
 )
-from lazyrich._numeric_backend import MpmathScalar
+from lazyrich._numerics.backend import MpmathScalar
+from lazyrich.certified import certified_aligned_singular_value, certified_qqt, certified_single_neuron
 
 HERE = Path(__file__).resolve().parent
 
@@ -126,7 +124,7 @@ def _sn_odefun(sn, ts):
 
 def _aligned_unconfirmed(ts, s0, st, lam, dps):
     """Our aligned closed form at the working precision ``dps=`` would pick, once (no confirming re-evaluation)."""
-    from lazyrich._aligned import _aligned_at, _gamma_pieces, _guard_digits
+    from lazyrich._exact.aligned import _aligned_at, _gamma_pieces, _guard_digits
 
     mu = (st * st + lam * lam / 4) ** 0.5
     with mpmath.workdps(dps + _guard_digits(mu, max(ts), 1.0)):
@@ -137,7 +135,7 @@ def _aligned_unconfirmed(ts, s0, st, lam, dps):
 
 def _sn_unconfirmed(sn, ts, dps):
     """Our single-neuron closed form (``beta``) at the working precision ``dps=`` would pick, once."""
-    from lazyrich._single_neuron import _Mp, _ratios
+    from lazyrich._exact.single_neuron import _Mp, _ratios
 
     c64 = sn._c64
     wp = dps + 15 + int(np.ceil(np.log10(1 + (abs(c64.delta) + c64.D) * c64.g * max(ts))))

@@ -1,7 +1,7 @@
 """Certified checks (``lazyrich verify --certified``) for the claims that have a closed form.
 
 Each check encloses the exact value of the closed form with Arb balls
-(:mod:`lazyrich._arb_backend`, python-flint) and measures, for the float64 stable form and
+(:mod:`lazyrich._numerics.arb`, python-flint) and measures, for the float64 stable form and
 for the simulation, a *certified* upper bound on the distance to the exact value,
 ``|x - mid| + rad``, against that value's own error bound. The enclosure radius is reported
 as a measurement of its own (held to the requested ``2^-bits``). The checks attach to the
@@ -11,7 +11,7 @@ Coverage: every claim whose numeric check evaluates a closed form (an exact traj
 a quantity built from it such as the NTK or the kernel distance, or a closed-form spectrum) carries
 a check here; ``tests/test_certified_verify.py`` lists them and fails when a claim module starts
 calling an exact-solution evaluator without one. Quantities with no direct Arb evaluator come from
-:mod:`lazyrich._certified_quantities` (limit, NTK, kernel distance) or are built below with Arb
+:mod:`lazyrich._exact.certified_two_layer` (limit, NTK, kernel distance) or are built below with Arb
 arithmetic on the enclosures (at :data:`DERIVED_PREC`). Statements that are themselves limits or
 rates (orders in lambda or delta, brackets of crossing times, signs) are checked on the enclosures,
 so their inputs are exact to ``2^-bits``; the fitted orders remain the claim's stated heuristics.
@@ -39,17 +39,19 @@ from lazyrich import (
     ode_global_tolerance,
     random_orthogonal,
 )
-from lazyrich._arb_backend import (
+from lazyrich.certified import (
     Enclosure,
     certified_aligned_singular_value,
+    certified_kernel_distance,
     certified_mixed_aligned_singular_value,
+    certified_ntk,
     certified_qqt,
+    certified_qqt_limit,
     certified_single_neuron,
     exact_arb,
     require_flint,
     stable_qqt_error_bound,
 )
-from lazyrich._certified_quantities import certified_kernel_distance, certified_ntk, certified_qqt_limit
 
 from . import get_rich_quick as grq
 from . import lazy_to_rich, mixed_dynamics

@@ -1,122 +1,244 @@
 """lazyrich: verified exact learning dynamics of linear neural networks.
 
-The public API is exactly what this module exports; the underscored modules
-behind it are private.
+The public API is what this module and its three namespaces export:
+:mod:`lazyrich.certified` (Arb enclosures), :mod:`lazyrich.sweep` (parameter sweeps) and
+:mod:`lazyrich.symbolic` (the matrix calculus and statement helpers). The underscored
+subpackages behind them are private; they form layers that import only downwards:
+
+``_base`` (errors, validation, tolerances) -> ``_numerics`` (float64 / mpmath / Arb
+namespaces, the precision helper) -> ``_exact`` (closed forms) and ``_simulate``
+(models, flows, descent) -> ``_symbolic`` (matrix calculus) -> ``_claims`` (claims,
+runner, LaTeX) -> ``_tools`` (command line, stress report, sweeps).
+
+SymPy is loaded only when a name that needs it (a claim, the calculus, LaTeX) is first used,
+so ``import lazyrich`` stays light for workers and kernels.
 """
 
-from ._claims import (
-    PAPERS,
-    REGISTRY,
-    CheckResult,
-    Claim,
-    ClaimResult,
-    Measurement,
-    Proof,
-    Registry,
-    Source,
-    claim,
-    run_claim,
-)
-from ._errors import (
-    ClaimError,
-    IncompatibleSweepError,
-    InvalidParameterError,
-    LazyrichError,
-    MissingDependencyError,
-    NonFiniteError,
-    NotBalancedError,
-    NotWhitenedError,
-    PrecisionError,
-    ShapeError,
-    SimulationDivergedError,
-    SingularFactorError,
-)
-from ._matrix_calculus import (
-    Canonical,
-    RewriteRule,
-    canonicalize,
-    explicit_matrix,
-    explicit_residual,
-    explicit_time_derivative,
-    is_zero,
-    time_derivative,
-)
-from ._models import DeepLinearModel, Model, ReluNetworkModel, SingleNeuronModel
-from ._random_matrices import matrix_with_singular_values, random_orthogonal
-from ._runner import load_claims, verify
-from ._simulate import Trajectory, gradient_descent, gradient_flow
-from ._statements import TIME, ddt, equation
+from __future__ import annotations
 
-# --- exact solutions: each issue adds its import lines below this marker ---
-from ._gaussian_init import bartlett_factor, gaussian_init
-from ._mixed import (
-    SelfConsistentModel,
-    mixed_aligned_singular_value,
-    self_consistent_descent,
-    self_consistent_flow,
-    self_consistent_velocity,
-)
-from ._phase_diagram import (
-    PhaseDiagramPoint,
-    below_noise_line,
-    in_theory_region,
-    init_below_threshold,
-    is_lazy,
-    is_overparameterized,
-    lazy_min_test_error,
-    phase_diagram_point,
-    phase_task,
-)
-from ._reduced_simulation import UPDATE_RULES, reduce_width, two_layer_descent
-from ._aligned import aligned_singular_value
-from ._lambda_balanced import lambda_balanced_init
-from ._tasks import random_regression_task, semantic_hierarchy_task, whitened_sigma_yx
-from ._two_layer import TwoLayerExact
-from ._single_neuron import SingleNeuronExact
-from ._implicit_bias import (
-    implicit_bias_argmin,
-    implicit_bias_endpoints,
-    implicit_bias_limit,
-    implicit_bias_limit_1d,
-    implicit_bias_objective,
-    implicit_bias_potential,
-)
-from ._latex import RenderedClaim, claim_latex, export_latex, expr_latex, proof_latex, render_claim
-from ._notation import DEFAULT_NOTATION, Notation
-from ._arb_backend import (
-    Enclosure,
-    certified_aligned_singular_value,
-    certified_mixed_aligned_singular_value,
-    certified_qqt,
-    certified_single_neuron,
-)
-from ._certified_quantities import certified_kernel_distance, certified_ntk, certified_qqt_limit
-from ._stress import StressReport, stress
-from ._two_layer_stream import iter_qqt
-from ._sweep_plot import plot_sweep
-from ._sweep_registry import SWEEP_FUNCTIONS, SweepFunction, get_sweep_function, sweep_function
-from . import _sweep_cells  # noqa: F401  (registers the built-in sweep functions)
-from ._sweep import SweepSummary, load_sweep, sweep
-from ._sweep_spec import SweepSpec, load_spec
+import importlib
+from typing import TYPE_CHECKING
 
-# --- end exact solutions ---
-from ._tolerance import (
-    FLOAT64_EPS,
-    fit_order,
-    linalg_tolerance,
-    mp_tolerance,
-    ode_global_tolerance,
-    quadratic_invariant_tolerance,
-)
+# --- base: errors and tolerances
+from ._base.errors import ClaimError as ClaimError
+from ._base.errors import IncompatibleSweepError as IncompatibleSweepError
+from ._base.errors import InvalidParameterError as InvalidParameterError
+from ._base.errors import LazyrichError as LazyrichError
+from ._base.errors import MissingDependencyError as MissingDependencyError
+from ._base.errors import NonFiniteError as NonFiniteError
+from ._base.errors import NotBalancedError as NotBalancedError
+from ._base.errors import NotWhitenedError as NotWhitenedError
+from ._base.errors import PrecisionError as PrecisionError
+from ._base.errors import ShapeError as ShapeError
+from ._base.errors import SimulationDivergedError as SimulationDivergedError
+from ._base.errors import SingularFactorError as SingularFactorError
+from ._base.tolerance import FLOAT64_EPS as FLOAT64_EPS
+from ._base.tolerance import fit_order as fit_order
+from ._base.tolerance import linalg_tolerance as linalg_tolerance
+from ._base.tolerance import mp_tolerance as mp_tolerance
+from ._base.tolerance import ode_global_tolerance as ode_global_tolerance
+from ._base.tolerance import quadratic_invariant_tolerance as quadratic_invariant_tolerance
+
+# --- numerics: random matrices built by construction
+from ._numerics.random_matrices import matrix_with_singular_values as matrix_with_singular_values
+from ._numerics.random_matrices import random_orthogonal as random_orthogonal
+
+# --- exact solutions
+from ._exact.aligned import aligned_singular_value as aligned_singular_value
+from ._exact.implicit_bias import implicit_bias_argmin as implicit_bias_argmin
+from ._exact.implicit_bias import implicit_bias_endpoints as implicit_bias_endpoints
+from ._exact.implicit_bias import implicit_bias_limit as implicit_bias_limit
+from ._exact.implicit_bias import implicit_bias_limit_1d as implicit_bias_limit_1d
+from ._exact.implicit_bias import implicit_bias_objective as implicit_bias_objective
+from ._exact.implicit_bias import implicit_bias_potential as implicit_bias_potential
+from ._exact.lambda_balanced import lambda_balanced_init as lambda_balanced_init
+from ._exact.mixed_aligned import mixed_aligned_singular_value as mixed_aligned_singular_value
+from ._exact.single_neuron import SingleNeuronExact as SingleNeuronExact
+from ._exact.tasks import random_regression_task as random_regression_task
+from ._exact.tasks import semantic_hierarchy_task as semantic_hierarchy_task
+from ._exact.tasks import whitened_sigma_yx as whitened_sigma_yx
+from ._exact.two_layer import TwoLayerExact as TwoLayerExact
+from ._exact.two_layer_stream import iter_qqt as iter_qqt
+
+# --- simulation
+from ._simulate.flow import Trajectory as Trajectory
+from ._simulate.flow import gradient_descent as gradient_descent
+from ._simulate.flow import gradient_flow as gradient_flow
+from ._simulate.gaussian_init import bartlett_factor as bartlett_factor
+from ._simulate.gaussian_init import gaussian_init as gaussian_init
+from ._simulate.models import DeepLinearModel as DeepLinearModel
+from ._simulate.models import Model as Model
+from ._simulate.models import ReluNetworkModel as ReluNetworkModel
+from ._simulate.models import SingleNeuronModel as SingleNeuronModel
+from ._simulate.phase_diagram import PhaseDiagramPoint as PhaseDiagramPoint
+from ._simulate.phase_diagram import below_noise_line as below_noise_line
+from ._simulate.phase_diagram import in_theory_region as in_theory_region
+from ._simulate.phase_diagram import init_below_threshold as init_below_threshold
+from ._simulate.phase_diagram import is_lazy as is_lazy
+from ._simulate.phase_diagram import is_overparameterized as is_overparameterized
+from ._simulate.phase_diagram import lazy_min_test_error as lazy_min_test_error
+from ._simulate.phase_diagram import phase_diagram_point as phase_diagram_point
+from ._simulate.phase_diagram import phase_task as phase_task
+from ._simulate.reduced import UPDATE_RULES as UPDATE_RULES
+from ._simulate.reduced import reduce_width as reduce_width
+from ._simulate.reduced import two_layer_descent as two_layer_descent
+from ._simulate.self_consistent import SelfConsistentModel as SelfConsistentModel
+from ._simulate.self_consistent import self_consistent_descent as self_consistent_descent
+from ._simulate.self_consistent import self_consistent_flow as self_consistent_flow
+from ._simulate.self_consistent import self_consistent_velocity as self_consistent_velocity
+
+# --- tools: the stress report; the sweep engine is the lazyrich.sweep namespace
+from ._tools.stress import StressReport as StressReport
+from ._tools.stress import stress as stress
+from ._tools.sweep.engine import load_sweep as load_sweep
+from ._tools.sweep.plot import plot_sweep as plot_sweep
+from ._tools.sweep.registry import sweep_function as sweep_function
+
+# --- public namespaces
+from . import certified as certified
+from . import sweep as sweep
+
+# --- loaded on first use (they import SymPy): claims, LaTeX, the symbolic toolkit
+_LAZY = {
+    "PAPERS": "lazyrich._claims.model",
+    "REGISTRY": "lazyrich._claims.model",
+    "CheckResult": "lazyrich._claims.model",
+    "Claim": "lazyrich._claims.model",
+    "ClaimResult": "lazyrich._claims.model",
+    "Measurement": "lazyrich._claims.model",
+    "Proof": "lazyrich._claims.model",
+    "Registry": "lazyrich._claims.model",
+    "Source": "lazyrich._claims.model",
+    "claim": "lazyrich._claims.model",
+    "run_claim": "lazyrich._claims.model",
+    "load_claims": "lazyrich._claims.runner",
+    "verify": "lazyrich._claims.runner",
+    "RenderedClaim": "lazyrich._claims.latex",
+    "claim_latex": "lazyrich._claims.latex",
+    "export_latex": "lazyrich._claims.latex",
+    "expr_latex": "lazyrich._claims.latex",
+    "proof_latex": "lazyrich._claims.latex",
+    "render_claim": "lazyrich._claims.latex",
+    "DEFAULT_NOTATION": "lazyrich._claims.notation",
+    "Notation": "lazyrich._claims.notation",
+    "TIME": "lazyrich._symbolic.statements",
+    "ddt": "lazyrich._symbolic.statements",
+    "equation": "lazyrich._symbolic.statements",
+    "Canonical": "lazyrich._symbolic.matrix_calculus",
+    "RewriteRule": "lazyrich._symbolic.matrix_calculus",
+    "canonicalize": "lazyrich._symbolic.matrix_calculus",
+    "explicit_matrix": "lazyrich._symbolic.matrix_calculus",
+    "explicit_residual": "lazyrich._symbolic.matrix_calculus",
+    "explicit_time_derivative": "lazyrich._symbolic.matrix_calculus",
+    "is_zero": "lazyrich._symbolic.matrix_calculus",
+    "time_derivative": "lazyrich._symbolic.matrix_calculus",
+    "symbolic": "lazyrich.symbolic",
+}
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and readers
+    from . import symbolic as symbolic
+    from ._claims.latex import RenderedClaim as RenderedClaim
+    from ._claims.latex import claim_latex as claim_latex
+    from ._claims.latex import export_latex as export_latex
+    from ._claims.latex import expr_latex as expr_latex
+    from ._claims.latex import proof_latex as proof_latex
+    from ._claims.latex import render_claim as render_claim
+    from ._claims.model import PAPERS as PAPERS
+    from ._claims.model import REGISTRY as REGISTRY
+    from ._claims.model import CheckResult as CheckResult
+    from ._claims.model import Claim as Claim
+    from ._claims.model import ClaimResult as ClaimResult
+    from ._claims.model import Measurement as Measurement
+    from ._claims.model import Proof as Proof
+    from ._claims.model import Registry as Registry
+    from ._claims.model import Source as Source
+    from ._claims.model import claim as claim
+    from ._claims.model import run_claim as run_claim
+    from ._claims.notation import DEFAULT_NOTATION as DEFAULT_NOTATION
+    from ._claims.notation import Notation as Notation
+    from ._claims.runner import load_claims as load_claims
+    from ._claims.runner import verify as verify
+    from ._symbolic.matrix_calculus import Canonical as Canonical
+    from ._symbolic.matrix_calculus import RewriteRule as RewriteRule
+    from ._symbolic.matrix_calculus import canonicalize as canonicalize
+    from ._symbolic.matrix_calculus import explicit_matrix as explicit_matrix
+    from ._symbolic.matrix_calculus import explicit_residual as explicit_residual
+    from ._symbolic.matrix_calculus import explicit_time_derivative as explicit_time_derivative
+    from ._symbolic.matrix_calculus import is_zero as is_zero
+    from ._symbolic.matrix_calculus import time_derivative as time_derivative
+    from ._symbolic.statements import TIME as TIME
+    from ._symbolic.statements import ddt as ddt
+    from ._symbolic.statements import equation as equation
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lazyrich' has no attribute {name!r}")
+    value = importlib.import_module(module)
+    if name != "symbolic":
+        value = getattr(value, name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 
 __all__ = [
-    # --- exact solutions: names below this marker ---
-    # mixed dynamics (Tu, Aranguri, Jacot; issue 5)
+    # base
+    "ClaimError",
+    "IncompatibleSweepError",
+    "InvalidParameterError",
+    "LazyrichError",
+    "MissingDependencyError",
+    "NonFiniteError",
+    "NotBalancedError",
+    "NotWhitenedError",
+    "PrecisionError",
+    "ShapeError",
+    "SimulationDivergedError",
+    "SingularFactorError",
+    "FLOAT64_EPS",
+    "fit_order",
+    "linalg_tolerance",
+    "mp_tolerance",
+    "ode_global_tolerance",
+    "quadratic_invariant_tolerance",
+    # numerics
+    "matrix_with_singular_values",
+    "random_orthogonal",
+    # exact solutions: two-layer lambda-balanced (Dominé et al.)
+    "TwoLayerExact",
+    "iter_qqt",
+    "lambda_balanced_init",
+    "aligned_singular_value",
+    "semantic_hierarchy_task",
+    "whitened_sigma_yx",
+    "random_regression_task",
+    # exact solutions: single neuron (Kunin et al.)
+    "SingleNeuronExact",
+    "implicit_bias_potential",
+    "implicit_bias_objective",
+    "implicit_bias_argmin",
+    "implicit_bias_limit",
+    "implicit_bias_limit_1d",
+    "implicit_bias_endpoints",
+    # exact solutions: mixed dynamics (Tu, Aranguri, Jacot)
+    "mixed_aligned_singular_value",
+    # simulation
+    "Model",
+    "DeepLinearModel",
+    "SingleNeuronModel",
+    "ReluNetworkModel",
+    "Trajectory",
+    "gradient_descent",
+    "gradient_flow",
     "gaussian_init",
     "bartlett_factor",
-    "mixed_aligned_singular_value",
     "SelfConsistentModel",
     "self_consistent_velocity",
     "self_consistent_flow",
@@ -133,57 +255,7 @@ __all__ = [
     "in_theory_region",
     "init_below_threshold",
     "lazy_min_test_error",
-    # two-layer lambda-balanced networks (Dominé et al.; issue 3)
-    "TwoLayerExact",
-    "lambda_balanced_init",
-    "aligned_singular_value",
-    "semantic_hierarchy_task",
-    "whitened_sigma_yx",
-    "random_regression_task",
-    # single neuron (Kunin et al.; issue 4)
-    "SingleNeuronExact",
-    "implicit_bias_potential",
-    "implicit_bias_objective",
-    "implicit_bias_argmin",
-    "implicit_bias_limit",
-    "implicit_bias_limit_1d",
-    "implicit_bias_endpoints",
-    # LaTeX export (issue 7)
-    "DEFAULT_NOTATION",
-    "Notation",
-    "RenderedClaim",
-    "claim_latex",
-    "export_latex",
-    "expr_latex",
-    "proof_latex",
-    "render_claim",
-    # certified enclosures (issue 6)
-    "Enclosure",
-    "certified_aligned_singular_value",
-    "certified_mixed_aligned_singular_value",
-    "certified_qqt",
-    "certified_single_neuron",
-    "certified_qqt_limit",
-    "certified_ntk",
-    "certified_kernel_distance",
-    "StressReport",
-    "stress",
-    "iter_qqt",
-    # parameter sweeps: built-in functions and heatmap (issue 9)
-    "SWEEP_FUNCTIONS",
-    "SweepFunction",
-    "get_sweep_function",
-    "plot_sweep",
-    "sweep_function",
-    # parameter sweeps: the engine (issue 9)
-    "sweep",
-    "load_sweep",
-    "SweepSpec",
-    "load_spec",
-    "SweepSummary",
-    "IncompatibleSweepError",
-    # --- end exact solutions names ---
-    # claims
+    # claims (loaded on first use)
     "PAPERS",
     "REGISTRY",
     "CheckResult",
@@ -197,19 +269,16 @@ __all__ = [
     "run_claim",
     "load_claims",
     "verify",
-    # errors
-    "ClaimError",
-    "InvalidParameterError",
-    "LazyrichError",
-    "MissingDependencyError",
-    "NonFiniteError",
-    "NotBalancedError",
-    "NotWhitenedError",
-    "PrecisionError",
-    "ShapeError",
-    "SimulationDivergedError",
-    "SingularFactorError",
-    # symbolic toolkit
+    # LaTeX export (loaded on first use)
+    "DEFAULT_NOTATION",
+    "Notation",
+    "RenderedClaim",
+    "claim_latex",
+    "export_latex",
+    "expr_latex",
+    "proof_latex",
+    "render_claim",
+    # symbolic toolkit (loaded on first use; also lazyrich.symbolic)
     "TIME",
     "ddt",
     "equation",
@@ -221,22 +290,14 @@ __all__ = [
     "explicit_time_derivative",
     "is_zero",
     "time_derivative",
-    # simulation
-    "Model",
-    "DeepLinearModel",
-    "SingleNeuronModel",
-    "ReluNetworkModel",
-    "Trajectory",
-    "gradient_descent",
-    "gradient_flow",
-    # random matrices
-    "matrix_with_singular_values",
-    "random_orthogonal",
-    # tolerances
-    "FLOAT64_EPS",
-    "fit_order",
-    "linalg_tolerance",
-    "mp_tolerance",
-    "ode_global_tolerance",
-    "quadratic_invariant_tolerance",
+    # tools
+    "StressReport",
+    "stress",
+    "load_sweep",
+    "plot_sweep",
+    "sweep_function",
+    # public namespaces
+    "certified",
+    "sweep",
+    "symbolic",
 ]

@@ -12,6 +12,7 @@
 # stays non-lazy for lambda -> -inf ("delayed rich", digest §6); the inverted funnel is the mirror image.
 
 # %%
+import os
 from pathlib import Path
 
 import matplotlib
@@ -22,7 +23,8 @@ import numpy as np
 
 import lazyrich
 
-FIG = Path("notebooks/figures") if Path("notebooks").is_dir() else Path("figures")
+# a test run sets LAZYRICH_FIGURES to a temporary folder; by hand, figures go next to the notebook
+FIG = Path(os.environ.get("LAZYRICH_FIGURES") or ("notebooks/figures" if Path("notebooks").is_dir() else "figures"))
 FIG.mkdir(parents=True, exist_ok=True)
 
 # %%

@@ -4,7 +4,7 @@
 # Minimum test error $\min_i \|A_i - A^*\|_F^2/d^2$ of gradient descent over the plane
 # $(\gamma_{\sigma^2}, \gamma_w)$, with variance $\sigma^2 = d^{\gamma_{\sigma^2}}$ and width $w = d^{\gamma_w}$,
 # at a reduced size: $d = 25$, rank $k = 2$, a $6 \times 6$ grid, one seed (the paper: $d = 200$, $k = 5$, a
-# $30 \times 30$ grid). The grid runs through `lazyrich.sweep` with the built-in sweep function `"phase_diagram"`
+# $30 \times 30$ grid). The grid runs through `lazyrich.sweep.run` with the built-in sweep function `"phase_diagram"`
 # (one `lazyrich.phase_diagram_point` per grid point: the official sweep's step rule and early stops,
 # width-independent simulation), here on threads; the same SPEC as a TOML file runs with
 # `lazyrich sweep SPEC --plot PNG` on a local Dask cluster or any `--scheduler tcp://HOST:PORT`, and
@@ -20,6 +20,7 @@
 # error `lazyrich.lazy_min_test_error`.
 
 # %%
+import os
 from pathlib import Path
 
 import numpy as np
@@ -33,14 +34,15 @@ spec = {
     "fixed": {"d": d, "k": k},
     "grid": {"gamma_sigma2": {"linspace": [-3.0, 0.0, 6]}, "gamma_w": {"linspace": [0.0, 2.8, 6]}, "seed": [seed]},
 }
-df = lazyrich.sweep(spec, scheduler="threads")
+df = lazyrich.sweep.run(spec, scheduler="threads")
 print(df.attrs["summary"]["computed"], "points,", int((df.status != "ok").sum()), "failed")
 A_star, E = lazyrich.phase_task(d, k, seed)
 a, b = np.sum(A_star**2) / d**2, np.sum(E**2) / d**2
 points = {(r.gamma_sigma2, r.gamma_w): r for r in df.itertuples()}
 
 # %%
-figdir = Path("notebooks/figures") if Path("notebooks").is_dir() else Path("figures")
+# a test run sets LAZYRICH_FIGURES to a temporary folder; by hand, figures go next to the notebook
+figdir = Path(os.environ.get("LAZYRICH_FIGURES") or ("notebooks/figures" if Path("notebooks").is_dir() else "figures"))
 figdir.mkdir(parents=True, exist_ok=True)
 png = lazyrich.plot_sweep(df, figdir / "phase_diagram.png")
 display(Image(filename=str(png)))

@@ -16,6 +16,7 @@
 # $\delta = 0$ is in between. The last cell asserts exact-vs-GD agreement at order $h$.
 
 # %%
+import os
 from pathlib import Path
 
 import matplotlib
@@ -74,7 +75,8 @@ axes[3].plot(*beta_star, "k*", ms=12)
 axes[3].set_aspect("equal")
 for ax in axes[:3]:
     ax.set_xlabel("t")
-figdir = Path("notebooks/figures") if Path("notebooks").is_dir() else Path("figures")
+# a test run sets LAZYRICH_FIGURES to a temporary folder; by hand, figures go next to the notebook
+figdir = Path(os.environ.get("LAZYRICH_FIGURES") or ("notebooks/figures" if Path("notebooks").is_dir() else "figures"))
 figdir.mkdir(parents=True, exist_ok=True)
 fig.savefig(figdir / "single_neuron_regimes.png", dpi=110, bbox_inches="tight")
 print(figdir / "single_neuron_regimes.png")

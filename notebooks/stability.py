@@ -17,6 +17,7 @@
 # for all $t$.
 
 # %%
+import os
 from pathlib import Path
 
 import matplotlib
@@ -30,7 +31,8 @@ print(report.table())
 print(f"{report.seconds:.1f} s")
 
 # %%
-figdir = Path("notebooks/figures") if Path("notebooks").is_dir() else Path("figures")
+# a test run sets LAZYRICH_FIGURES to a temporary folder; by hand, figures go next to the notebook
+figdir = Path(os.environ.get("LAZYRICH_FIGURES") or ("notebooks/figures" if Path("notebooks").is_dir() else "figures"))
 figdir.mkdir(parents=True, exist_ok=True)
 report.plot(str(figdir / "stability.png"))
 print(figdir / "stability.png")

@@ -8,6 +8,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# --doctest-modules would import this file as a module named `conftest`, clashing with notebooks/conftest.py
+collect_ignore = ["conftest.py"]
+
 settings.register_profile(
     "ci",
     derandomize=True,

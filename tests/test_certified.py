@@ -1,4 +1,4 @@
-"""Arb enclosures (lazyrich._arb_backend): they contain independent high-precision values, are tight,
+"""Arb enclosures (lazyrich._numerics.arb): they contain independent high-precision values, are tight,
 contain the float64 stable forms within their error bound, and reject a value one ulp beyond it.
 
 Independent references: the mpmath paths at 80 digits (a different arithmetic; agreement to 1e-55
@@ -23,7 +23,7 @@ from lazyrich import (
     lambda_balanced_init,
     mixed_aligned_singular_value,
 )
-from lazyrich._arb_backend import (
+from lazyrich.certified import (
     certified_aligned_singular_value,
     certified_mixed_aligned_singular_value,
     certified_qqt,
@@ -127,7 +127,7 @@ def test_missing_flint_names_the_extra(monkeypatch):
 
 
 def test_exact_conversion_of_mpf():
-    from lazyrich._arb_backend import exact_arb
+    from lazyrich.certified import exact_arb
 
     with mpmath.workdps(50):
         x = mpmath.mpf(1) / 3
@@ -154,7 +154,7 @@ SINGLE_BOUND = 16 * FLOAT64_EPS
 @pytest.mark.parametrize("args", SINGLE)
 def test_single_neuron_enclosure_contains_mpmath_and_float64(args):
     from lazyrich import SingleNeuronExact
-    from lazyrich._arb_backend import certified_single_neuron
+    from lazyrich.certified import certified_single_neuron
 
     sn = SingleNeuronExact(*args)
     a, w, beta = certified_single_neuron(sn, TIMES, bits=110)
@@ -176,7 +176,7 @@ def test_single_neuron_enclosure_contains_mpmath_and_float64(args):
 def _closed_forms():
     """(name, float64(ts), mpmath(ts, N) -> per-time lists of mpf, Arb enclosure(ts), float64 bound(scale))."""
     from lazyrich import SingleNeuronExact
-    from lazyrich._arb_backend import certified_single_neuron
+    from lazyrich.certified import certified_single_neuron
 
     net = _net(3, 2, 2, 0.7, seed=3)
     sn = SingleNeuronExact(0.1, [1.0, 0.5], [1.0, -2.0])
@@ -215,7 +215,7 @@ def _closed_forms():
 @pytest.mark.parametrize("name", ["aligned", "mixed", "single_neuron", "two_layer"])
 @pytest.mark.parametrize("digits", [15, 30])
 def test_every_closed_form_has_three_consistent_backends(name, digits):
-    from lazyrich._arb_backend import Enclosure
+    from lazyrich.certified import Enclosure
 
     f64, mp, arb, f64_bound = _closed_forms()[name]
     ts = [0.0, 0.5, 3.0, 40.0] if name == "two_layer" else [0.0, 0.5, 3.0, 40.0, 1e6]
@@ -232,7 +232,7 @@ def test_every_closed_form_has_three_consistent_backends(name, digits):
 
 
 def test_confirmed_mpmath_raises_the_guard_until_two_precisions_agree():
-    from lazyrich._numeric_backend import confirmed_mpmath
+    from lazyrich._numerics.backend import confirmed_mpmath
 
     x = mpmath.mpf("1e-12")
 
@@ -246,7 +246,7 @@ def test_confirmed_mpmath_raises_the_guard_until_two_precisions_agree():
 
 
 def test_confirmed_mpmath_raises_precision_error_when_it_cannot_confirm():
-    from lazyrich._numeric_backend import confirmed_mpmath
+    from lazyrich._numerics.backend import confirmed_mpmath
 
     def prepare():  # a value that changes with the working precision never confirms
         return lambda _: [mpmath.mpf(mpmath.mp.dps)]

@@ -1,4 +1,4 @@
-"""Certified enclosures of the two-layer limit, NTK and kernel distance (lazyrich._certified_quantities).
+"""Certified enclosures of the two-layer limit, NTK and kernel distance (lazyrich._exact.certified_two_layer).
 
 Expected values come from independent routes: the mpmath limit of TwoLayerExact.qqt_limit (its own SVD
 formula at 50 digits), exact rational arithmetic (fractions) for the NTK of float weights, mpmath for the
@@ -16,14 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lazyrich import (
-    InvalidParameterError,
-    TwoLayerExact,
-    certified_qqt,
-    lambda_balanced_init,
-    matrix_with_singular_values,
-)
-from lazyrich._certified_quantities import certified_kernel_distance, certified_ntk, certified_qqt_limit
+from lazyrich import InvalidParameterError, TwoLayerExact, lambda_balanced_init, matrix_with_singular_values
+from lazyrich.certified import certified_kernel_distance, certified_ntk, certified_qqt, certified_qqt_limit
 
 
 def _net(ni, no, lam, seed, svals):

@@ -12,15 +12,15 @@ import pytest
 
 import lazyrich
 from lazyrich import FLOAT64_EPS, REGISTRY, run_claim
-from lazyrich._arb_backend import (
+from lazyrich._claims.runner import load_claims
+from lazyrich._tools.cli import main
+from lazyrich.certified import (
     certified_aligned_singular_value,
     certified_mixed_aligned_singular_value,
     certified_qqt,
     certified_single_neuron,
     stable_qqt_error_bound,
 )
-from lazyrich._cli import main
-from lazyrich._runner import load_claims
 
 load_claims()
 certified_module = sys.modules["derivations.certified"]

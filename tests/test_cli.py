@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from lazyrich._cli import main
+from lazyrich._tools.cli import main
 
 BROKEN = textwrap.dedent(
     '''
@@ -78,8 +78,8 @@ def test_verify_in_process_and_in_parallel_agree(capsys):
 def test_progress_bar_appears_only_after_its_delay():
     import io
 
-    from lazyrich._claims import CheckResult, ClaimResult
-    from lazyrich._runner import ProgressBar
+    from lazyrich._claims.model import CheckResult, ClaimResult
+    from lazyrich._claims.runner import ProgressBar
 
     r = ClaimResult("demo.x", CheckResult("pass"), CheckResult("fail"))
     quiet, shown = io.StringIO(), io.StringIO()

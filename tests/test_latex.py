@@ -36,9 +36,9 @@ from lazyrich import (
     proof_latex,
     render_claim,
 )
-from lazyrich._claims import Claim
-from lazyrich._cli import main
-from lazyrich._latex import latex_artefacts, tex_text
+from lazyrich._claims.latex import latex_artefacts, tex_text
+from lazyrich._claims.model import Claim
+from lazyrich._tools.cli import main
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_SNAPSHOTS = os.environ.get("LAZYRICH_UPDATE_SNAPSHOTS") == "1"

@@ -23,7 +23,7 @@ from lazyrich import (
     phase_task,
     reduce_width,
 )
-from lazyrich._phase_diagram import _run_point
+from lazyrich._simulate.phase_diagram import _run_point
 
 gammas = st.floats(-3.0, 0.5)
 widths = st.floats(0.0, 3.0)

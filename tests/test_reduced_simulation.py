@@ -21,10 +21,10 @@ from lazyrich import (
     ode_global_tolerance,
     reduce_width,
     self_consistent_flow,
+    self_consistent_velocity,
     two_layer_descent,
 )
-from lazyrich._mixed import _velocity
-from lazyrich._reduced_simulation import descent_steps
+from lazyrich._simulate.reduced import descent_steps
 
 
 def _products(tr):
@@ -119,7 +119,7 @@ def _descent_distance(w, seed, eta=0.005, n=600):
     W1, W2 = gaussian_init(D, D, w, C / w, seed=seed)
     B, m = None, 0.0
     for _, (A, _, _) in zip(range(n + 1), descent_steps(W1, W2, TARGET, eta, "sequential")):
-        B = A.copy() if B is None else B + eta * _velocity(B, TARGET, C)
+        B = A.copy() if B is None else B + eta * self_consistent_velocity(B, TARGET, C)
         m = max(m, np.linalg.norm(A - B) / np.linalg.norm(TARGET))
     return m
 

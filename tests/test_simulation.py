@@ -18,7 +18,7 @@ from lazyrich import (
     matrix_with_singular_values,
     ode_global_tolerance,
 )
-from lazyrich._simulate import _pack
+from lazyrich._simulate.flow import _pack
 
 
 def saxe_logistic(t, s0, s_target):

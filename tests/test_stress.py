@@ -17,8 +17,8 @@ import math
 import pytest
 
 from lazyrich import InvalidParameterError
-from lazyrich._cli import main
-from lazyrich._stress import BACKENDS, DIGITS, case_names, stress, stress_cell
+from lazyrich._tools.cli import main
+from lazyrich._tools.stress import BACKENDS, DIGITS, case_names, stress, stress_cell
 
 STATED_CASE = "3-3-3 lambda=2 (stated case)"
 NEARLY_SINGULAR_B = "nearly singular B (reversal, lambda=1e-4)"

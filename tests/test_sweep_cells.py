@@ -23,17 +23,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lazyrich
-from lazyrich import (
-    SWEEP_FUNCTIONS,
-    InvalidParameterError,
-    NonFiniteError,
-    ShapeError,
-    SweepFunction,
-    get_sweep_function,
-    sweep_function,
-)
-from lazyrich._stress import stress
-from lazyrich._sweep_cells import (
+from lazyrich import InvalidParameterError, NonFiniteError, ShapeError, sweep_function
+from lazyrich._tools.stress import stress
+from lazyrich._tools.sweep.cells import (
     _finite_row,
     aligned_agreement,
     draw_phase_boundaries,
@@ -43,6 +35,7 @@ from lazyrich._sweep_cells import (
     stress_cell,
     two_layer_agreement,
 )
+from lazyrich.sweep import SWEEP_FUNCTIONS, SweepFunction, get_sweep_function
 
 BUILT_INS = (
     "phase_diagram",
@@ -64,15 +57,15 @@ def test_built_ins_are_registered_with_their_parameters():
 
 
 def test_import_path_to_a_decorated_function_resolves_to_its_registration():
-    assert get_sweep_function("lazyrich._sweep_cells:phase_diagram") is SWEEP_FUNCTIONS["phase_diagram"]
+    assert get_sweep_function("lazyrich._tools.sweep.cells:phase_diagram") is SWEEP_FUNCTIONS["phase_diagram"]
 
 
 def test_import_path_to_a_plain_callable_takes_parameters_from_its_signature():
-    sf = get_sweep_function("lazyrich._phase_diagram:lazy_min_test_error")
+    sf = get_sweep_function("lazyrich._simulate.phase_diagram:lazy_min_test_error")
     assert sf.parameters == ("a", "b", "n0") and sf.value is None
 
 
-@pytest.mark.parametrize("name", ["no_such_function", "lazyrich._sweep_cells:nope", "no_such_module_xyz:f"])
+@pytest.mark.parametrize("name", ["no_such_function", "lazyrich._tools.sweep.cells:nope", "no_such_module_xyz:f"])
 def test_unknown_functions_raise_typed_errors(name):
     with pytest.raises(InvalidParameterError):
         get_sweep_function(name)
@@ -315,12 +308,12 @@ SPECS = sorted((Path(__file__).resolve().parents[1] / "benchmarks" / "sweeps").g
 
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_example_specs_are_valid_and_the_small_ones_run(path, tmp_path):
-    spec = lazyrich.load_spec(path)
+    spec = lazyrich.sweep.load_spec(path)
     assert spec.function in BUILT_INS
     if len(spec) > 60:  # the d = 50 benchmark: parsed only (benchmarks/sweep_phase_diagram.py runs it)
         assert (len(spec), spec.fixed["d"]) == (288, 50)
         return
-    df = lazyrich.sweep(path, scheduler="threads", out=tmp_path / "s.sqlite")
+    df = lazyrich.sweep.run(path, scheduler="threads", out=tmp_path / "s.sqlite")
     assert len(df) == len(spec) and (df["status"] == "ok").all(), df.loc[df["status"] != "ok", "error"].tolist()
     if "passed" in df.columns:
         assert df["passed"].all()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from lazyrich._cli import main
-from lazyrich._sweep import load_sweep, sweep
+from lazyrich._tools.cli import main
+from lazyrich._tools.sweep.engine import load_sweep, sweep
 
 TESTS = Path(__file__).resolve().parent
 

@@ -8,8 +8,8 @@ import pytest
 from sweep_support import expected_y, read_counts
 
 from lazyrich import IncompatibleSweepError, InvalidParameterError
-from lazyrich._cli import main
-from lazyrich._sweep import SweepProgress, default_out, load_sweep, sweep
+from lazyrich._tools.cli import main
+from lazyrich._tools.sweep.engine import SweepProgress, default_out, load_sweep, sweep
 
 XS = [-1.0, 0.5, 2.0]
 SEEDS = [0, 1]
@@ -145,7 +145,7 @@ def test_unknown_schedulers_are_typed_errors_and_leave_no_file(scheduler, tmp_pa
 
 
 def test_a_sweep_that_fails_before_storing_anything_removes_its_new_file(tmp_path, monkeypatch):
-    import lazyrich._sweep as engine
+    import lazyrich._tools.sweep.engine as engine
 
     def unreachable(*args):
         raise InvalidParameterError("cannot connect to the Dask scheduler")

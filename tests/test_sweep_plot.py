@@ -20,7 +20,7 @@ import pytest
 from matplotlib.collections import QuadMesh
 
 from lazyrich import InvalidParameterError, MissingDependencyError, plot_sweep
-from lazyrich._sweep_cells import phase_diagram
+from lazyrich._tools.sweep.cells import phase_diagram
 
 PNG = b"\x89PNG\r\n\x1a\n"
 GS = [-2.5, -1.5, -0.5]

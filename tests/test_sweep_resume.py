@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sweep_support import read_counts
 
-from lazyrich._sweep import load_sweep, sweep
+from lazyrich._tools.sweep.engine import load_sweep, sweep
 
 TESTS = Path(__file__).resolve().parent
 XS = [0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75]

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lazyrich import InvalidParameterError
-from lazyrich._sweep_spec import SweepSpec, load_spec
+from lazyrich._tools.sweep.spec import SweepSpec, load_spec
 
 FN = "sweep_support:counting"  # parameters x, seed, counter (required), delay (optional)
 

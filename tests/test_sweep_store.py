@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 from lazyrich import IncompatibleSweepError, InvalidParameterError
-from lazyrich._sweep_store import SweepStore
+from lazyrich._tools.sweep.store import SweepStore
 
 SPEC = {"function": "f", "fixed": {"a": 1}, "grid": {"x": [1.0, 2.0, 3.0], "seed": [0, 1]}}
 
@@ -101,7 +101,7 @@ def test_non_finite_results_never_enter_the_store(tmp_path):
 WRITER = textwrap.dedent(
     """
     import sys, time
-    from lazyrich._sweep_store import SweepStore
+    from lazyrich._tools.sweep.store import SweepStore
     store = SweepStore.open(sys.argv[1])
     store.add('{"seed":0,"x":1.0}', {"x": 1.0, "seed": 0}, "ok", None, {"y": 1.0}, 0.1)  # committed
     conn = store._conn

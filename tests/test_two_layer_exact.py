@@ -31,7 +31,7 @@ from lazyrich import (
     semantic_hierarchy_task,
     whitened_sigma_yx,
 )
-from lazyrich._lambda_balanced import split_singular_values
+from lazyrich._exact.lambda_balanced import split_singular_values
 
 SHAPES = [(3, 3), (4, 2), (2, 4)]
 LAMS = [-3.0, 0.0, 2.0]

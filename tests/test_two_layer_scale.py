@@ -15,7 +15,7 @@ import pytest
 
 from helpers import balanced_problem
 from lazyrich import FLOAT64_EPS, SingularFactorError, TwoLayerExact, iter_qqt, lambda_balanced_init
-from lazyrich import _two_layer_spectrum as spectrum
+from lazyrich._exact import two_layer_spectrum as spectrum
 
 TIMES = np.array([0.0, 0.5, 3.0, 30.0, 1e3, 1e6])
 

@@ -17,7 +17,7 @@ from lazyrich import (
     linalg_tolerance,
     quadratic_invariant_tolerance,
 )
-from lazyrich._two_layer import MAX_FLOAT64_CONDITION
+from lazyrich._exact.two_layer import MAX_FLOAT64_CONDITION
 
 
 def _exact(net: TwoLayerExact, ts):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lazyrich import FLOAT64_EPS, InvalidParameterError, TwoLayerExact, lambda_balanced_init
-from lazyrich._two_layer_stream import iter_qqt
+from lazyrich._exact.two_layer_stream import iter_qqt
 
 
 @pytest.mark.parametrize("shape", [(4, 2, 2), (2, 2, 5), (3, 3, 3)])

@@ -1,0 +1,380 @@
+"""The claim registry.
+
+A *claim* is one checkable statement from a paper: an id ``paper.short_name``,
+a title, its source, the statement as SymPy objects, and up to two checks.
+
+* A **symbolic check** returns a :class:`Proof`: residual expressions that must
+  be exactly zero, plus the intermediate identities (the derivation chain).
+* A **numeric check** returns one or more :class:`Measurement` s: an error and
+  the tolerance it is held to, with the tolerance derived (from the working
+  precision or the solver tolerance), never guessed.
+
+:func:`run_claim` times each check and turns it into a :class:`CheckResult`.
+
+Examples
+--------
+>>> import sympy as sp
+>>> x = sp.Symbol("x")
+>>> c = Claim(
+...     id="demo.square", title="(x+1)^2 expands", source=Source("demo", "none"),
+...     statement=lambda: [sp.Eq((x + 1) ** 2, x**2 + 2 * x + 1)],
+... )
+>>> @c.symbolic_check
+... def _():
+...     return Proof(residuals=[(x + 1) ** 2 - (x**2 + 2 * x + 1)])
+>>> run_claim(c).symbolic.status
+'pass'
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .._base.errors import ClaimError
+from .._symbolic.matrix_calculus import RewriteRule, is_zero
+
+__all__ = [
+    "PAPERS",
+    "REGISTRY",
+    "CheckResult",
+    "Claim",
+    "ClaimResult",
+    "Measurement",
+    "Proof",
+    "Registry",
+    "Source",
+    "claim",
+    "run_claim",
+]
+
+#: Papers a claim can cite, by the key used as the claim-id prefix.
+PAPERS: dict[str, str] = {
+    "lazy_to_rich": "Dominé et al., From Lazy to Rich (ICLR 2025), arXiv:2409.14623",
+    "get_rich_quick": "Kunin et al., Get rich quick (NeurIPS 2024), arXiv:2406.06158",
+    "mixed_dynamics": "Tu, Aranguri, Jacot, Mixed dynamics in linear networks (NeurIPS 2024), arXiv:2405.17580",
+}
+
+PASS, FAIL, NA = "pass", "fail", "n/a"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim comes from: paper key, section/equation, optional note.
+
+    ``where`` follows the digests in ``shared/papers`` (e.g. ``"§3.2; claim 3"``).
+    ``note`` records corrections (typos in the paper, derived vs stated).
+    """
+
+    paper: str
+    where: str
+    note: str = ""
+
+    def cite(self) -> str:
+        full = PAPERS.get(self.paper, self.paper)
+        return f"{full}, {self.where}" + (f" ({self.note})" if self.note else "")
+
+
+@dataclass
+class Proof:
+    """Result of a symbolic check.
+
+    Parameters
+    ----------
+    residuals : sequence
+        Expressions (matrix or scalar) that must be identically zero.
+    steps : sequence
+        The intermediate identities the proof used, as ``sympy.Eq`` (or any
+        SymPy objects), in order; exported as the derivation chain.
+    symmetric, rules :
+        Passed to :func:`lazyrich.canonicalize` when deciding matrix residuals.
+    """
+
+    residuals: Sequence = ()
+    steps: Sequence = ()
+    symmetric: Iterable = ()
+    rules: Sequence[RewriteRule] = ()
+
+    def failing(self) -> list:
+        return [r for r in self.residuals if not is_zero(r, symmetric=self.symmetric, rules=self.rules)]
+
+    def _repr_latex_(self) -> str:
+        from .latex import proof_repr_latex  # lazy: _latex imports this module
+
+        return proof_repr_latex(self)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One numeric comparison: ``error <= tolerance`` passes.
+
+    ``what`` says what was compared; ``tolerance_from`` how the tolerance was
+    derived (e.g. ``"2 n_steps rtol |W|^2"``).
+    """
+
+    error: float
+    tolerance: float
+    what: str = ""
+    tolerance_from: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return math.isfinite(self.error) and self.error <= self.tolerance
+
+
+@dataclass
+class CheckResult:
+    """Outcome of one check: status ``pass``/``fail``/``n/a``, error, seconds, detail."""
+
+    status: str
+    max_error: float | None = None
+    seconds: float = 0.0
+    detail: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status != FAIL
+
+
+@dataclass
+class ClaimResult:
+    """Both checks of one claim (and the certified check when it was run: ``certified`` is then not None)."""
+
+    id: str
+    symbolic: CheckResult
+    numeric: CheckResult
+    certified: CheckResult | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.symbolic.passed and self.numeric.passed and (self.certified is None or self.certified.passed)
+
+    @property
+    def max_error(self) -> float | None:
+        errs = [r.max_error for r in (self.symbolic, self.numeric) if r.max_error is not None]
+        return max(errs) if errs else None
+
+    @property
+    def seconds(self) -> float:
+        return self.symbolic.seconds + self.numeric.seconds + (self.certified.seconds if self.certified else 0.0)
+
+    def as_dict(self) -> dict:
+        out = {
+            "id": self.id,
+            "symbolic": self.symbolic.status,
+            "numeric": self.numeric.status,
+            "max_error": self.max_error,
+            "seconds": round(self.seconds, 4),
+            "symbolic_detail": self.symbolic.detail,
+            "numeric_detail": self.numeric.detail,
+        }
+        if self.certified is not None:
+            out.update(certified=self.certified.status, certified_detail=self.certified.detail)
+        return out
+
+
+@dataclass
+class Claim:
+    """A checkable statement from one of the papers.
+
+    ``statement`` is a zero-argument callable returning SymPy objects (kept
+    lazy so that importing the claims stays fast), or the objects themselves.
+    ``heuristic=True`` marks statements the paper argues but does not prove:
+    their numeric check compares against a stated tolerance.
+    """
+
+    id: str
+    title: str
+    source: Source
+    statement: Callable[[], Sequence] | Sequence = ()
+    heuristic: bool = False
+    symbolic: Callable[[], Proof] | None = field(default=None, repr=False)
+    numeric: Callable[[], Measurement | Sequence[Measurement]] | None = field(default=None, repr=False)
+    certified: Callable[[], Measurement | Sequence[Measurement]] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        parts = self.id.split(".")
+        if len(parts) != 2 or not all(p.isidentifier() for p in parts):
+            raise ClaimError(f"claim id must look like 'paper.short_name' (two identifiers); got {self.id!r}")
+        if parts[0] != self.source.paper:
+            raise ClaimError(f"claim {self.id!r}: id prefix must be the source paper {self.source.paper!r}")
+
+    @property
+    def paper(self) -> str:
+        return self.id.split(".")[0]
+
+    def statements(self) -> list:
+        """The statement as a list of SymPy objects.
+
+        Raises ClaimError for a statement that SymPy already evaluated to
+        ``True``/``False`` (``sp.Eq`` of matrix expressions does that unless
+        built with ``evaluate=False``): it would print as a bare boolean.
+        """
+        st = self.statement() if callable(self.statement) else self.statement
+        out = list(st)
+        for s in out:
+            if isinstance(s, (bool, sp.logic.boolalg.BooleanAtom)) or not isinstance(s, sp.Basic):
+                raise ClaimError(
+                    f"claim {self.id}: a statement is {s!r}, not a SymPy expression; build equations with lazyrich.equation(lhs, rhs), i.e. sp.Eq(lhs, rhs, evaluate=False)"
+                )
+        return out
+
+    def symbolic_check(self, fn: Callable[[], Proof]) -> Callable[[], Proof]:
+        """Decorator: register ``fn`` as this claim's symbolic check."""
+        self.symbolic = fn
+        return fn
+
+    def numeric_check(self, fn: Callable[[], Measurement | Sequence[Measurement]]):
+        """Decorator: register ``fn`` as this claim's numeric check."""
+        self.numeric = fn
+        return fn
+
+    def certified_check(self, fn: Callable[[], Measurement | Sequence[Measurement]]):
+        """Decorator: register ``fn`` as this claim's certified check (run by ``lazyrich verify --certified``).
+
+        It returns Measurements whose error is a certified bound on the distance from a float64
+        value to an Arb enclosure of the exact value, and names the enclosure radius in ``what``.
+        """
+        self.certified = fn
+        return fn
+
+    def latex(self, notation=None) -> str:
+        """The statement as LaTeX: one ``equation`` labelled ``lazyrich:<id>`` (see :func:`lazyrich.claim_latex`)."""
+        from .latex import claim_latex  # lazy: _latex imports this module
+
+        return claim_latex(self, notation)
+
+    def _repr_latex_(self) -> str:
+        from .latex import claim_repr_latex
+
+        return claim_repr_latex(self)
+
+
+class Registry:
+    """An ordered collection of claims, keyed by id."""
+
+    def __init__(self) -> None:
+        self._claims: dict[str, Claim] = {}
+
+    def add(self, c: Claim) -> Claim:
+        if c.id in self._claims and self._claims[c.id] is not c:
+            raise ClaimError(f"claim id {c.id!r} is registered twice")
+        self._claims[c.id] = c
+        return c
+
+    def __getitem__(self, cid: str) -> Claim:
+        try:
+            return self._claims[cid]
+        except KeyError:
+            raise ClaimError(f"no claim with id {cid!r}; `lazyrich claims` lists them") from None
+
+    def __contains__(self, cid: str) -> bool:
+        return cid in self._claims
+
+    def __iter__(self):
+        return iter(self._claims.values())
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def select(self, pattern: str | None = None) -> list[Claim]:
+        """Claims whose id matches ``pattern``.
+
+        A glob (``lazy_to_rich.*``, ``*riccati*``) is matched against the full id and
+        against its short name (``conservation_*``); anything else is a substring.
+        """
+        if not pattern:
+            return list(self)
+        if any(ch in pattern for ch in "*?["):
+            return [
+                c
+                for c in self
+                if fnmatch.fnmatchcase(c.id, pattern) or fnmatch.fnmatchcase(c.id.split(".", 1)[1], pattern)
+            ]
+        return [c for c in self if pattern in c.id]
+
+
+#: The default registry that ``derivations`` fills and ``lazyrich verify`` runs.
+REGISTRY = Registry()
+
+
+def claim(
+    id: str, title: str, source: Source, statement=(), heuristic: bool = False, registry: Registry | None = None
+) -> Claim:
+    """Create a :class:`Claim` and add it to the default registry."""
+    c = Claim(id=id, title=title, source=source, statement=statement, heuristic=heuristic)
+    return (registry or REGISTRY).add(c)
+
+
+def _run_symbolic(fn) -> CheckResult:
+    t0 = time.perf_counter()
+    try:
+        proof = fn()
+        if not isinstance(proof, Proof):
+            raise TypeError(f"a symbolic check must return Proof, got {type(proof).__name__}")
+        if not proof.residuals:
+            raise ValueError("a symbolic check returned no residuals: nothing was proven")
+        if any(isinstance(st, (bool, sp.logic.boolalg.BooleanAtom)) for st in proof.steps):
+            raise ValueError(
+                "a proof step evaluated to True/False; build steps with lazyrich.equation(lhs, rhs), i.e. sp.Eq(lhs, rhs, evaluate=False)"
+            )
+        bad = proof.failing()
+    except Exception as exc:  # a check that raises is a failed check, reported
+        return CheckResult(
+            FAIL, None, time.perf_counter() - t0, f"raised {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+        )
+    dt = time.perf_counter() - t0
+    if bad:
+        shown = "; ".join(sp.sstr(r)[:300] for r in bad[:3])
+        return CheckResult(
+            FAIL, None, dt, f"{len(bad)} of {len(proof.residuals)} residual(s) not identically zero: {shown}"
+        )
+    return CheckResult(PASS, 0.0, dt, f"{len(proof.residuals)} residual(s) reduce to exactly 0")
+
+
+def _run_numeric(fn) -> CheckResult:
+    t0 = time.perf_counter()
+    try:
+        out = fn()
+        ms = [out] if isinstance(out, Measurement) else list(out)
+        if not ms or not all(isinstance(m, Measurement) for m in ms):
+            raise TypeError("a numeric check must return a Measurement or a non-empty list of them")
+    except Exception as exc:
+        return CheckResult(
+            FAIL, None, time.perf_counter() - t0, f"raised {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"
+        )
+    dt = time.perf_counter() - t0
+    failed = [m for m in ms if not m.passed]
+    errs = [m.error for m in ms if math.isfinite(m.error)]
+    max_err = max(errs) if errs else None
+    if failed:
+        m = failed[0]
+        return CheckResult(
+            FAIL,
+            max_err,
+            dt,
+            f"{len(failed)} of {len(ms)} measurement(s) out of tolerance; first: {m.what}: error {m.error:.3g} > tolerance {m.tolerance:.3g} ({m.tolerance_from})",
+        )
+    worst = max(ms, key=lambda m: m.error / m.tolerance if m.tolerance > 0 else 0.0)
+    return CheckResult(
+        PASS,
+        max_err,
+        dt,
+        f"{len(ms)} measurement(s) within tolerance; tightest: {worst.what}: {worst.error:.3g} <= {worst.tolerance:.3g}",
+    )
+
+
+def run_claim(c: Claim, certified: bool = False) -> ClaimResult:
+    """Run both checks of a claim (an absent check is ``n/a``), and its certified check if ``certified``."""
+    sym = _run_symbolic(c.symbolic) if c.symbolic is not None else CheckResult(NA)
+    num = _run_numeric(c.numeric) if c.numeric is not None else CheckResult(NA)
+    cert = None
+    if certified:
+        cert = _run_numeric(c.certified) if c.certified is not None else CheckResult(NA)
+    return ClaimResult(c.id, sym, num, cert)

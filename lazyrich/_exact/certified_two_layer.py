@@ -1,0 +1,272 @@
+r"""Certified enclosures of quantities derived from the two-layer exact solution (Arb, python-flint).
+
+:func:`lazyrich.certified_qqt` encloses :math:`QQ^T(t)` at finite ``t``. The claims also use
+quantities with no direct Arb evaluator: the long-time limit :math:`QQ^T(\infty) = 2P_+\tilde
+S_\lambda P_+^T` (digest §3.6), the NTK built from :math:`QQ^T` (digest §5) and the kernel distance
+between two NTKs. This module encloses them with Arb ball arithmetic on top of the enclosures of
+:mod:`lazyrich._numerics.arb`, so every returned ball contains the exact value for the float inputs
+(taken as exact binary numbers).
+
+The limit avoids an eigendecomposition of ``F`` (repeated eigenvalues on the completion would stop
+Arb): with :math:`\Sigma = \tilde U\tilde S\tilde V^T` of rank ``m``, only the ``m x m`` Gram
+matrix (:math:`\Sigma\Sigma^T` when ``N_o <= N_i``, else :math:`\Sigma^T\Sigma`) is diagonalised,
+by Arb's rigorous ``acb_mat.eig`` (simple eigenvalues, i.e. distinct task singular values), and
+
+.. math::
+    QQ^T(\infty) = \begin{bmatrix} \tilde V(\tilde S_\lambda - \tfrac\lambda2)\tilde V^T & \Sigma^T \\
+    \Sigma & \tilde U(\tilde S_\lambda + \tfrac\lambda2)\tilde U^T\end{bmatrix},\qquad
+    \tilde S_\lambda = (\tilde S^2 + \tfrac{\lambda^2}4)^{1/2},
+
+where the block on the other side is :math:`\Sigma^T \tilde U\,g(\tilde S)\,\tilde U^T\Sigma` with
+:math:`g = (\tilde S_\lambda - \lambda/2)/\tilde S^2` (or its mirror image).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._base.errors import InvalidParameterError, PrecisionError
+from .._base.validation import as_matrix, as_scalar
+from .._numerics.arb import Enclosure, exact_arb, require_flint
+
+__all__ = ["certified_kernel_distance", "certified_ntk", "certified_qqt_limit"]
+
+#: Largest working precision (bits) tried before giving up.
+MAX_PREC = 1 << 16
+
+
+def _bits(bits) -> int:
+    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or bits < 1:
+        raise InvalidParameterError(f"bits must be a positive integer (relative accuracy 2^-bits); got {bits!r}")
+    return int(bits)
+
+
+def _rising_precision(evaluate, bits: int) -> Enclosure:
+    """``evaluate()`` (an object array of arb) at doubling precision until every radius <= 2^-bits * max |value|."""
+    flint = require_flint()
+    saved = flint.ctx.prec
+    prec = bits + 64
+    try:
+        while prec <= MAX_PREC:
+            flint.ctx.prec = prec
+            try:
+                balls = evaluate()
+            except ValueError:  # acb_mat.eig could not isolate the eigenvalues at this precision
+                balls = None
+            if balls is not None and all(b.is_finite() for b in balls.flat):
+                scale = max(float(abs(b).upper()) for b in balls.flat)
+                if max(float(b.rad()) for b in balls.flat) <= math.ldexp(max(scale, 1e-300), -bits):
+                    return Enclosure(balls, prec)
+            prec *= 2
+    finally:
+        flint.ctx.prec = saved
+    raise PrecisionError(
+        f"could not certify {bits} bits below {MAX_PREC} bits of working precision (repeated task singular values?)"
+    )
+
+
+def _arb_matrix(a: np.ndarray):
+    flint = require_flint()
+    return flint.arb_mat([[exact_arb(v) for v in row] for row in np.asarray(a, dtype=float)])
+
+
+def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
+    r"""Certified enclosure of :math:`QQ^T(\infty) = 2P_+\tilde S_\lambda P_+^T` (digest §3.6, claim 9).
+
+    The limit of :meth:`TwoLayerExact.qqt_limit` (pass ``net.sigma_yx, net.lam`` for a network).
+
+    Parameters
+    ----------
+    sigma_yx : (N_o, N_i) array
+        The task, full rank ``m = min(N_i, N_o)`` with distinct singular values; taken as exact.
+    lam : float
+        The balance lambda, taken as exact.
+    bits : int
+        Requested relative accuracy: radius <= ``2^-bits`` times the largest entry.
+
+    Returns
+    -------
+    Enclosure
+        Balls of shape ``(n, n)``, ``n = N_i + N_o``.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``sigma_yx`` is rank deficient (the limit then depends on the initialization).
+    PrecisionError
+        The task singular values could not be separated (repeated values).
+
+    Examples
+    --------
+    >>> from lazyrich import TwoLayerExact, lambda_balanced_init
+    >>> W1, W2 = lambda_balanced_init(3, 2, 2, lam=0.5, sigma=0.3, seed=1)
+    >>> net = TwoLayerExact(W1, W2, np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+    >>> enc = certified_qqt_limit(net.sigma_yx, net.lam)
+    >>> enc.within(net.qqt_limit(), bound=1e-14)
+    True
+    >>> bool(enc.rad.max() < 1e-29)
+    True
+    """
+    flint = require_flint()
+    bits = _bits(bits)
+    syx = as_matrix(sigma_yx, "sigma_yx")
+    lam_value = as_scalar(lam, "lam")
+    no, ni = syx.shape
+    m = min(ni, no)
+    s = np.linalg.svd(syx, compute_uv=False)
+    if s[-1] <= 1e-12 * s[0] or s[0] == 0:
+        raise InvalidParameterError(
+            "Sigma_yx is rank deficient: the limit depends on the initialization; use certified_qqt at a finite t"
+        )
+    output_side = no <= ni  # diagonalise the m x m Gram on the smaller side
+
+    def evaluate():
+        S = _arb_matrix(syx)
+        St = S.transpose()
+        half = exact_arb(lam_value) / 2
+        G = S * St if output_side else St * S  # m x m, eigenvalues s_a^2 > 0
+        E, R = flint.acb_mat(G).eig(right=True)
+        small = flint.arb_mat(m, m)  # the side of the Gram: U (S_l +- l/2) U^T
+        other = flint.arb_mat(m, m)  # U g(S) U^T, mapped to the other side through Sigma
+        sign = 1 if output_side else -1
+        for a in range(m):
+            e = E[a].real
+            mu = (e + half * half).sqrt()
+            near, far = mu + sign * half, mu - sign * half
+            col = [R[i, a] for i in range(m)]
+            norm2 = sum(((c * c.conjugate()).real for c in col), flint.arb(0))
+            for i in range(m):
+                for j in range(m):
+                    p = (col[i] * col[j].conjugate()).real / norm2  # the real projector, phase-free
+                    small[i, j] += near * p
+                    other[i, j] += far / e * p
+        out = np.empty((ni + no, ni + no), dtype=object)
+        if output_side:
+            inner, outer = St * other * S, small  # (ni, ni), (no, no)
+        else:
+            inner, outer = small, S * other * St
+        for i in range(ni):
+            for j in range(ni):
+                out[i, j] = inner[i, j]
+        for i in range(no):
+            for j in range(no):
+                out[ni + i, ni + j] = outer[i, j]
+            for j in range(ni):
+                out[ni + i, j] = out[j, ni + i] = S[i, j]
+        return out
+
+    return _rising_precision(evaluate, bits)
+
+
+def certified_ntk(qqt: Enclosure, n_in: int, X) -> Enclosure:
+    r"""Certified NTK :math:`I_{N_o}\otimes X^TW_1^TW_1X + W_2W_2^T\otimes X^TX` from an enclosure of :math:`QQ^T` (digest §5).
+
+    Same ordering as :meth:`TwoLayerExact.ntk` (output index outer). Arb arithmetic at the
+    enclosure's precision; the radius grows only by the round-off of the products.
+
+    Parameters
+    ----------
+    qqt : Enclosure
+        Balls of shape ``(n, n)`` or ``(T, n, n)`` (e.g. :func:`certified_qqt`, :func:`certified_qqt_limit`).
+    n_in : int
+        ``N_i`` (the first block size).
+    X : (N_i, P) array
+        Inputs (columns are samples), taken as exact.
+
+    Returns
+    -------
+    Enclosure
+        Balls of shape ``(N_o P, N_o P)`` or ``(T, N_o P, N_o P)``.
+
+    Examples
+    --------
+    >>> from lazyrich import TwoLayerExact, lambda_balanced_init
+    >>> from lazyrich.certified import certified_qqt
+    >>> W1, W2 = lambda_balanced_init(3, 2, 2, lam=0.5, sigma=0.3, seed=1)
+    >>> net = TwoLayerExact(W1, W2, np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+    >>> X = np.arange(6.0).reshape(3, 2)
+    >>> K = certified_ntk(certified_qqt(net, [0.5]), 3, X)
+    >>> K.within(net.ntk([0.5], X), bound=1e-12)
+    True
+    """
+    flint = require_flint()
+    balls = qqt.balls
+    batched = balls.ndim == 3
+    B = balls if batched else balls[None]
+    n = B.shape[-1]
+    X = as_matrix(X, "X", (n_in, None))
+    n_out, P = n - n_in, X.shape[1]
+    saved = flint.ctx.prec
+    flint.ctx.prec = qqt.prec
+    try:
+        Xa = _arb_matrix(X)
+        XX = Xa.transpose() * Xa
+        out = np.empty((B.shape[0], n_out * P, n_out * P), dtype=object)
+        for k in range(B.shape[0]):
+            G1 = flint.arb_mat([[B[k, i, j] for j in range(n_in)] for i in range(n_in)])
+            K1 = Xa.transpose() * G1 * Xa
+            for o in range(n_out):
+                for o2 in range(n_out):
+                    g2 = B[k, n_in + o, n_in + o2]
+                    for p in range(P):
+                        for p2 in range(P):
+                            v = g2 * XX[p, p2]
+                            out[k, o * P + p, o2 * P + p2] = v + K1[p, p2] if o == o2 else v
+    finally:
+        flint.ctx.prec = saved
+    return Enclosure(out if batched else out[0], qqt.prec)
+
+
+def certified_kernel_distance(K1: Enclosure, K2: Enclosure) -> Enclosure:
+    r"""Certified kernel distance :math:`1 - \langle K_1, K_2\rangle_F/(\|K_1\|_F\|K_2\|_F)` (digest §5).
+
+    Evaluated as :math:`\tfrac12\|K_1/\|K_1\| - K_2/\|K_2\|\|_F^2`, which is the same number without
+    the cancellation of ``1 - cos`` (so small distances keep their relative accuracy).
+
+    Parameters
+    ----------
+    K1, K2 : Enclosure
+        Two NTK enclosures of the same shape (e.g. from :func:`certified_ntk`).
+
+    Returns
+    -------
+    Enclosure
+        One ball, shape ``(1,)``.
+
+    Raises
+    ------
+    InvalidParameterError
+        A kernel may be zero (its norm ball contains 0): the distance is undefined.
+
+    Examples
+    --------
+    >>> from lazyrich import TwoLayerExact, lambda_balanced_init
+    >>> from lazyrich.certified import certified_qqt
+    >>> W1, W2 = lambda_balanced_init(3, 2, 2, lam=0.5, sigma=0.3, seed=1)
+    >>> net = TwoLayerExact(W1, W2, np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+    >>> X = np.eye(3)
+    >>> K = certified_ntk(certified_qqt(net, [0.0, 2.0]), 3, X)
+    >>> d = certified_kernel_distance(K.take(0), K.take(1))
+    >>> d.within(net.kernel_distance(0.0, 2.0, X), bound=1e-12)
+    True
+    """
+    flint = require_flint()
+    if K1.balls.shape != K2.balls.shape:
+        raise InvalidParameterError(f"the kernels must have the same shape; got {K1.balls.shape} and {K2.balls.shape}")
+    saved = flint.ctx.prec
+    flint.ctx.prec = min(K1.prec, K2.prec)
+    try:
+        zero = flint.arb(0)
+        n1 = sum((b * b for b in K1.balls.flat), zero).sqrt()
+        n2 = sum((b * b for b in K2.balls.flat), zero).sqrt()
+        if n1.contains(0) or n2.contains(0):
+            raise InvalidParameterError("an NTK may be zero (zero weights): the kernel distance is undefined")
+        diffs = [a / n1 - b / n2 for a, b in zip(K1.balls.flat, K2.balls.flat)]
+        d = sum((x * x for x in diffs), zero) / 2  # x * x, not x ** 2: arb pow gives nan on a ball containing 0
+    finally:
+        flint.ctx.prec = saved
+    out = np.empty(1, dtype=object)
+    out[0] = d
+    return Enclosure(out, min(K1.prec, K2.prec))

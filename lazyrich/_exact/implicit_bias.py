@@ -1,0 +1,273 @@
+r"""Implicit bias of a single neuron on low-rank data: Theorem 3.1 of Kunin et al. (digest §3.6).
+
+For any ``X`` (``X^T X`` possibly singular) and unit learning rates, if gradient
+flow interpolates, its limit is
+
+.. math::
+    \beta(\infty) = \arg\min_{X\beta = y}\ \Psi_\delta(\beta) - \psi_\delta\,\hat\beta_0^T\beta,\qquad
+    \Psi_\delta(\beta) = \tfrac13\big(\kappa - 2\delta\big)\sqrt{\kappa + \delta},\quad
+    \kappa = \sqrt{\delta^2 + 4\|\beta\|^2},\quad \psi_\delta = \sqrt{\kappa_0 - \delta}. \tag{5}
+
+With layer learning rates, pass ``delta / sqrt(eta_a eta_w)`` (learning-rate
+reduction, digest §2). Three routes are provided, each independent of the others:
+
+* :func:`implicit_bias_argmin` solves (5) numerically (scipy SLSQP with the
+  constraint ``X beta = y``).
+* :func:`implicit_bias_limit` is the closed form that follows from conservation
+  of the null-space part of ``w`` (``P_ker w(t) = P_ker w_0``, since
+  ``dw/dt`` lies in the row space of ``X``):
+  ``beta_inf = beta_mn + a_inf P_ker w_0`` with
+  ``a_inf^2 = kappa_n + sqrt(kappa_n^2 + |beta_mn|^2)``,
+  ``kappa_n = (|P_ker w_0|^2 + delta)/2``.
+* :func:`implicit_bias_limit_1d` is the notebook's formula for a one-dimensional
+  null space, ``alpha = k sqrt(kappa + sqrt(kappa^2 + c^2))``.
+
+:func:`implicit_bias_endpoints` gives the ``delta -> +-inf`` limits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._base.errors import InvalidParameterError, ShapeError, SimulationDivergedError
+from .._base.validation import as_matrix, as_scalar, as_vector
+
+__all__ = [
+    "implicit_bias_argmin",
+    "implicit_bias_endpoints",
+    "implicit_bias_limit",
+    "implicit_bias_limit_1d",
+    "implicit_bias_objective",
+    "implicit_bias_potential",
+]
+
+
+def _kappa_plus_minus(r2, delta: float):
+    """``(kappa + delta, kappa - delta)`` for ``kappa = sqrt(delta^2 + 4 r2)``, without cancellation."""
+    kappa = np.sqrt(delta * delta + 4.0 * r2)
+    if delta >= 0:
+        plus = kappa + delta
+        minus = 4.0 * r2 / plus if delta > 0 else kappa
+    else:
+        minus = kappa - delta
+        plus = 4.0 * r2 / minus
+    return kappa, plus, minus
+
+
+def implicit_bias_potential(beta, delta: float) -> float:
+    r"""The potential ``Psi_delta(beta) = (kappa - 2 delta) sqrt(kappa + delta) / 3`` of Theorem 3.1 (eq. 5).
+
+    Its gradient is ``sqrt(kappa - delta) beta / |beta|`` (``= sqrt(2) |w| beta_hat``).
+
+    Examples
+    --------
+    >>> round(implicit_bias_potential([3.0, 4.0], 0.0), 12)   # delta = 0: (2/3) sqrt(2) |beta|^{3/2}
+    10.540925533895
+    """
+    beta = as_vector(beta, "beta")
+    delta = as_scalar(delta, "delta")
+    kappa, plus, _ = _kappa_plus_minus(float(beta @ beta), delta)
+    return float((kappa - 2.0 * delta) * np.sqrt(plus) / 3.0)
+
+
+def _potential_gradient(beta: np.ndarray, delta: float) -> np.ndarray:
+    r2 = float(beta @ beta)
+    _, plus, minus = _kappa_plus_minus(r2, delta)
+    if delta > 0:  # smooth at beta = 0: sqrt(kappa - delta)/|beta| = 2/sqrt(kappa + delta)
+        return 2.0 * beta / np.sqrt(plus)
+    r = np.sqrt(r2)
+    return np.sqrt(minus) * beta / r if r > 0 else np.zeros_like(beta)
+
+
+def implicit_bias_objective(beta, beta0, delta: float) -> float:
+    r"""The objective of eq. (5): ``Psi_delta(beta) - psi_delta beta0_hat^T beta``.
+
+    Examples
+    --------
+    >>> round(implicit_bias_objective([1.0, 0.0], [1.0, 0.0], 0.0), 12)   # (2/3 - 1) sqrt(2)
+    -0.471404520791
+    """
+    beta = as_vector(beta, "beta")
+    beta0 = _nonzero_beta0(beta0, beta.size)
+    delta = as_scalar(delta, "delta")
+    _, _, minus0 = _kappa_plus_minus(float(beta0 @ beta0), delta)
+    return implicit_bias_potential(beta, delta) - float(np.sqrt(minus0) * (beta0 @ beta) / np.linalg.norm(beta0))
+
+
+def _nonzero_beta0(beta0, d: int | None = None) -> np.ndarray:
+    beta0 = as_vector(beta0, "beta0", d)
+    if not np.any(beta0):
+        raise InvalidParameterError(
+            "beta0 = 0: Theorem 3.1 needs beta(t) != 0 for all t >= 0 (its direction enters eq. 5); "
+            "start from a nonzero a0 w0"
+        )
+    return beta0
+
+
+def _problem(X, y, beta0):
+    X = as_matrix(X, "X")
+    y = as_vector(y, "y", X.shape[0])
+    beta0 = _nonzero_beta0(beta0, X.shape[1])
+    pinv = np.linalg.pinv(X)
+    beta_mn = pinv @ y
+    resid = float(np.linalg.norm(X @ beta_mn - y))
+    if resid > 1e-9 * max(1.0, float(np.linalg.norm(y))):
+        raise InvalidParameterError(
+            f"X beta = y has no solution (least-squares residual {resid:.3g}); Theorem 3.1 is about interpolating limits"
+        )
+    return X, y, beta0, pinv, beta_mn
+
+
+def implicit_bias_argmin(X, y, beta0, delta: float, ftol: float = 1e-15, maxiter: int = 2000) -> np.ndarray:
+    r"""Solve eq. (5) numerically: ``argmin Psi_delta(beta) - psi_delta beta0_hat^T beta`` s.t. ``X beta = y``.
+
+    scipy SLSQP with the analytic gradient, started at the minimum-norm
+    interpolant; independent of the gradient flow and of the conservation law.
+
+    Parameters
+    ----------
+    X : (n, d) array, y : (n,) array
+        Data (``X^T X`` may be singular; ``X beta = y`` must be solvable).
+    beta0 : (d,) array
+        The initial function ``a0 w0`` (nonzero).
+    delta : float
+        ``delta / sqrt(eta_a eta_w)`` (unit-rate conserved quantity).
+
+    Raises
+    ------
+    SimulationDivergedError
+        SLSQP did not converge.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> b = implicit_bias_argmin([[0.5, 1.0]], [1.1], [0.5, 0.2], 1.0)
+    >>> bool(abs(b @ [0.5, 1.0] - 1.1) < 1e-12)
+    True
+    """
+    X, y, beta0, _, beta_mn = _problem(X, y, beta0)
+    delta = as_scalar(delta, "delta")
+    _, _, minus0 = _kappa_plus_minus(float(beta0 @ beta0), delta)
+    lin = np.sqrt(minus0) * beta0 / np.linalg.norm(beta0)
+    from scipy.optimize import minimize  # deferred: scipy.optimize loads scipy.integrate
+
+    def fun(b):
+        return implicit_bias_potential(b, delta) - float(lin @ b)
+
+    def jac(b):
+        return _potential_gradient(b, delta) - lin
+
+    res = minimize(
+        fun,
+        beta_mn,
+        jac=jac,
+        method="SLSQP",
+        constraints=[{"type": "eq", "fun": lambda b: X @ b - y, "jac": lambda b: X}],
+        options={"ftol": ftol, "maxiter": int(maxiter)},
+    )
+    if not res.success:
+        raise SimulationDivergedError(f"SLSQP did not solve eq. (5): {res.message}")
+    return np.asarray(res.x, dtype=float)
+
+
+def _unit_init(beta0: np.ndarray, delta: float) -> tuple[float, np.ndarray]:
+    """``(a0, w0)`` with ``a0 > 0``, ``a0 w0 = beta0`` and ``a0^2 - |w0|^2 = delta`` (digest §1)."""
+    _, plus, _ = _kappa_plus_minus(float(beta0 @ beta0), delta)
+    a0 = np.sqrt(plus / 2.0)
+    return float(a0), beta0 / a0
+
+
+def implicit_bias_limit(X, y, beta0, delta: float, sign_change: bool = False) -> np.ndarray:
+    r"""Closed-form gradient-flow limit for any ``X`` (Theorem 3.1 via null-space conservation).
+
+    .. math::
+        \beta_\infty = \beta_{mn} + a_\infty P_{\ker X} w_0,\qquad
+        a_\infty^2 = \varkappa + \sqrt{\varkappa^2 + \|\beta_{mn}\|^2},\quad
+        \varkappa = \tfrac12(\|P_{\ker X} w_0\|^2 + \delta),
+
+    with ``beta_mn = X^+ y`` and ``(a0 > 0, w0)`` the initialisation with
+    ``a0 w0 = beta0`` and conserved ``delta`` (the limit depends on ``beta0`` and
+    ``delta`` only). Under the theorem's hypothesis ``beta(t) != 0``, ``a`` keeps its
+    sign and this is the argmin of eq. (5). With ``sign_change=True`` it is the limit
+    of a flow along which ``a`` crosses zero once (possible only for ``delta < 0``;
+    the theorem does not apply then, but null-space conservation still fixes the
+    limit, with ``a_inf`` of the opposite sign).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> b = implicit_bias_limit([[0.5, 1.0]], [1.1], [0.5, 0.2], 1.0)
+    >>> bool(np.allclose(b, implicit_bias_argmin([[0.5, 1.0]], [1.1], [0.5, 0.2], 1.0), atol=1e-6))
+    True
+    """
+    X, y, beta0, pinv, beta_mn = _problem(X, y, beta0)
+    delta = as_scalar(delta, "delta")
+    _, w0 = _unit_init(beta0, delta)
+    n0 = w0 - pinv @ (X @ w0)
+    kap = 0.5 * (float(n0 @ n0) + delta)
+    c2 = float(beta_mn @ beta_mn)
+    root = np.hypot(kap, np.sqrt(c2))
+    a2 = kap + root if kap >= 0 else c2 / (root - kap)
+    if sign_change and delta >= 0:
+        raise InvalidParameterError(f"a cannot change sign for delta = {delta} >= 0 (a^2 = |w|^2 + delta)")
+    return beta_mn + (-1.0 if sign_change else 1.0) * np.sqrt(a2) * n0
+
+
+def implicit_bias_limit_1d(X, y, beta0, delta: float) -> np.ndarray:
+    r"""Notebook closed form for a one-dimensional null space of ``X`` (digest §3.6).
+
+    .. math::
+        \beta_\infty = \beta_{mn} + \alpha\hat n,\qquad
+        \alpha = k\sqrt{\varkappa + \sqrt{\varkappa^2 + c^2}},\quad
+        \varkappa = \tfrac{k^2 + \delta}{2},\quad k = \|w_0\|\,\hat\beta_0^T\hat n,\quad c = \|\beta_{mn}\|.
+
+    Raises
+    ------
+    ShapeError
+        The null space of ``X`` is not one-dimensional.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y, b0 = [[0.5, 1.0]], [1.1], [0.5, 0.2]
+    >>> bool(np.allclose(implicit_bias_limit_1d(X, y, b0, -2.0), implicit_bias_limit(X, y, b0, -2.0), atol=1e-12))
+    True
+    """
+    X, y, beta0, _, beta_mn = _problem(X, y, beta0)
+    delta = as_scalar(delta, "delta")
+    _, sv, vt = np.linalg.svd(X)
+    rank = int(np.sum(sv > max(X.shape) * np.finfo(float).eps * sv[0]))
+    if X.shape[1] - rank != 1:
+        raise ShapeError(
+            f"implicit_bias_limit_1d needs a one-dimensional null space of X; it has dimension {X.shape[1] - rank}"
+        )
+    n_hat = vt[-1]
+    _, w0 = _unit_init(beta0, delta)
+    k = float(np.linalg.norm(w0) * (beta0 @ n_hat) / np.linalg.norm(beta0))
+    kap = 0.5 * (k * k + delta)
+    c = float(np.linalg.norm(beta_mn))
+    alpha = k * np.sqrt(kap + np.sqrt(kap * kap + c * c))
+    return beta_mn + alpha * n_hat
+
+
+def implicit_bias_endpoints(X, y, beta0) -> tuple[np.ndarray, np.ndarray | None]:
+    r"""The ``delta -> +inf`` and ``delta -> -inf`` limits of Theorem 3.1 (digest §3.6, Fig. 4b).
+
+    * ``+inf`` (lazy): the interpolant nearest to ``beta0``, ``beta0 + X^+ (y - X beta0)``.
+    * ``-inf``: the point of the ray ``{c beta0, c > 0}`` that interpolates,
+      ``None`` when the ray does not meet ``{X beta = y}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> plus, minus = implicit_bias_endpoints([[0.5, 1.0]], [1.1], [0.5, 0.2])
+    >>> np.round(plus, 10).tolist(), (9 * minus).round(10).tolist()
+    ([0.76, 0.72], [11.0, 4.4])
+    """
+    X, y, beta0, pinv, _ = _problem(X, y, beta0)
+    plus = beta0 + pinv @ (y - X @ beta0)
+    xb = X @ beta0
+    denom = float(xb @ xb)
+    c = float(xb @ y) / denom if denom > 0 else 0.0
+    ok = c > 0 and np.linalg.norm(c * xb - y) <= 1e-12 * max(1.0, float(np.linalg.norm(y))) * max(1.0, c)
+    return plus, (c * beta0 if ok else None)

@@ -1,0 +1,608 @@
+r"""Exact gradient-flow trajectory of a single hidden neuron on whitened data (Kunin et al. §3).
+
+The model is ``f(x) = a w^T x`` trained on ``L = 1/2 |X a w - y|^2`` with
+``X^T X = I`` and layer learning rates ``eta_a, eta_w``; the task is
+``beta_* = X^T y`` and ``delta = eta_w a^2 - eta_a |w|^2`` is conserved
+(digest §2).
+
+How the closed form is evaluated (digest §3.2, §2)
+---------------------------------------------------
+1. *Learning-rate reduction.* With ``g = sqrt(eta_a eta_w)`` the rescaled
+   ``abar = a (eta_w/eta_a)^(1/4)``, ``wbar = w (eta_a/eta_w)^(1/4)`` follow the
+   unit-rate flow in time ``tau = g t`` with conserved ``dbar = delta / g``.
+2. *Linearisation.* ``A = m a`` with ``m = exp(int |w|^2)`` solves
+   ``A'' + dbar A' - s^2 A = 0`` (``s = |beta_*|``), roots
+   ``lambda_pm = (-dbar pm D)/2``, ``D = sqrt(dbar^2 + 4 s^2)``, and
+   ``m^2 = e^{-2 dbar tau} (1 + 2 int_0^tau e^{2 dbar u} A(u)^2 du)``.
+3. *Stable form.* Every quantity is divided by the dominant exponential
+   ``e^{lambda_+ tau}`` before it is formed, so that only ``e^{-x}`` with
+   ``x >= 0`` and the entire functions ``Em_k(tau) = (1 - e^{-k tau}) / k``
+   (``= tau`` at ``k = 0``, via ``expm1``) appear:
+
+   .. math::
+       \hat A = K_+ \,Em_D(\tau) + a_0 e^{-D\tau},\qquad
+       \hat B = L_+ \,Em_D(\tau) + q_0 e^{-D\tau},\qquad
+       \hat m^2 = e^{-k_1\tau} + 2 J(\tau),
+
+   with ``K_+ = s q_0 - lambda_- a_0`` (``= D c_+``), ``L_+ = a_0 s + q_0 lambda_+``,
+   ``q_0 = w_0^T beta_*/s``, ``k_1 = dbar + D >= 0`` and
+   ``J(tau) = int_0^tau e^{-k_1 (tau - u)} \hat A(u)^2 du``. Then
+   ``a = \hat A / \hat m`` and ``w = (\hat B \hat\beta_* + e^{-k_1 tau/2} P_perp w_0) / \hat m``.
+   ``J`` is the closed form in ``c_pm`` when ``D tau >= 2`` (the two exponential
+   modes are then well separated, so the quadratic form loses at most ~100 ulp)
+   and a 24-point Gauss-Legendre rule on its positive integrand otherwise (all
+   exponents are below ``4 D tau <= 8`` there, so the rule is exact to round-off).
+   No exponent is ever positive: no overflow at any ``t``, and ``delta = 0``,
+   ``beta_* = 0`` and a zero crossing of ``a`` (``delta < 0``) need no special case.
+   Only on the basin boundary ``c_+ = 0`` (to within ~1e-145) can ``m_hat``
+   underflow; those times are evaluated by the same formula in mpmath.
+
+The t-evaluation (:func:`_ratios`) is written once against a numeric namespace
+(:mod:`lazyrich._numerics.backend` plus ``em`` and ``integral``); the constants
+are computed with mpmath from the exact float inputs and rounded for float64;
+``dps=N`` evaluates the same expressions in mpmath at ``N + 15 + log10(1 + rate t)``
+working digits, raised until two evaluations agree to ``N + 3`` digits
+(:func:`lazyrich._numerics.backend.confirmed_mpmath`); the certified path
+(:func:`lazyrich.certified_single_neuron`) runs them on Arb balls.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import numpy as np
+
+from .._base.errors import InvalidParameterError, NonFiniteError, NotWhitenedError, ShapeError
+from .._base.validation import as_matrix, as_scalar, as_time_grid, as_vector, positive
+from .._numerics.backend import Float64, Mpmath, MpmathScalar, confirmed_mpmath, dps_arg
+
+__all__ = ["SingleNeuronExact"]
+
+#: Gauss-Legendre rule for J(tau) when D tau < 2 (see module docstring).
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(24)
+#: Digits of the mpmath evaluation that fixes the float64 constants.
+_CONSTANT_DPS = 40
+#: Smallest m_hat^2 the float64 path trusts (far enough above the subnormal range 2.2e-308).
+_SMALLEST_M2 = 1e-290
+#: Give up raising the working precision beyond this many digits.
+_MAX_DPS = 20000
+
+
+@dataclass(frozen=True)
+class _Constants:
+    """Unit-rate constants of the closed form, all of one numeric type (float or mpf)."""
+
+    a0: Any
+    q0: Any
+    s: Any
+    delta: Any
+    D: Any
+    k1: Any
+    Kp: Any
+    Lp: Any
+    cp: Any
+    cm: Any
+    bhat: list
+    wperp: list
+    wperp_sq: Any
+    rate_a: Any  # abar = a * rate_a, wbar = w / rate_a
+    g: Any
+
+
+class _Float64(Float64):
+    """The float64 namespace plus this closed form's one integral (vectorised over tau)."""
+
+    @classmethod
+    def em(cls, k, tau):
+        """``(1 - e^{-k tau}) / k`` for ``k >= 0``, ``= tau`` at ``k = 0`` (entire in k)."""
+        return cls.decay_integral(0.5 * k, tau)
+
+    @classmethod
+    def integral(cls, c: _Constants, tau):
+        out = np.empty_like(tau)
+        far = c.D * tau >= 2.0
+        if np.any(far):
+            out[far] = _closed_form_integral(c, tau[far], cls)
+        near = ~far
+        if np.any(near):
+            tn = tau[near][:, None]
+            u = 0.5 * tn * (_GL_X[None, :] + 1.0)
+            vals = np.exp(-c.k1 * (tn - u)) * _hat_a(c, u, cls) ** 2
+            out[near] = 0.5 * tau[near] * (vals @ _GL_W)
+        return out
+
+
+class _Mp(Mpmath):
+    """The mpmath namespace plus this closed form's one integral (one tau at a time)."""
+
+    @classmethod
+    def em(cls, k, tau):
+        return cls.decay_integral(k / 2, tau)
+
+    @classmethod
+    def integral(cls, c: _Constants, tau):
+        if tau == 0:
+            return mpmath.mpf(0)
+        if c.D * tau >= 0.25:
+            return _closed_form_integral(c, tau, cls)
+        return mpmath.quad(lambda u: mpmath.exp(-c.k1 * (tau - u)) * _hat_a(c, u, cls) ** 2, [0, tau])
+
+
+def _unit_constants(num, a0_in, w0_in, beta_in, eta_a, eta_w) -> _Constants:
+    """Unit-rate constants from the exact float inputs, written once for every exact backend.
+
+    ``num`` provides ``mpf`` (a float as an exact number of the backend), ``sqrt``, ``root4``
+    and ``fsum``: :class:`~lazyrich._numerics.backend.MpmathScalar` (at the caller's working
+    precision) or :class:`~lazyrich._numerics.arb.ArbScalar`. Branches on signs pick the cancellation-free
+    root; both branches are exact identities, so a ball straddling a branch point stays valid.
+    """
+    mpf = num.mpf
+    ea, ew = mpf(eta_a), mpf(eta_w)
+    g = num.sqrt(ea * ew)
+    rate_a = num.root4(ew / ea)
+    a0 = mpf(a0_in) * rate_a
+    w0 = [mpf(float(x)) / rate_a for x in w0_in]
+    bs = [mpf(float(x)) for x in beta_in]
+    s = num.sqrt(num.fsum(b * b for b in bs))
+    delta = a0**2 - num.fsum(x * x for x in w0)
+    if s > 0:
+        bhat = [b / s for b in bs]
+        q0 = num.fsum(x * b for x, b in zip(w0, bhat))
+        wperp = [x - q0 * b for x, b in zip(w0, bhat)]
+    else:
+        bhat, q0, wperp = [mpf(0)] * len(w0_in), mpf(0), list(w0)
+    D = num.sqrt(delta**2 + 4 * s**2)
+    # lambda_+ lambda_- = -s^2: take the root without cancellation from the other.
+    if delta >= 0:
+        lm = -(delta + D) / 2
+        lp = 2 * s**2 / (delta + D) if D > 0 else mpf(0)
+        k1 = delta + D
+    else:
+        lp = (D - delta) / 2
+        lm = -2 * s**2 / (D - delta)
+        k1 = 4 * s**2 / (D - delta)
+    Kp = s * q0 - lm * a0
+    cp = Kp / D if D > 0 else mpf(0)
+    return _Constants(
+        a0=a0,
+        q0=q0,
+        s=s,
+        delta=delta,
+        D=D,
+        k1=k1,
+        Kp=Kp,
+        Lp=a0 * s + q0 * lp,
+        cp=cp,
+        cm=a0 - cp,
+        bhat=bhat,
+        wperp=wperp,
+        wperp_sq=num.fsum(x * x for x in wperp),
+        rate_a=rate_a,
+        g=g,
+    )
+
+
+def _hat_a(c: _Constants, tau, ns):
+    """``A(tau) e^{-lambda_+ tau} = K_+ Em_D(tau) + a_0 e^{-D tau}``."""
+    return c.Kp * ns.em(c.D, tau) + c.a0 * ns.exp(-c.D * tau)
+
+
+def _closed_form_integral(c: _Constants, tau, ns):
+    r"""``J = c_+^2 Em_{k1} + 2 c_+ c_- e^{-k1 tau} E_dbar + c_-^2 e^{-k1 tau} E_{dbar - D}``, no positive exponent."""
+    ek = ns.exp(-c.k1 * tau)
+    if c.delta <= 0:
+        cross = ek * ns.em(-c.delta, tau)
+    else:  # e^{-k1 tau} E_delta = e^{-D tau} Em_delta
+        cross = ns.exp(-c.D * tau) * ns.em(c.delta, tau)
+    return c.cp**2 * ns.em(c.k1, tau) + 2 * c.cp * c.cm * cross + c.cm**2 * ek * ns.em(c.D - c.delta, tau)
+
+
+def _ratios(c: _Constants, tau, ns):
+    """``(A_hat / m_hat, B_hat / m_hat, e^{-k1 tau / 2} / m_hat)`` at unit-rate time tau: all O(1).
+
+    Unit-rate ``a = r_a``, ``w = r_b beta_hat + r_p P_perp w0``.
+    """
+    eD = ns.exp(-c.D * tau)
+    em = ns.em(c.D, tau)
+    hat_a = c.Kp * em + c.a0 * eD
+    hat_b = c.Lp * em + c.q0 * eD
+    ek = ns.exp(-c.k1 * tau)
+    m_hat = ns.sqrt(ek + 2 * ns.integral(c, tau))
+    return hat_a / m_hat, hat_b / m_hat, ns.sqrt(ek) / m_hat
+
+
+class SingleNeuronExact:
+    r"""Exact trajectory of ``f(x) = a w^T x`` under gradient flow on whitened data (Kunin et al. §3).
+
+    .. math::
+        \dot a = \eta_a (w^T\beta_* - a\|w\|^2),\qquad
+        \dot w = \eta_w (a\beta_* - a^2 w),\qquad
+        \delta = \eta_w a^2 - \eta_a\|w\|^2 \ \text{conserved},
+
+    solved by the linearisation ``A'' + delta A' - s^2 A = 0`` of digest §3.2
+    after the learning-rate reduction of §2, in a form that factors out the
+    dominant exponential (see the module docstring): float64 results are
+    accurate to about 1e-15 relative (worst measured 9e-16 against mpmath, 400
+    random cases with t up to 1e6 and |delta| up to 7.5e3) for any ``t >= 0`` and
+    any ``delta``, including ``delta = 0`` and a zero crossing of ``a`` when
+    ``delta < 0`` (there the error is ~eps on the scale of ``(a, w)``).
+
+    Parameters
+    ----------
+    a0 : float
+        Initial readout weight.
+    w0 : (d,) array
+        Initial input weights.
+    beta_star : (d,) array
+        The task ``X^T y`` (the least-squares solution for ``X^T X = I``); use
+        :meth:`from_data` to start from ``X, y``.
+    eta_a, eta_w : float
+        Layer learning rates (> 0).
+
+    Raises
+    ------
+    InvalidParameterError
+        ``a0 = 0`` and ``w0 = 0`` (the saddle at the origin), or a learning rate ``<= 0``.
+    NonFiniteError, ShapeError
+        Non-finite or mis-shaped inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sn = SingleNeuronExact(1.0, [-1.0, 0.0], [0.0, 1.0])
+    >>> sn.delta
+    0.0
+    >>> np.round(sn.beta([0.0, 50.0]), 10) + 0.0
+    array([[-1.,  0.],
+           [ 0.,  1.]])
+    >>> round(float(sn.a(1e6, dps=30)) ** 2, 12)   # a_inf^2 = (delta + sqrt(delta^2 + 4 s^2)) / 2
+    1.0
+    """
+
+    def __init__(self, a0: float, w0, beta_star, eta_a: float = 1.0, eta_w: float = 1.0) -> None:
+        self.a0 = as_scalar(a0, "a0")
+        self.w0 = as_vector(w0, "w0")
+        self.beta_star = as_vector(beta_star, "beta_star", self.w0.size)
+        self.eta_a = positive(eta_a, "eta_a")
+        self.eta_w = positive(eta_w, "eta_w")
+        if self.a0 == 0.0 and not np.any(self.w0):
+            raise InvalidParameterError(
+                "a0 = 0 and w0 = 0 is the saddle at the origin: gradient flow never leaves it; "
+                "start from a nonzero a0 or w0 (e.g. a small random initialisation)"
+            )
+        self.d = int(self.w0.size)
+        # delta from the exact binary values of the inputs (no cancellation).
+        fa, fw = Fraction(self.a0), [Fraction(float(x)) for x in self.w0]
+        self.delta = float(Fraction(self.eta_w) * fa * fa - Fraction(self.eta_a) * sum(x * x for x in fw))
+        self._mp_cache: dict[int, _Constants] = {}
+        c = self._constants(_CONSTANT_DPS)
+        self._c64 = _Constants(
+            **{k: ([float(x) for x in v] if isinstance(v, list) else float(v)) for k, v in c.__dict__.items()}
+        )
+        self._c64 = _Constants(
+            **{**self._c64.__dict__, "bhat": np.array(self._c64.bhat), "wperp": np.array(self._c64.wperp)}
+        )
+
+    @classmethod
+    def from_data(
+        cls, a0: float, w0, X, y, eta_a: float = 1.0, eta_w: float = 1.0, tol: float = 1e-10
+    ) -> SingleNeuronExact:
+        r"""Build from data ``X`` (n x d, rows are samples) and ``y`` (n,), checking ``X^T X = I``.
+
+        Parameters
+        ----------
+        tol : float
+            Largest accepted ``max |X^T X - I|``. The closed form is exact for
+            ``X^T X = I``; a whitening residual ``r`` changes the trajectory by ``O(r)``.
+
+        Raises
+        ------
+        NotWhitenedError
+            ``X^T X`` differs from the identity by more than ``tol``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.linalg.qr(np.random.default_rng(0).standard_normal((5, 2)))[0]
+        >>> sn = SingleNeuronExact.from_data(0.5, [0.1, 0.2], X, X @ [1.0, -1.0])
+        >>> np.round(sn.beta_star, 12)
+        array([ 1., -1.])
+        """
+        X = as_matrix(X, "X")
+        y = as_vector(y, "y", X.shape[0])
+        tol = positive(tol, "tol")
+        n, d = X.shape
+        err = float(np.max(np.abs(X.T @ X - np.eye(d))))
+        if err > tol:
+            rank_note = (
+                f" X has only {n} rows for {d} features, so X^T X is singular and cannot be whitened; "
+                "for low-rank X^T X use lazyrich.implicit_bias_limit (Theorem 3.1)."
+                if n < d
+                else ""
+            )
+            raise NotWhitenedError(
+                f"X is not whitened: max |X^T X - I| = {err:.3g} > tol = {tol:.3g}. The exact solution needs X^T X = I; "
+                "whiten first, e.g. X <- X (X^T X)^(-1/2) (ZCA: with X^T X = V diag(ev) V^T use X @ V @ diag(ev**-0.5) @ V.T) "
+                "or PCA whitening X <- X V diag(ev**-0.5), and keep y." + rank_note
+            )
+        return cls(a0, w0, X.T @ y, eta_a=eta_a, eta_w=eta_w)
+
+    # ------------------------------------------------------------------ constants
+    def _constants(self, dps: int) -> _Constants:
+        """Unit-rate constants as mpf at ``dps`` digits, from the exact float inputs."""
+        if dps in self._mp_cache:
+            return self._mp_cache[dps]
+        with mpmath.workdps(dps):
+            c = _unit_constants(MpmathScalar, self.a0, self.w0, self.beta_star, self.eta_a, self.eta_w)
+        self._mp_cache[dps] = c
+        return c
+
+    # ------------------------------------------------------------------ evaluation
+    def _float_state(self, t):
+        """``(constants, was_scalar, r_a, r_b, r_p)`` in float64 (see :func:`_ratios`)."""
+        grid, scalar = as_time_grid(t)
+        c = self._c64
+        tau = c.g * grid
+        with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
+            # m_hat^2 below ~1e-290 would carry subnormal round-off from its terms: fall back then
+            m_ok = np.exp(-c.k1 * tau) + 2 * _Float64.integral(c, tau) > _SMALLEST_M2
+            ra, rb, rp = (np.where(m_ok, r, 0.0) for r in _ratios(c, tau, _Float64))
+        if not np.all(m_ok):
+            # m_hat underflowed: only on (or within ~1e-145 of) the basin boundary c_+ = 0, where the
+            # dominant exponential is e^{lambda_- t}; the same formula in mpmath has no underflow.
+            cm = self._constants(30)
+            with mpmath.workdps(30):
+                for i in np.flatnonzero(~m_ok):
+                    ra[i], rb[i], rp[i] = (float(x) for x in _ratios(cm, cm.g * mpmath.mpf(float(grid[i])), _Mp))
+        return c, scalar, ra, rb, rp
+
+    def _mp_times(self, t) -> tuple[list, bool]:
+        scalar = np.ndim(t) == 0
+        items = [t] if scalar else list(np.asarray(t, dtype=object).reshape(-1))
+        if np.ndim(t) > 1:
+            raise ShapeError(f"t must be a scalar or a 1-D array; got shape {np.shape(t)}")
+        if not items:
+            raise ShapeError("t is empty; pass at least one time")
+        for x in items:
+            if not isinstance(x, (str, mpmath.mpf)):
+                as_scalar(x, "t")
+            elif not mpmath.isfinite(mpmath.mpf(x)):
+                raise NonFiniteError(f"t must be finite; got {x}")
+        if any(mpmath.mpf(x) < 0 for x in items):
+            raise InvalidParameterError("t must be >= 0 (the solution runs forward from t = 0)")
+        return items, scalar
+
+    def _mp_evaluate(self, t, dps: int, quantity):
+        """Evaluate ``quantity(c, tau) -> list of mpf`` correct to ``dps`` digits (:func:`confirmed_mpmath`).
+
+        Working digits ``dps + 15 + log10(1 + (|dbar| + D) tau_max)``: the exponents carry their own rounding.
+        """
+        dps = dps_arg(dps)
+        items, scalar = self._mp_times(t)
+        c64 = self._c64
+        rate = (abs(c64.delta) + c64.D) * c64.g
+
+        def prepare():
+            c = self._constants(mpmath.mp.dps)
+            return lambda x: quantity(c, c.g * mpmath.mpf(x))
+
+        # one guard for all times (from the largest): the constants are then computed at two precisions only
+        guard = 15 + math.ceil(math.log10(1.0 + rate * float(max(mpmath.mpf(x) for x in items))))
+        rows = confirmed_mpmath(prepare, items, dps, lambda x: guard, max_dps=_MAX_DPS)
+        out = np.empty((len(rows), len(rows[0])), dtype=object)
+        out[:] = rows
+        return out, scalar
+
+    def a(self, t, dps: int | None = None):
+        r"""Readout weight ``a(t) = A(t) / m(t)`` (digest §3.2, item 6).
+
+        Parameters
+        ----------
+        t : float or 1-D array
+            Times ``>= 0``.
+        dps : int, optional
+            ``None``: float64 (array like ``t``). ``N``: mpmath values correct to
+            ``N`` significant digits (an ``mpf``, or an object array of them).
+
+        Examples
+        --------
+        >>> sn = SingleNeuronExact(0.1, [1.0], [1.0])   # downstream, delta = -0.99
+        >>> bool(abs(sn.a(40.0) ** 2 - (sn.delta + (sn.delta**2 + 4) ** 0.5) / 2) < 1e-12)   # a_inf^2
+        True
+        """
+        if dps is not None:
+
+            def q(c, tau):
+                return [_ratios(c, tau, _Mp)[0] / c.rate_a]
+
+            out, scalar = self._mp_evaluate(t, dps, q)
+            return out[0, 0] if scalar else out[:, 0]
+        c, scalar, ra, _, _ = self._float_state(t)
+        out = ra / c.rate_a
+        return float(out[0]) if scalar else out
+
+    def w(self, t, dps: int | None = None):
+        r"""Input weights ``w(t) = (A'(t)/s^2 beta_* + e^{-delta t} P_perp w_0) / m(t)`` (digest §3.2).
+
+        Returns shape ``(d,)`` for scalar ``t``, else ``(T, d)``; ``dps`` as in :meth:`a`
+        (mpmath vectors are correct to ``N`` digits relative to their norm).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sn = SingleNeuronExact(2.0, [0.0, 1.0], [1.0, 0.0])
+        >>> w = sn.w(3.0)
+        >>> bool(abs(w @ w - (sn.a(3.0) ** 2 - sn.delta)) < 1e-12)   # |w|^2 = a^2 - delta
+        True
+        """
+        if dps is not None:
+
+            def q(c, tau):
+                _, rb, rp = _ratios(c, tau, _Mp)
+                return [(rb * b + rp * p) * c.rate_a for b, p in zip(c.bhat, c.wperp)]
+
+            out, scalar = self._mp_evaluate(t, dps, q)
+            return out[0] if scalar else out
+        c, scalar, _, rb, rp = self._float_state(t)
+        out = (rb[:, None] * c.bhat[None, :] + rp[:, None] * c.wperp[None, :]) * c.rate_a
+        return out[0] if scalar else out
+
+    def beta(self, t, dps: int | None = None):
+        r"""Network function ``beta(t) = a(t) w(t)`` (``f(x) = beta^T x``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sn = SingleNeuronExact(1.0, [0.5, -0.5], [1.0, 2.0], eta_a=0.5, eta_w=2.0)
+        >>> np.round(sn.beta(1e6), 10)
+        array([1., 2.])
+        """
+        if dps is not None:
+
+            def q(c, tau):
+                ra, rb, rp = _ratios(c, tau, _Mp)
+                return [ra * (rb * b + rp * p) for b, p in zip(c.bhat, c.wperp)]
+
+            out, scalar = self._mp_evaluate(t, dps, q)
+            return out[0] if scalar else out
+        c, scalar, ra, rb, rp = self._float_state(t)
+        out = ra[:, None] * (rb[:, None] * c.bhat[None, :] + rp[:, None] * c.wperp[None, :])
+        return out[0] if scalar else out
+
+    def mu(self, t, dps: int | None = None):
+        r"""Signed magnitude ``mu = a |w|`` (= ``±|beta|``, sign of ``a``; digest §2).
+
+        Examples
+        --------
+        >>> sn = SingleNeuronExact(1.0, [-1.0, 0.0], [0.0, 1.0])
+        >>> round(sn.mu(0.0), 12), round(sn.mu(60.0), 12)
+        (1.0, 1.0)
+        """
+        if dps is not None:
+
+            def q(c, tau):
+                ra, rb, rp = _ratios(c, tau, _Mp)
+                return [ra * mpmath.sqrt(rb**2 + rp**2 * c.wperp_sq)]
+
+            out, scalar = self._mp_evaluate(t, dps, q)
+            return out[0, 0] if scalar else out[:, 0]
+        c, scalar, ra, rb, rp = self._float_state(t)
+        out = ra * np.sqrt(rb**2 + rp**2 * c.wperp_sq)
+        return float(out[0]) if scalar else out
+
+    def phi(self, t, dps: int | None = None):
+        r"""Alignment cosine ``phi = w^T beta_* / (|w| |beta_*|)`` (digest §2).
+
+        At ``t = 0`` with ``w0 = 0`` it is the limit ``sign(a0)`` (``w`` leaves 0 along ``a0 beta_*``).
+
+        Raises
+        ------
+        InvalidParameterError
+            ``beta_* = 0``: there is no direction to align to.
+
+        Examples
+        --------
+        >>> sn = SingleNeuronExact(1.0, [-1.0, 0.0], [0.0, 1.0])   # balanced: phi = tanh(s t + artanh phi0)
+        >>> round(sn.phi(0.7), 12) == round(float(np.tanh(0.7)), 12)
+        True
+        """
+        if not np.any(self.beta_star):
+            raise InvalidParameterError("phi is undefined for beta_star = 0 (no task direction); use mu or w instead")
+        at_zero = float(np.sign(self.a0))
+        if dps is not None:
+
+            def q(c, tau):
+                _, rb, rp = _ratios(c, tau, _Mp)
+                norm = mpmath.sqrt(rb**2 + rp**2 * c.wperp_sq)
+                return [rb / norm if norm != 0 else mpmath.mpf(at_zero)]
+
+            out, scalar = self._mp_evaluate(t, dps, q)
+            return out[0, 0] if scalar else out[:, 0]
+        c, scalar, _, rb, rp = self._float_state(t)
+        norm = np.sqrt(rb**2 + rp**2 * c.wperp_sq)
+        safe = np.where(norm > 0, norm, 1.0)
+        out = np.where(norm > 0, rb / safe, at_zero)
+        return float(out[0]) if scalar else out
+
+    @property
+    def basin_sign(self) -> int:
+        r"""``sign(a(inf))``: ``sign(w_0^T beta_* + a_0 (delta + sqrt(delta^2 + 4 s^2)) / 2)`` (digest §3.3).
+
+        0 on the separating surface (the flow then ends at a saddle with ``a = 0``).
+
+        Examples
+        --------
+        >>> SingleNeuronExact(0.5, [-2.0], [1.0]).basin_sign   # delta < 0: a crosses zero
+        -1
+        """
+        c = self._constants(_CONSTANT_DPS)
+        return int(mpmath.sign(c.Kp))
+
+    def _param_matrices(self, t):
+        a = np.atleast_1d(self.a(t))
+        w = np.atleast_2d(self.w(t))
+        return a, w
+
+    def kernel_distance(self, t):
+        r"""Kernel distance ``S(0, t) = 1 - <K_0, K_t> / (|K_0|_F |K_t|_F)`` on the whitened training set.
+
+        With ``X^T X = I``, ``<K_0, K_t> = tr(M_0 M_t)`` for ``M = eta_w a^2 I + eta_a w w^T``
+        (digest §4, with ``a_t^2`` in the second normaliser: the authors' notebook has
+        ``a_0^2`` there, a typo). Evaluated as ``|M_0/|M_0| - M_t/|M_t||_F^2 / 2`` to
+        avoid the cancellation of ``1 - cos`` when ``S`` is small.
+
+        Examples
+        --------
+        >>> sn = SingleNeuronExact(20.0, [0.1, 0.0], [0.0, 1.0])   # upstream: lazy, S stays ~ 0
+        >>> bool(sn.kernel_distance(10.0) < 1e-3)
+        True
+        """
+        grid, scalar = as_time_grid(t)
+        a, w = self._param_matrices(grid)
+        eye = np.eye(self.d)
+
+        def unit_m(a_, w_):
+            m = self.eta_w * a_[:, None, None] ** 2 * eye + self.eta_a * w_[:, :, None] * w_[:, None, :]
+            return m / np.sqrt(np.sum(m * m, axis=(1, 2)))[:, None, None]
+
+        m0 = unit_m(np.array([self.a0]), self.w0[None, :])
+        diff = unit_m(a, w) - m0
+        out = 0.5 * np.sum(diff * diff, axis=(1, 2))
+        return float(out[0]) if scalar else out
+
+    def ntk(self, t, X):
+        r"""Neural tangent kernel ``K(t) = X M(t) X^T`` with ``M = eta_w a^2 I + eta_a w w^T`` (digest eq. 3-4).
+
+        Parameters
+        ----------
+        X : (n, d) array
+            Inputs (rows), e.g. the training set or test points.
+
+        Returns
+        -------
+        (n, n) array for scalar ``t``, else (T, n, n).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sn = SingleNeuronExact(1.0, [1.0, 0.0], [1.0, 0.0])   # a fixed point
+        >>> sn.ntk(5.0, np.eye(2)).round(12)
+        array([[2., 0.],
+               [0., 1.]])
+        """
+        grid, scalar = as_time_grid(t)
+        X = as_matrix(X, "X", (None, self.d))
+        a, w = self._param_matrices(grid)
+        xw = w @ X.T  # (T, n)
+        out = self.eta_w * a[:, None, None] ** 2 * (X @ X.T)[None] + self.eta_a * xw[:, :, None] * xw[:, None, :]
+        return out[0] if scalar else out
+
+    def __repr__(self) -> str:
+        return (
+            f"SingleNeuronExact(a0={self.a0!r}, w0={self.w0.tolist()!r}, beta_star={self.beta_star.tolist()!r}, "
+            f"eta_a={self.eta_a!r}, eta_w={self.eta_w!r})"
+        )

@@ -1,0 +1,472 @@
+"""Exact dynamics of two-layer lambda-balanced linear networks for all time (Dominé et al.; digest §3-§6).
+
+:class:`TwoLayerExact` evaluates :math:`QQ^T(t)` (input Gram, network function,
+output Gram) in float64 from the numerically stable closed form, or in mpmath
+to any number of digits; the NTK, the loss and the long-time limit follow.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+from scipy.linalg import expm
+
+from .._base.errors import InvalidParameterError, NotBalancedError, PrecisionError, ShapeError, SingularFactorError
+from .._base.tolerance import linalg_tolerance
+from .._base.validation import as_matrix, as_scalar, as_time_grid, check_product_shapes, positive
+from .._numerics.backend import Float64, Mpmath
+from .two_layer_spectrum import (
+    fukumizu_qqt,
+    projections,
+    stable_blocks_float64,
+    stable_factor_float64,
+    stable_factors,
+    stable_qqt,
+    task_spectrum,
+)
+
+__all__ = ["TwoLayerExact"]
+
+#: Above this condition kappa = |Q0|_2 / sigma_min(q+) the float64 stable form raises. Measured
+#: relative error ~ 0.1 kappa eps (reversal tasks, kappa up to 4e6), so kappa <= 1e5 keeps it below 1e-10.
+MAX_FLOAT64_CONDITION = 1e5
+#: Largest working precision (decimal digits) the dps= path will use before giving up.
+MAX_WORKING_DPS = 30_000
+
+
+#: The whole of an axis of QQ^T.
+_ALL = slice(None)
+
+
+def _dps_arg(dps) -> int:
+    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1:
+        raise InvalidParameterError(f"dps must be a positive integer (significant digits); got {dps!r}")
+    return int(dps)
+
+
+def _to_mp_matrices(arr: np.ndarray) -> list:
+    return [mpmath.matrix(a.tolist()) for a in arr]
+
+
+class TwoLayerExact:
+    r"""Exact gradient-flow dynamics of ``x -> W2 W1 x`` from a lambda-balanced init (digest §3).
+
+    With whitened inputs, :math:`\tau\dot W_1 = W_2^T(\Sigma_{yx} - W_2W_1)`,
+    :math:`\tau\dot W_2 = (\Sigma_{yx} - W_2W_1)W_1^T` and
+    :math:`W_2^TW_2 - W_1W_1^T = \lambda I`, the matrix
+    :math:`QQ^T = [[W_1^TW_1, W_1^TW_2^T], [W_2W_1, W_2W_2^T]]` obeys the Riccati ODE
+    :math:`\tau\tfrac{d}{dt}QQ^T = FQQ^T + QQ^TF - (QQ^T)^2` with
+    :math:`F = [[-\tfrac\lambda2 I, \Sigma_{yx}^T], [\Sigma_{yx}, \tfrac\lambda2 I]]`, solved exactly here.
+
+    Parameters
+    ----------
+    W1 : (N_h, N_i) array
+    W2 : (N_o, N_h) array
+        Initial weights, lambda-balanced (e.g. from :func:`lambda_balanced_init`).
+    sigma_yx : (N_o, N_i) array
+        Input-output correlation of whitened data (:func:`whitened_sigma_yx` rescales
+        :math:`\Sigma_{xx} = cI`).
+    tau : float
+        Time constant (``tau = 1 / learning rate``).
+
+    Attributes
+    ----------
+    lam : float
+        The balance :math:`\lambda = \operatorname{tr}(W_2^TW_2 - W_1W_1^T)/N_h`.
+    imbalance : float
+        Measured :math:`\max|W_2^TW_2 - W_1W_1^T - \lambda I|`.
+    condition : float
+        :math:`\kappa = \|Q_0\|_2/\sigma_{min}(q_+)` with :math:`q_+ = P_+^TQ_0` (the paper's B);
+        ``inf`` if ``N_h > min(N_i, N_o)`` or ``q+`` is singular.
+
+    Raises
+    ------
+    NotBalancedError
+        The imbalance exceeds ``10 (N_i + N_o + N_h) eps max(|W1|_2, |W2|_2)^2``,
+        the round-off of forming the two Gram matrices (the message gives it).
+    ShapeError, NonFiniteError
+        Shapes do not fit, or an input holds NaN/inf.
+
+    Notes
+    -----
+    Evaluation paths of :meth:`qqt`:
+
+    * ``dps=None, method="stable"`` (default): digest §3.5(b), basis-free, valid for
+      ``N_i != N_o`` and every lambda (``(e^{2 ell t} - 1)/ell -> 2t`` at 0 via an
+      entire function); only decaying exponentials, batched over ``t`` (one
+      Cholesky factorisation of the SPD centre matrix per time, never an explicit
+      inverse of it). Needs ``N_h = min(N_i, N_o)`` and ``q_+`` well conditioned
+      (``condition <= 1e5``), else :class:`SingularFactorError` pointing to ``dps=``.
+      Relative (max-norm) error about ``0.1 * condition * eps`` (measured), so below
+      1e-10 whenever it runs, at every ``t`` (tested up to ``1e6 tau``).
+    * ``dps=N``: mpmath, correct to ``N`` significant digits (relative to the
+      largest entry) at any ``t``, for the float inputs taken as exact (with
+      ``lam`` the measured trace above): the stable form with guard digits when ``q_+`` is
+      well conditioned and ``N_h = min``; otherwise the Fukumizu form (§3.3, no
+      invertibility needed, any ``N_h``) with ``2 (f_max - f_min) t / ln 10``
+      extra digits. Each result is confirmed by re-evaluation at a higher precision
+      (guard digits are raised until both agree to ``N + 2`` digits);
+      :class:`PrecisionError` if more than 30000 working digits would be needed.
+    * ``method="direct"``: the paper's Fukumizu form in float64, kept to show its
+      failure: ``scipy.linalg.expm(F t)``, ``F^{-1}`` (the eigenbasis entire function
+      when F is singular) and a dense solve. It returns what it computes when finite and
+      raises :class:`PrecisionError` on overflow (``mu t / tau >~ 350``) or a singular
+      bracket; it is inaccurate well before that (e.g. error O(1) by ``t = 20`` on a
+      3-3-3 net with ``lambda = 2``).
+
+    The long-time limit is :meth:`qqt_limit` (``qqt`` itself takes finite ``t``).
+
+    Cost model of the float64 stable form (``m = N_h = min(N_i, N_o)``, ``n = N_i + N_o``):
+    construction does one full SVD of :math:`\Sigma_{yx}`, the projections of :math:`Q_0` and one
+    ``m x m`` solve with ``q+`` (:math:`O(n^3)`, once). Each time point then costs
+    :math:`O(m^3 + nm^2) = O(nm^2)`: :math:`K^T\mathrm{diag}(g)K` as a symmetric rank-``m`` update, the
+    Cholesky factor of ``A``, one ``n x m x m`` product for ``Z`` and one triangular solve, giving the
+    factor ``R(t)`` of :meth:`qqt_factor` (:math:`QQ^T = RR^T`). A block adds one product:
+    :meth:`network` :math:`N_oN_im \le nm^2` (as ``m = min``), :meth:`input_gram` :math:`N_i^2m`,
+    :meth:`output_gram` :math:`N_o^2m`; the full :meth:`qqt` :math:`n^2m` and ``n^2`` floats per time.
+    Memory is the requested output (linear in the number of times) plus :math:`O(nm + m^2)` of work;
+    only the requested block is formed, never the ``(T, n, n)`` array (for ``m <= 48`` times are
+    batched, up to 100 at a time with at most 16 MiB of work). :func:`iter_qqt` streams one time at a time.
+
+    Examples
+    --------
+    >>> from lazyrich import lambda_balanced_init
+    >>> W1, W2 = lambda_balanced_init(3, 2, 2, lam=0.5, sigma=0.3, seed=1)
+    >>> S = np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    >>> net = TwoLayerExact(W1, W2, S)
+    >>> round(net.lam, 12)
+    0.5
+    >>> bool(np.allclose(net.network(0.0), W2 @ W1))
+    True
+    >>> bool(np.allclose(net.network(40.0), S))
+    True
+    """
+
+    def __init__(self, W1, W2, sigma_yx, tau: float = 1.0) -> None:
+        W1 = as_matrix(W1, "W1")
+        W2 = as_matrix(W2, "W2")
+        check_product_shapes(("W1", "W2"), (W1, W2))
+        n_hidden, n_in = W1.shape
+        n_out = W2.shape[0]
+        syx = as_matrix(sigma_yx, "sigma_yx")
+        if syx.shape != (n_out, n_in):
+            raise ShapeError(f"sigma_yx must be (N_o, N_i) = ({n_out}, {n_in}) to match W2 @ W1; got {syx.shape}")
+        self.tau = positive(tau, "tau")
+        self.W1, self.W2, self.sigma_yx = W1, W2, syx
+        self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
+        G1, G2 = W1 @ W1.T, W2.T @ W2
+        D = G2 - G1
+        # |W1|_2^2, |W2|_2^2 and |Q0|_2^2 (Q0^T Q0 = G1 + G2) as the largest eigenvalues of the N_h x N_h Grams:
+        # one batched symmetric eigenvalue call instead of three SVDs (relative accuracy eps either way)
+        sq_norms = np.maximum(np.linalg.eigvalsh(np.stack([G1, G2, G1 + G2]))[:, -1], 0.0)
+        lam = float(np.trace(D)) / n_hidden
+        self.imbalance = float(np.abs(D - lam * np.eye(n_hidden)).max())
+        scale2 = float(max(sq_norms[0], sq_norms[1]))
+        # each Gram entry is a length-(N_i or N_o) dot product: round-off <= n eps |W|^2; factor 10 for the SVD in init
+        tol = linalg_tolerance(scale2, 10 * (n_in + n_out + n_hidden))
+        if self.imbalance > tol:
+            raise NotBalancedError(
+                f"W2^T W2 - W1 W1^T is not a multiple of the identity: max |W2^T W2 - W1 W1^T - lam I| = "
+                f"{self.imbalance:.3g} with lam = {lam:.6g} exceeds the round-off tolerance {tol:.3g}; "
+                "use lambda_balanced_init or re-balance the weights"
+            )
+        self.lam = lam
+        self.Q0 = np.concatenate([W1.T, W2], axis=0)
+        self._spec = task_spectrum(Float64, syx, lam)
+        self._m = min(n_in, n_out)
+        self._fac = None
+        self.condition = math.inf
+        if n_hidden == self._m:
+            proj = projections(self._spec, self.Q0)
+            smin = np.linalg.svd(proj[0], compute_uv=False)[-1]
+            # relative to |Q0| (not to |q+|): a uniformly small q+ is as harmful as an ill-conditioned one
+            self.condition = float(math.sqrt(sq_norms[2]) / smin) if smin > 0 else math.inf
+            if self.condition <= MAX_FLOAT64_CONDITION:
+                self._fac = stable_factors(Float64, self._spec, self.Q0, proj)
+
+    # ------------------------------------------------------------------ core
+    @property
+    def n(self) -> int:
+        """Size ``N_i + N_o`` of :math:`QQ^T`."""
+        return self.n_in + self.n_out
+
+    def _require_stable_float64(self) -> None:
+        if self.n_hidden != self._m:
+            raise SingularFactorError(
+                f"the float64 stable form needs N_h = min(N_i, N_o) (assumption A3); got N_h = {self.n_hidden} > "
+                f"{self._m}, where q+ = P+^T Q0 is not square. Use dps= (Fukumizu form at high precision, any N_h)"
+            )
+        if self._fac is None:
+            raise SingularFactorError(
+                f"q+ = P+^T Q0 (the paper's B) has condition number {self.condition:.3g} > {MAX_FLOAT64_CONDITION:.0g}: "
+                "the float64 stable form would lose too many digits (e.g. lambda = 0 with sign(det W2W1(0)) != "
+                "sign(det Sigma_yx), or reversal learning). Use dps= (e.g. qqt(t, dps=30)), which handles it"
+            )
+
+    def _float64(self, grid: np.ndarray, method: str, rows: slice = _ALL, cols: slice = _ALL) -> np.ndarray:
+        ts = grid / self.tau
+        if method == "stable":
+            self._require_stable_float64()
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                out = stable_blocks_float64(self._spec, self._fac, ts, rows, cols)
+        elif method == "direct":
+            try:
+                with np.errstate(over="raise", invalid="raise", divide="raise"):
+                    out = self._direct_float64(ts)
+            except FloatingPointError as exc:
+                raise PrecisionError(
+                    f"the direct (Fukumizu) form overflows float64 at t = {grid.max():g} ({exc}); this is the "
+                    "instability the stable form avoids: use method='stable' or dps="
+                ) from None
+            except (SingularFactorError, np.linalg.LinAlgError):
+                raise PrecisionError(
+                    "the direct (Fukumizu) form hit a numerically singular bracket in float64 (round-off of the "
+                    "growing exponentials); use method='stable' or dps="
+                ) from None
+            out = out[:, rows, cols]
+        else:
+            raise InvalidParameterError(f"method must be 'stable' or 'direct'; got {method!r}")
+        if not np.all(np.isfinite(out)):  # pragma: no cover - guarded by errstate above
+            raise PrecisionError("non-finite QQ^T in float64; use dps=")
+        return out
+
+    def _direct_float64(self, ts: np.ndarray) -> np.ndarray:
+        """The paper's direct form literally: ``expm(F t)``, ``F^{-1}`` and a solve (digest §3.3).
+
+        ``F`` is singular for ``lambda = 0`` with ``N_i != N_o``; then ``(e^{2Ft} - I) F^{-1}``
+        is taken in the eigenbasis with the entire function ``(e^{2ft} - 1)/f -> 2t``.
+        """
+        F = np.block(
+            [[-self.lam / 2 * np.eye(self.n_in), self.sigma_yx.T], [self.sigma_yx, self.lam / 2 * np.eye(self.n_out)]]
+        )
+        eF = expm(F[None] * ts[:, None, None])
+        if not np.all(np.isfinite(eF)):
+            raise FloatingPointError("overflow in expm(F t)")
+        Y = eF @ self.Q0
+        if np.linalg.cond(F) < 1.0 / np.finfo(float).eps:
+            R = (eF @ eF - np.eye(self.n)) @ np.linalg.solve(F, self.Q0)
+            M = np.eye(self.n_hidden) + 0.5 * self.Q0.T @ R
+        else:
+            return fukumizu_qqt(Float64, self._spec, self.Q0, ts)
+        if not (np.all(np.isfinite(M)) and np.all(np.isfinite(Y))):
+            raise FloatingPointError("overflow in the direct form's bracket")
+        return Y @ np.linalg.solve(M, np.swapaxes(Y, -1, -2))
+
+    def _mp_once(self, grid: np.ndarray, wdps: int, stable: bool) -> np.ndarray:
+        with mpmath.workdps(wdps):
+            spec = task_spectrum(Mpmath, self.sigma_yx, mpmath.mpf(self.lam))
+            Q0 = Mpmath.asarray(self.Q0)
+            ts = Mpmath.asarray(grid) / mpmath.mpf(self.tau)
+            if stable:
+                fac = stable_factors(Mpmath, spec, Q0)
+                return np.concatenate([stable_qqt(Mpmath, spec, fac, ts[i : i + 1]) for i in range(len(ts))])
+            return np.concatenate([fukumizu_qqt(Mpmath, spec, Q0, ts[i : i + 1]) for i in range(len(ts))])
+
+    def _mp(self, grid: np.ndarray, dps: int) -> np.ndarray:
+        stable = self.n_hidden == self._m and self.condition < 1e10
+        if stable:
+            guard = 15 + 2 * math.ceil(math.log10(max(self.condition, 1.0)))
+        else:
+            f = self._spec.eigenvalues
+            span = float(f.max() - f.min()) if f.size else 0.0
+            guard = 25 + math.ceil(2 * span * float(grid.max()) / self.tau / math.log(10))
+        while True:
+            lo, hi = dps + guard, dps + guard + max(15, dps // 2)
+            if hi > MAX_WORKING_DPS:
+                raise PrecisionError(
+                    f"reaching {dps} digits at t = {grid.max():g} needs more than {MAX_WORKING_DPS} working digits "
+                    "(Fukumizu form: q+ singular or N_h > min(N_i, N_o)); ask for fewer digits or a smaller t"
+                )
+            r1 = self._mp_once(grid, lo, stable)
+            r2 = self._mp_once(grid, hi, stable)
+            with mpmath.workdps(hi):
+                scale = max(max(abs(x) for x in r2.ravel()), mpmath.mpf(10) ** (-hi))
+                err = max(abs(x - y) for x, y in zip(r1.ravel(), r2.ravel()))
+                if err <= scale * mpmath.mpf(10) ** (-(dps + 2)):
+                    return r2
+            guard *= 2
+
+    def _qqt_array(self, t, dps, method: str, rows: slice = _ALL, cols: slice = _ALL):
+        grid, scalar = as_time_grid(t)
+        if dps is None:
+            return self._float64(grid, method, rows, cols), scalar, False
+        dps = _dps_arg(dps)
+        if method != "stable":
+            raise InvalidParameterError(
+                "method='direct' is the float64 demonstration; with dps= the path is chosen automatically"
+            )
+        return self._mp(grid, dps)[:, rows, cols], scalar, True
+
+    @staticmethod
+    def _finish(arr, scalar: bool, is_mp: bool):
+        if is_mp:
+            mats = _to_mp_matrices(arr)
+            return mats[0] if scalar else mats
+        return arr[0] if scalar else arr
+
+    # ------------------------------------------------------------------ public
+    def qqt(self, t, dps: int | None = None, method: str = "stable"):
+        r"""The matrix :math:`QQ^T(t)` (digest §3.1, §3.5(b)), shape ``(N_i+N_o, N_i+N_o)``.
+
+        Parameters
+        ----------
+        t : float or 1-D array, >= 0, finite
+        dps : int, optional
+            Significant digits: return mpmath matrices correct to ``dps`` digits
+            (relative to the largest entry), the working precision chosen automatically.
+        method : {"stable", "direct"}
+            float64 only: the stable form (default) or the paper's direct
+            Fukumizu form (unstable on purpose; see the class notes).
+
+        Returns
+        -------
+        (N, N) or (T, N, N) float array; or an mpmath matrix (a list of them for array ``t``).
+        For wide networks ask only for what is needed: :meth:`network`, :meth:`input_gram`,
+        :meth:`output_gram` or :meth:`qqt_factor` form just that (cost model in the class notes),
+        and :func:`iter_qqt` streams one time point at a time.
+
+        Raises
+        ------
+        SingularFactorError
+            float64 stable path with ``q+`` ill-conditioned or ``N_h > min(N_i, N_o)``.
+        PrecisionError
+            ``method="direct"`` overflowed or failed; or ``dps=`` needs too many digits.
+        """
+        arr, scalar, is_mp = self._qqt_array(t, dps, method)
+        return self._finish(arr, scalar, is_mp)
+
+    def _block(self, t, dps, rows: slice, cols: slice, method: str = "stable"):
+        # float64: only this block is formed from the factor (never the (T, n, n) array)
+        arr, scalar, is_mp = self._qqt_array(t, dps, method, rows, cols)
+        return self._finish(arr, scalar, is_mp)
+
+    def qqt_factor(self, t) -> np.ndarray:
+        r"""A factor :math:`R(t)` (``(N_i+N_o) x N_h``) with :math:`QQ^T(t) = R(t)R(t)^T` (float64 stable form).
+
+        ``R = Z L^{-T}`` with :math:`A = LL^T` (digest §3.5(b)); it equals :math:`Q(t) = [W_1^T; W_2](t)`
+        up to an orthogonal rotation of the hidden layer, so ``R[:N_i].T`` and ``R[N_i:]`` are weights
+        with the same input/output Grams and network function as the trained ones (and the same
+        balance :math:`R_{o}^TR_{o} - R_{i}^TR_{i} = \lambda I`). Costs :math:`O(nN_h^2)` per time
+        point and ``T n N_h`` floats in all: use it (or :meth:`network`) instead of :meth:`qqt` for
+        wide networks, where the ``(T, n, n)`` array is the bottleneck.
+
+        Returns
+        -------
+        (N, N_h) or (T, N, N_h) float array.
+
+        Raises
+        ------
+        SingularFactorError
+            ``q+`` ill-conditioned or ``N_h > min(N_i, N_o)`` (see :meth:`qqt`).
+
+        Examples
+        --------
+        >>> from lazyrich import lambda_balanced_init
+        >>> W1, W2 = lambda_balanced_init(3, 2, 2, lam=0.5, sigma=0.3, seed=1)
+        >>> net = TwoLayerExact(W1, W2, np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+        >>> R = net.qqt_factor(3.0)
+        >>> bool(np.allclose(R @ R.T, net.qqt(3.0)))
+        True
+        >>> bool(np.allclose(R[3:].T @ R[3:] - R[:3].T @ R[:3], 0.5 * np.eye(2)))
+        True
+        """
+        grid, scalar = as_time_grid(t)
+        self._require_stable_float64()
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            out = stable_factor_float64(self._spec, self._fac, grid / self.tau)
+        return out[0] if scalar else out
+
+    def network(self, t, dps: int | None = None):
+        """The network function :math:`W_2W_1(t)` (``N_o x N_i``), the lower-left block of :math:`QQ^T`."""
+        return self._block(t, dps, slice(self.n_in, None), slice(0, self.n_in))
+
+    def input_gram(self, t, dps: int | None = None):
+        """The input-side representation :math:`W_1^TW_1(t)` (``N_i x N_i``)."""
+        return self._block(t, dps, slice(0, self.n_in), slice(0, self.n_in))
+
+    def output_gram(self, t, dps: int | None = None):
+        """The output-side representation :math:`W_2W_2^T(t)` (``N_o x N_o``)."""
+        return self._block(t, dps, slice(self.n_in, None), slice(self.n_in, None))
+
+    def loss(self, t):
+        r"""Whitened loss :math:`\tfrac12\|\Sigma_{yx} - W_2W_1(t)\|_F^2` (float64; digest §5).
+
+        This is the loss :math:`\frac1{2P}\|Y - W_2W_1X\|_F^2` minus the data constant
+        :math:`\tfrac12\operatorname{tr}\Sigma_{yy} - \tfrac12\|\Sigma_{yx}\|_F^2`, so it is 0 at the global
+        minimum; it equals ``DeepLinearModel(sigma_yx).loss + |sigma_yx|_F^2 / 2``.
+        """
+        M = self.network(t)
+        R = M - self.sigma_yx
+        return 0.5 * np.sum(R * R, axis=(-1, -2))
+
+    def ntk(self, t, X) -> np.ndarray:
+        r"""Neural tangent kernel :math:`I_{N_o}\otimes X^TW_1^TW_1X + W_2W_2^T\otimes X^TX` (digest §5).
+
+        ``X`` is ``N_i x P`` (columns are samples). Ordering: (output, sample), the
+        output index is the outer Kronecker factor: entry ``[o*P + p, o'*P + p']`` is
+        the kernel between output ``o`` at sample ``p`` and output ``o'`` at ``p'``.
+        Returns ``(N_o P, N_o P)``, or ``(T, N_o P, N_o P)`` for array ``t``.
+        """
+        X = as_matrix(X, "X", (self.n_in, None))
+        G = self.qqt(t)
+        batched = G.ndim == 3
+        G = G if batched else G[None]
+        K1 = X.T[None] @ G[:, : self.n_in, : self.n_in] @ X[None]  # (T, P, P)
+        G2 = G[:, self.n_in :, self.n_in :]  # (T, No, No)
+        P = X.shape[1]
+        XX = X.T @ X
+        eye = np.eye(self.n_out)
+        out = (
+            eye[None, :, None, :, None] * K1[:, None, :, None, :] + G2[:, :, None, :, None] * XX[None, None, :, None, :]
+        )
+        out = out.reshape(G.shape[0], self.n_out * P, self.n_out * P)
+        return out if batched else out[0]
+
+    def kernel_distance(self, t1, t2, X):
+        r"""NTK movement :math:`1 - \langle K(t_1), K(t_2)\rangle_F / (\|K(t_1)\|_F\|K(t_2)\|_F)` (digest §5).
+
+        ``t1`` scalar; ``t2`` scalar or 1-D array (returns float or array).
+        """
+        as_scalar(t1, "t1")
+        K1 = self.ntk(t1, X)
+        K2 = self.ntk(t2, X)
+        n1 = np.linalg.norm(K1)
+        if n1 == 0:
+            raise InvalidParameterError("the NTK is zero at t1 (zero weights): the kernel distance is undefined")
+        n2 = np.linalg.norm(K2, axis=(-1, -2))
+        if np.any(n2 == 0):
+            raise InvalidParameterError("the NTK is zero at t2: the kernel distance is undefined")
+        inner = np.sum(K1 * K2, axis=(-1, -2))
+        d = 1.0 - inner / (n1 * n2)
+        return float(d) if np.ndim(d) == 0 else d
+
+    def qqt_limit(self, dps: int | None = None):
+        r"""The limit :math:`QQ^T(\infty) = 2P_+\tilde S_\lambda P_+^T` (digest §3.6, claim 9).
+
+        Blocks: :math:`\tilde V_m(\tilde S_\lambda - \tfrac\lambda2)\tilde V_m^T`,
+        :math:`\tilde U_m\tilde S\tilde V_m^T` (so :math:`W_2W_1\to\Sigma_{yx}`) and
+        :math:`\tilde U_m(\tilde S_\lambda + \tfrac\lambda2)\tilde U_m^T`.
+
+        Raises
+        ------
+        SingularFactorError
+            ``q+`` singular or ill-conditioned (the flow may stall at a saddle), or ``N_h > min(N_i, N_o)``.
+        InvalidParameterError
+            ``Sigma_yx`` is rank deficient (the limit then depends on the initialization).
+        """
+        self._require_stable_float64()
+        s = self._spec.s
+        if s[-1] <= linalg_tolerance(1.0, self.n) * s[0] or s[0] == 0:
+            raise InvalidParameterError(
+                "Sigma_yx is rank deficient: the limit depends on the initialization there; evaluate qqt at a large finite t"
+            )
+        if dps is None:
+            P = self._spec.p_plus
+            return 2.0 * (P * self._spec.mu[None, :]) @ P.T
+        dps = _dps_arg(dps)
+        with mpmath.workdps(dps + 15):
+            spec = task_spectrum(Mpmath, self.sigma_yx, mpmath.mpf(self.lam))
+            P = spec.p_plus
+            return mpmath.matrix((2 * (P * spec.mu[None, :]) @ P.T).tolist())

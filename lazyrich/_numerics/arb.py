@@ -1,0 +1,198 @@
+r"""The Arb namespace: ball arithmetic (python-flint), enclosures and the automatic-precision driver.
+
+Each closed form is evaluated by the *same* code as its float64/mpmath paths, with
+``flint.arb`` balls as the numbers: Arb propagates a rigorous error bound through
+every operation, so the returned ball is guaranteed to contain the exact value of the
+closed form at the float inputs (taken as exact binary numbers). The working
+precision is chosen automatically: it starts from the requested accuracy plus the
+cancellation the formula is known to suffer, and doubles until the radius is below
+``2^-bits`` relative to the value (or :class:`PrecisionError` past ``MAX_PREC`` bits).
+
+The scalar closed forms (aligned, mixed, single neuron) are the very functions of their
+float64/mpmath paths, called with :class:`ArbScalar` as the namespace and driven by
+:func:`auto_precision`. The two-layer enclosure is the one deliberate exception: it uses the
+basis-free Riccati solution (digest §3.3)
+:math:`QQ^T = e^{Ft}Q_0\,(I + Q_0^T\!\int_0^t e^{2Fs}ds\,Q_0)^{-1}Q_0^Te^{Ft}` with
+Arb's rigorous matrix exponential instead of the eigenbasis stable form. The stable form
+needs the eigenvectors of ``F``, and ``F`` has repeated eigenvalues by construction
+(``±lambda/2`` on the ``|N_i - N_o|``-dimensional complement; equal task singular values):
+an eigenvector of a repeated eigenvalue is not a continuous function of the inputs, so no
+ball can enclose it, whereas ``e^{Ft}`` is entire in ``F``. The price is cancellation of
+about ``3 mu_max t / ln 2`` bits, so it is practical up to ``t ~ 1e4`` (the scalar forms,
+with only decaying exponentials, at any t).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+from .._base.errors import InvalidParameterError, MissingDependencyError, PrecisionError
+
+__all__ = [
+    "MAX_PREC",
+    "ArbScalar",
+    "Enclosure",
+    "auto_precision",
+    "bits_arg",
+    "exact_arb",
+    "object_array",
+    "require_flint",
+]
+
+#: Largest working precision (bits) before giving up.
+MAX_PREC = 1 << 18
+
+
+def require_flint():
+    """Import python-flint or raise :class:`MissingDependencyError` naming the extra to install."""
+    try:
+        import flint
+    except ImportError:  # pragma: no cover - exercised with flint hidden in tests
+        raise MissingDependencyError(
+            "certified (Arb) evaluation needs python-flint: pip install 'lazyrich[fast]'"
+        ) from None
+    return flint
+
+
+def exact_arb(x):
+    """A float (or mpmath ``mpf``) as an *exact* Arb ball (python-flint rounds floats to ``ctx.prec`` otherwise)."""
+    flint = require_flint()
+    if isinstance(x, mpmath.mpf):
+        sign, man, exp, _ = x._mpf_
+        if man == 0:
+            return flint.arb(0)
+        return flint.arb((flint.fmpz(-int(man) if sign else int(man)), int(exp)))  # man * 2^exp, exact
+    if isinstance(x, flint.arb):
+        return x
+    man, exp = math.frexp(float(x))
+    return flint.arb((flint.fmpz(int(math.ldexp(man, 53))), exp - 53))  # exact at any ctx.prec
+
+
+def _upper(b) -> float:
+    """A float >= every point of the (non-negative) ball ``b``."""
+    return math.nextafter(float(b.upper()), math.inf)
+
+
+@dataclass(frozen=True)
+class Enclosure:
+    """Rigorous balls around the exact values, with float views.
+
+    Attributes
+    ----------
+    balls : ndarray of ``flint.arb``
+        Each ball contains the exact value.
+    prec : int
+        Working precision (bits) that produced them.
+    """
+
+    balls: np.ndarray
+    prec: int
+
+    @property
+    def mid(self) -> np.ndarray:
+        """Midpoints rounded to float64."""
+        return np.vectorize(lambda b: float(b.mid()), otypes=[float])(self.balls)
+
+    @property
+    def rad(self) -> np.ndarray:
+        """Radii (upper bounds, float64): the exact value is within ``rad`` of the full-precision midpoint."""
+        return np.vectorize(lambda b: _upper(b.rad()), otypes=[float])(self.balls)
+
+    def take(self, index) -> Enclosure:
+        """The enclosure of ``balls[index]`` (e.g. a slice of times)."""
+        return Enclosure(self.balls[index], self.prec)
+
+    def distance_bound(self, x) -> np.ndarray:
+        """Certified upper bound on ``|x - exact|`` entrywise (``x`` float or mpf, same shape as ``balls``)."""
+        xs = np.asarray(x, dtype=object).reshape(self.balls.shape)
+        return np.vectorize(lambda v, b: _upper(abs(exact_arb(v) - b)), otypes=[float])(xs, self.balls)
+
+    def within(self, x, bound=0.0) -> bool:
+        """True iff every entry of ``x`` is *certainly* within ``bound`` (its stated error) of the exact value.
+
+        Uses ``|x - exact| <= |x - mid| + rad``, so it is conservative: False when undecidable.
+        """
+        return bool(np.all(self.distance_bound(x) <= np.asarray(bound, dtype=float)))
+
+    def contains(self, x, slack=0.0) -> bool:
+        """True iff every entry of ``x`` (float or mpf, exact) lies in its ball widened by ``slack``."""
+        flint = require_flint()
+        xs = np.asarray(x, dtype=object).reshape(self.balls.shape)
+        widen = flint.arb(0, exact_arb(float(slack))) if slack else flint.arb(0)
+        return all((b + widen).contains(exact_arb(v)) for v, b in zip(xs.flat, self.balls.flat))
+
+
+def bits_arg(bits) -> int:
+    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or bits < 1:
+        raise InvalidParameterError(f"bits must be a positive integer (relative accuracy 2^-bits); got {bits!r}")
+    return int(bits)
+
+
+def auto_precision(evaluate, bits: int, start: int) -> Enclosure:
+    """Certified driver shared by every closed form: run ``evaluate()`` (returns an object array of arb) at rising ``ctx.prec`` until radii <= 2^-bits * scale."""
+    flint = require_flint()
+    prec = max(start, bits + 32)
+    saved = flint.ctx.prec
+    try:
+        while True:
+            if prec > MAX_PREC:
+                raise PrecisionError(
+                    f"could not certify {bits} bits below {MAX_PREC} bits of working precision; "
+                    "ask for fewer bits or a smaller t"
+                )
+            flint.ctx.prec = prec
+            balls = evaluate()
+            finite = all(b.is_finite() for b in balls.flat)
+            if finite:
+                scale = max(float(abs(b).upper()) for b in balls.flat)
+                worst = max(float(b.rad()) for b in balls.flat)
+                if worst <= math.ldexp(max(scale, 1e-300), -bits):
+                    return Enclosure(balls, prec)
+            prec *= 2
+    finally:
+        flint.ctx.prec = saved
+
+
+def object_array(vals: list) -> np.ndarray:
+    out = np.empty(len(vals), dtype=object)
+    for i, v in enumerate(vals):
+        out[i] = v
+    return out
+
+
+class ArbScalar:
+    """Arb balls: the scalar namespace of the closed forms (same names as ``numpy`` / ``MpmathScalar``).
+
+    ``mpf`` takes a float or ``mpf`` *exactly* (:func:`exact_arb`).
+    """
+
+    name = "arb"
+    mpf = staticmethod(exact_arb)
+
+    @staticmethod
+    def exp(x):
+        return x.exp()
+
+    @staticmethod
+    def expm1(x):
+        return x.expm1()
+
+    @staticmethod
+    def sqrt(x):
+        return x.sqrt()
+
+    @staticmethod
+    def hypot(a, b):
+        return (a * a + b * b).sqrt()
+
+    @staticmethod
+    def root4(x):
+        return x.root(4)
+
+    @staticmethod
+    def fsum(xs):
+        return sum(xs, exact_arb(0.0))

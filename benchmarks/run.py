@@ -18,26 +18,34 @@ Arb enclosure or an mpmath reference at >= 30 digits as stated per row):
 4. mpmath with the gmpy2 backend vs pure-Python mpmath (``MPMATH_NOGMPY=1`` in a subprocess):
    ``TwoLayerExact.qqt(t, dps=50)``.
 5. reduced vs full-width gradient descent (d = 40, width 40^2.5 = 10119, 100 steps); reuses
-   ``reduced_vs_full_width._gd_errors`` and ``reduce_width``.
+   ``reduced_vs_full_width.gd_errors`` and ``reduce_width``.
 
 Run: ``python benchmarks/run.py [--json]``.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib.util
-import json
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import mpmath
-import numpy as np
+# before numpy loads (BLAS reads these once): single-threaded BLAS, as two_layer_vs_solve_ivp.py states for
+# its row (small matrices: threads only add contention, for both contestants alike); loading that module
+# later cannot set them any more
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from lazyrich import (
+import argparse  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import mpmath  # noqa: E402
+import numpy as np  # noqa: E402
+
+from lazyrich import (  # noqa: E402
+    AlignedMode,
     SingleNeuronExact,
     TwoLayerExact,
     aligned_singular_value,
@@ -47,8 +55,7 @@ from lazyrich import (
     phase_task,
     reduce_width,
 )
-from lazyrich._numerics.backend import MpmathScalar
-from lazyrich.certified import certified_aligned_singular_value, certified_qqt, certified_single_neuron
+from lazyrich.certified import certified_aligned_singular_value, certified_qqt, certified_single_neuron  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -122,30 +129,23 @@ def _sn_odefun(sn, ts):
     return out
 
 
+def _unconfirmed(form, ts, dps):
+    """A closed form's stable values at the working precision ``dps=`` would pick, once (no confirming re-evaluation).
+
+    ``form`` is a :class:`lazyrich.ClosedForm`; ``dps + form.guard_digits(t_max)`` is the working precision of
+    the first of the two evaluations ``dps=`` makes.
+    """
+    return form.stable(ts, digits=dps + form.guard_digits(max(ts)))
+
+
 def _aligned_unconfirmed(ts, s0, st, lam, dps):
     """Our aligned closed form at the working precision ``dps=`` would pick, once (no confirming re-evaluation)."""
-    from lazyrich._exact.aligned import _aligned_at, _gamma_pieces, _guard_digits
-
-    mu = (st * st + lam * lam / 4) ** 0.5
-    with mpmath.workdps(dps + _guard_digits(mu, max(ts), 1.0)):
-        a = [mpmath.mpf(v) for v in (st, s0, lam, 1.0)]
-        pieces = _gamma_pieces(a[0], a[1], a[2], MpmathScalar)
-        return [_aligned_at(mpmath.mpf(x), pieces, *a, MpmathScalar) for x in ts]
+    return [v[0] for v in _unconfirmed(AlignedMode(s0, st, lam), ts, dps)]
 
 
 def _sn_unconfirmed(sn, ts, dps):
     """Our single-neuron closed form (``beta``) at the working precision ``dps=`` would pick, once."""
-    from lazyrich._exact.single_neuron import _Mp, _ratios
-
-    c64 = sn._c64
-    wp = dps + 15 + int(np.ceil(np.log10(1 + (abs(c64.delta) + c64.D) * c64.g * max(ts))))
-    with mpmath.workdps(wp):
-        c = sn._constants(wp)
-        out = []
-        for x in ts:
-            ra, rb, rp = _ratios(c, c.g * mpmath.mpf(x), _Mp)
-            out.append([ra * (rb * b + rp * p) for b, p in zip(c.bhat, c.wperp)])
-        return out
+    return _unconfirmed(sn, ts, dps)
 
 
 def rows_odefun():
@@ -242,7 +242,7 @@ def rows_arb_vs_mpmath():
             mp_s,
             float(arb.rad.max() / np.abs(arb.mid).max()),
             _err_vs_enclosure(mp, ref_sn),
-            "our error: certified relative radius; the same _ratios formula on both sides; CPU seconds",
+            "our error: certified relative radius; the same stable formula on both sides; CPU seconds",
         )
     )
     W1, W2 = lambda_balanced_init(3, 3, 3, lam=1.0, sigma=0.4, seed=2)
@@ -300,7 +300,7 @@ def row_gmpy():
 
 
 def row_reduced():
-    gd = _load("reduced_vs_full_width")._gd_errors
+    gd = _load("reduced_vs_full_width").gd_errors
     d, k, gs, gw, seed, steps = 40, 4, -2.0, 2.5, 0, 100
     width = int(d**gw)
     A_star, E = phase_task(d, k, seed)

@@ -11,8 +11,8 @@
    point (fixed seed) is drawn per block. The sample runs ``phase_diagram_point`` (the sweep function's work) in a
    pool of ``cores`` processes, each point timed inside its worker, so the cores are as busy as in a sweep. The
    estimate for one seed is ``900 x mean / (cores x efficiency_1) + overhead_1``, with the d = 50 run's efficiency
-   and overhead, and ``+-`` two standard errors of the stratified mean. The published seeds are not known (digest
-   §5.2: UNCONFIRMED): the time scales linearly with the number of seeds, reported for 1 and 2.
+   and overhead, and ``+-`` two standard errors of the stratified mean. The seeds of Tu et al. (2024), Fig. 2 are not
+   published (nor is the exact grid): the time scales linearly with the number of seeds, reported for 1 and 2.
 
 BLAS runs single-threaded (as in Dask's workers) so that ``cores`` processes do not oversubscribe the machine.
 The machine's load average is printed: other work on the machine inflates every time here.
@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import os
 
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -40,14 +40,15 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from lazyrich import load_sweep, phase_diagram_point  # noqa: E402
+from lazyrich import phase_diagram_point  # noqa: E402
+from lazyrich.sweep import load_sweep  # noqa: E402
 
 SPEC = Path(__file__).resolve().parent / "sweeps" / "phase_diagram_d50.toml"
 GS_RANGE, GW_RANGE, N_GRID = (-3.0, 0.0), (0.0, 2.8), 30
 PAPER_D, PAPER_K = 200, 5
 
 
-def _cores() -> int:
+def available_cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
@@ -67,7 +68,7 @@ def run_d50(outdir: Path) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"lazyrich sweep failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     df = load_sweep(out)
-    cores = _cores()
+    cores = available_cores()
     busy = float(df["seconds"].sum())
     return {
         "points": len(df),
@@ -85,7 +86,7 @@ def run_d50(outdir: Path) -> dict:
     }
 
 
-def _timed_point(args: tuple) -> float:
+def timed_point(args: tuple) -> float:
     gs, gw, seed = args
     t0 = time.perf_counter()
     phase_diagram_point(PAPER_D, PAPER_K, gs, gw, seed)
@@ -108,7 +109,7 @@ def sample_paper_scale(strata: int, cores: int, seed: int = 0) -> dict:
     load0 = os.getloadavg()[0]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=cores) as pool:
-        secs = list(pool.map(_timed_point, points))
+        secs = list(pool.map(timed_point, points))
     wall = time.perf_counter() - t0
     w, s = np.asarray(weights), np.asarray(secs)
     mean = float(np.sum(w * s))

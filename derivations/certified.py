@@ -1,17 +1,18 @@
 """Certified checks (``lazyrich verify --certified``) for the claims that have a closed form.
 
 Each check encloses the exact value of the closed form with Arb balls
-(:mod:`lazyrich._numerics.arb`, python-flint) and measures, for the float64 stable form and
+(:mod:`lazyrich.certified`, python-flint) and measures, for the float64 stable form and
 for the simulation, a *certified* upper bound on the distance to the exact value,
 ``|x - mid| + rad``, against that value's own error bound. The enclosure radius is reported
 as a measurement of its own (held to the requested ``2^-bits``). The checks attach to the
-existing claims through :data:`lazyrich.REGISTRY`; the paper modules are not changed.
+existing claims through :data:`lazyrich.REGISTRY` and reuse the paper modules' public helpers
+(cases, independent references).
 
 Coverage: every claim whose numeric check evaluates a closed form (an exact trajectory, its limit,
 a quantity built from it such as the NTK or the kernel distance, or a closed-form spectrum) carries
 a check here; ``tests/test_certified_verify.py`` lists them and fails when a claim module starts
 calling an exact-solution evaluator without one. Quantities with no direct Arb evaluator come from
-:mod:`lazyrich._exact.certified_two_layer` (limit, NTK, kernel distance) or are built below with Arb
+:mod:`lazyrich.certified` (``certified_qqt_limit``, ``certified_ntk``, ``certified_kernel_distance``) or are built below with Arb
 arithmetic on the enclosures (at :data:`DERIVED_PREC`). Statements that are themselves limits or
 rates (orders in lambda or delta, brackets of crossing times, signs) are checked on the enclosures,
 so their inputs are exact to ``2^-bits``; the fitted orders remain the claim's stated heuristics.
@@ -56,21 +57,20 @@ from lazyrich.certified import (
 from . import get_rich_quick as grq
 from . import lazy_to_rich, mixed_dynamics
 from .lazy_to_rich import (
-    _F,
-    _balanced_pair,
-    _braun_zero_balanced,
-    _flow,
-    _fukumizu_direct,
-    _fukumizu_mp,
-    _jacobian,
-    _kernel_distance,
-    _limit_qqt,
-    _ntk_np,
-    _random_task,
-    _rng,
-    _scalar_ode,
-    _split,
-    _thesis_s,
+    balanced_pair,
+    braun_zero_balanced,
+    f_matrix,
+    flow_qqt,
+    fukumizu_direct,
+    fukumizu_mp,
+    jacobian,
+    kernel_distance_of,
+    limit_qqt,
+    ntk_np,
+    random_task,
+    scalar_ode,
+    split_singular_values,
+    thesis_s,
 )
 
 __all__: list[str] = []
@@ -113,7 +113,11 @@ def _radius(enc: Enclosure, scale: float, what: str) -> Measurement:
     )
 
 
-def _inside(enc: Enclosure, x, bound: float, what: str, bound_from: str) -> Measurement:
+def inside(enc: Enclosure, x, bound: float, what: str, bound_from: str) -> Measurement:
+    """The certified distance ``|x - mid| + rad`` of float64 values ``x`` from the enclosure, held to ``bound``.
+
+    Every float64-vs-exact comparison of the certified checks goes through here (the tests corrupt it).
+    """
     return Measurement(float(enc.distance_bound(x).max()), bound, f"{what}: certified |x - exact|", bound_from)
 
 
@@ -143,7 +147,7 @@ def _():
         enc = certified_aligned_singular_value(ts, s0, st, lm, bits=BITS)
         out.append(_radius(enc, st, f"lambda={lm}"))
         out.append(
-            _inside(
+            inside(
                 enc,
                 lazyrich.aligned_singular_value(ts, s0, st, lm),
                 64 * FLOAT64_EPS * st,
@@ -151,8 +155,8 @@ def _():
                 "64 eps s~ (float64 evaluation of a well-conditioned formula)",
             )
         )
-        sim, tol = _scalar_ode(s0, st, lm, ts[:-1])
-        out.append(_inside(enc.take(slice(0, -1)), sim, tol, f"lambda={lm}: scalar ODE (DOP853)", "ODE global bound"))
+        sim, tol = scalar_ode(s0, st, lm, ts[:-1])
+        out.append(inside(enc.take(slice(0, -1)), sim, tol, f"lambda={lm}: scalar ODE (DOP853)", "ODE global bound"))
     return out
 
 
@@ -166,7 +170,7 @@ def _():
         label = f"s0={s0v}, s*={ssv}, c={cv}"
         out.append(_radius(enc, scale, label))
         out.append(
-            _inside(
+            inside(
                 enc,
                 lazyrich.mixed_aligned_singular_value(ts, s0v, ssv, cv),
                 64 * FLOAT64_EPS * scale,
@@ -180,9 +184,7 @@ def _():
     tol = ode_global_tolerance(traj.n_steps, traj.rtol, traj.atol, traj.scale)
     for k in range(2):
         enc = certified_mixed_aligned_singular_value(ts[:-1], s0s[k], targets[k], cv, bits=BITS)
-        out.append(
-            _inside(enc, traj["A"][:, k, k], tol, f"mode {k}: self_consistent_flow (DOP853)", "ODE global bound")
-        )
+        out.append(inside(enc, traj["A"][:, k, k], tol, f"mode {k}: self_consistent_flow (DOP853)", "ODE global bound"))
     return out
 
 
@@ -193,7 +195,7 @@ def _():
     ts = np.array([0.0, 1.0, 4.0])
     for seed, (ni, nh, no, lm) in enumerate(cases):
         rng = np.random.default_rng(60 + seed)
-        syx = _random_task(rng, ni, no)
+        syx = random_task(rng, ni, no)
         W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=0.6, seed=60 + seed)
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         enc = certified_qqt(net, ts, bits=BITS)
@@ -201,7 +203,7 @@ def _():
         label = f"{ni}-{nh}-{no}, lambda={lm}"
         out.append(_radius(enc, scale, label))
         out.append(
-            _inside(
+            inside(
                 enc,
                 net.qqt(ts),
                 stable_qqt_error_bound(net, scale),
@@ -209,8 +211,8 @@ def _():
                 "4 (n + condition) eps |QQ^T|",
             )
         )
-        _, qq_sim, tol = _flow(syx, W1v, W2v, ts)
-        out.append(_inside(enc, qq_sim, tol, f"{label}: gradient-flow simulation", "quadratic invariant bound"))
+        _, qq_sim, tol = flow_qqt(syx, W1v, W2v, ts)
+        out.append(inside(enc, qq_sim, tol, f"{label}: gradient-flow simulation", "quadratic invariant bound"))
     return out
 
 
@@ -232,7 +234,7 @@ def _():
         out.append(_radius(beta, scale, label))
         for name, enc, vals in (("a", a, sn.a(ts)), ("w", w, sn.w(ts)), ("beta", beta, sn.beta(ts))):
             out.append(
-                _inside(
+                inside(
                     enc,
                     vals,
                     16 * FLOAT64_EPS * scale,
@@ -245,7 +247,7 @@ def _():
 
 def _two_layer_setup(rng_seed, ni, nh, no, lm, sigma, init_seed):
     rng = np.random.default_rng(rng_seed)
-    syx = _random_task(rng, ni, no)
+    syx = random_task(rng, ni, no)
     W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=sigma, seed=init_seed)
     return rng, syx, W1v, W2v
 
@@ -257,29 +259,29 @@ def _qqt_block(enc: Enclosure, rows: slice, cols: slice) -> Enclosure:
 @_certified("lazy_to_rich.fukumizu_solution")
 def _():
     out = []
-    for (ni, nh, no, lm), syx, W1v, W2v, ts, traj, qq, tol in lazy_to_rich._fukumizu_cases():
+    for (ni, nh, no, lm), syx, W1v, W2v, ts, traj, qq, tol in lazy_to_rich.fukumizu_cases():
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         enc = certified_qqt(net, ts, bits=BITS)
         lm = net.lam  # the closed forms below take the measured balance (the enclosure's), not the nominal one
         scale = float(np.abs(enc.mid).max())
         label = f"{ni}-{nh}-{no}, lambda={lm:.2g}"
         out.append(_radius(enc, scale, label))
-        out.append(_inside(enc, qq, tol, f"{label}: gradient-flow simulation", "quadratic invariant bound"))
-        ev = np.linalg.eigvalsh(_F(syx, lm))
+        out.append(inside(enc, qq, tol, f"{label}: gradient-flow simulation", "quadratic invariant bound"))
+        ev = np.linalg.eigvalsh(f_matrix(syx, lm))
         for i, tt in enumerate(ts):
-            kappa = math.exp(2 * (ev[-1] - ev[0]) * tt)  # conditioning of the direct form (§4)
+            kappa = math.exp(2 * (ev[-1] - ev[0]) * tt)  # direct-form conditioning (Dominé et al. (2025), App. B.5)
             out.append(
-                _inside(
+                inside(
                     enc.take(i),
-                    _fukumizu_direct(syx, W1v, W2v, lm, tt),
+                    fukumizu_direct(syx, W1v, W2v, lm, tt),
                     linalg_tolerance(kappa, 8 * (ni + no)) * traj.scale**2,
                     f"{label}, t={tt}: direct Fukumizu form (float64)",
                     "kappa(t) n eps |W|^2 (the claim's bound without the flow part)",
                 )
             )
-        mp_vals = np.array([_fukumizu_mp(syx, W1v, W2v, lm, tt, dps=40) for tt in ts[1:]])
+        mp_vals = np.array([fukumizu_mp(syx, W1v, W2v, lm, tt, dps=40) for tt in ts[1:]])
         out.append(
-            _inside(
+            inside(
                 enc.take(slice(1, None)),
                 mp_vals,
                 (mp_tolerance(40) + FLOAT64_EPS) * scale,
@@ -293,19 +295,19 @@ def _():
 @_certified("lazy_to_rich.lambda_zero_limit")
 def _():
     out = []
-    for (ni, no), syx, W1v, W2v, ts, traj, qq_, tol in lazy_to_rich._lambda_zero_cases():
+    for (ni, no), syx, W1v, W2v, ts, traj, qq_, tol in lazy_to_rich.lambda_zero_cases():
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         enc = certified_qqt(net, ts, bits=BITS)
         scale = float(np.abs(enc.mid).max())
         kap = linalg_tolerance(net.condition**2, 16 * (ni + no)) * traj.scale**2
         label = f"({ni},{no}), lambda={net.lam:.2g}"
         out.append(_radius(enc, scale, label))
-        braun = np.array([_braun_zero_balanced(syx, W1v, W2v, x) for x in ts])
+        braun = np.array([braun_zero_balanced(syx, W1v, W2v, x) for x in ts])
         out.append(
-            _inside(enc, braun, kap, f"{label}: Braun et al. zero-balanced form (float64)", "kappa^2 n eps |W|^2")
+            inside(enc, braun, kap, f"{label}: Braun et al. zero-balanced form (float64)", "kappa^2 n eps |W|^2")
         )
         out.append(
-            _inside(
+            inside(
                 enc,
                 net.qqt(ts),
                 stable_qqt_error_bound(net, scale),
@@ -313,13 +315,13 @@ def _():
                 "4 (n + condition) eps |QQ^T|",
             )
         )
-        out.append(_inside(enc, qq_, tol, f"{label}: gradient-flow simulation", "quadratic invariant bound"))
+        out.append(inside(enc, qq_, tol, f"{label}: gradient-flow simulation", "quadratic invariant bound"))
     return out
 
 
 @_certified("lazy_to_rich.direct_form_instability")
 def _():
-    _syx, _W1, _W2, lm, net, ev, mu_ = lazy_to_rich._direct_form_case()
+    _syx, _W1, _W2, lm, net, ev, mu_ = lazy_to_rich.direct_form_case()
     n = net.n_in + net.n_out
     ts = np.array([4.0, 8.0, 12.0, 25.0, 400.0 / ev[-1]])
     enc = certified_qqt(net, ts, bits=BITS)
@@ -327,7 +329,7 @@ def _():
     for i, t_ in enumerate(ts):
         scale = float(np.abs(enc.take(i).mid).max())
         out.append(
-            _inside(
+            inside(
                 enc.take(i),
                 net.qqt(t_),
                 linalg_tolerance(net.condition**2, 16 * n) * scale,
@@ -337,7 +339,7 @@ def _():
         )
         if t_ < 20:
             out.append(
-                _inside(
+                inside(
                     enc.take(i),
                     net.qqt(t_, method="direct"),
                     FLOAT64_EPS * math.exp(2 * (mu_.max() - mu_.min()) * t_) * scale,
@@ -355,27 +357,27 @@ def _():
 @_certified("lazy_to_rich.long_time_limit")
 def _():
     out = []
-    for (ni, nh, no, lm), syx, W1v, W2v, net in lazy_to_rich._long_time_cases():
+    for (ni, nh, no, lm), syx, W1v, W2v, net in lazy_to_rich.long_time_cases():
         enc = certified_qqt_limit(syx, net.lam, bits=BITS)
         scale = float(np.abs(enc.mid).max())
         label = f"{ni}-{nh}-{no}, lambda={lm}"
         bound = linalg_tolerance(1.0, 16 * (ni + no)) * scale
         out.append(_radius(enc, scale, f"{label}: QQ^T(inf)"))
         out.append(
-            _inside(enc, net.qqt_limit(), bound, f"{label}: engine qqt_limit (float64)", "n eps |QQ^T| (claim's)")
+            inside(enc, net.qqt_limit(), bound, f"{label}: engine qqt_limit (float64)", "n eps |QQ^T| (claim's)")
         )
         ref = certified_qqt_limit(syx, lm, bits=BITS)  # the SVD formula is evaluated at the nominal lambda
         out.append(
-            _inside(ref, _limit_qqt(syx, lm), bound, f"{label}: SVD formula 2 P+ S P+^T (float64)", "n eps |QQ^T|")
+            inside(ref, limit_qqt(syx, lm), bound, f"{label}: SVD formula 2 P+ S P+^T (float64)", "n eps |QQ^T|")
         )
         s = np.linalg.svd(syx, compute_uv=False)
         mu_ = np.sqrt(s**2 + lm**2 / 4)
         ellp = np.sign(no - ni) * lm / 2
         rate = min(2 * mu_.min(), mu_.min() - ellp if ni != no else np.inf)
         T = 40.0 / rate
-        _, qq_, tol = _flow(syx, W1v, W2v, [0.0, T])
+        _, qq_, tol = flow_qqt(syx, W1v, W2v, [0.0, T])
         out.append(
-            _inside(
+            inside(
                 enc,
                 qq_[-1],
                 tol + 100 * scale * math.exp(-rate * T),
@@ -395,26 +397,26 @@ def _():
         enc = certified_aligned_singular_value(ts, s0, st, lm, bits=BITS)
         out.append(_radius(enc, st, f"lambda={lm}"))
         out.append(
-            _inside(
+            inside(
                 enc,
-                _thesis_s(ts, s0, st, lm),
+                thesis_s(ts, s0, st, lm),
                 1e3 * FLOAT64_EPS * st,
                 f"lambda={lm}: corrected thesis formula (float64)",
                 "1e3 eps s~ (claim's)",
             )
         )
-        ode, tol = _scalar_ode(s0, st, lm, ts)
-        out.append(_inside(enc, ode, tol, f"lambda={lm}: scalar ODE (DOP853)", "ODE global bound"))
+        ode, tol = scalar_ode(s0, st, lm, ts)
+        out.append(inside(enc, ode, tol, f"lambda={lm}: scalar ODE (DOP853)", "ODE global bound"))
     enc = certified_aligned_singular_value(ts, s0, st, -2.0, bits=BITS)
-    out.append(_certainly_wrong(enc, _thesis_s(ts, s0, st, -2.0, printed=True), 0.1, "lambda=-2: printed thesis T0"))
+    out.append(_certainly_wrong(enc, thesis_s(ts, s0, st, -2.0, printed=True), 0.1, "lambda=-2: printed thesis T0"))
     return out
 
 
 @_certified("lazy_to_rich.shallow_equivalence")
 def _():
-    rng = _rng(160)
+    rng = np.random.default_rng(160)
     n = 2
-    syx = _random_task(rng, n, n)
+    syx = random_task(rng, n, n)
     U, V, R = (random_orthogonal(n, rng) for _ in range(3))
     s0 = np.array([0.5, 0.2])
     us = np.array([0.5, 1.0, 2.0, 4.0])
@@ -423,7 +425,7 @@ def _():
         lams, errs = [20.0, 40.0, 80.0], []
         for L in lams:
             lm = sign * L
-            c0, d0 = _split(s0, lm)
+            c0, d0 = split_singular_values(s0, lm)
             W1v, W2v = (R * c0) @ V.T, (U * d0) @ R.T
             ts = np.concatenate([[0.0], us / L])
             enc = certified_qqt(lazyrich.TwoLayerExact(W1v, W2v, syx), ts, bits=BITS)
@@ -435,8 +437,8 @@ def _():
                 for j in range(n)
             ]
             errs.append(max(float(d.mid()) for d in dev))
-            _, qq_, tol = _flow(syx, W1v, W2v, ts)
-            out.append(_inside(enc, qq_, tol, f"lambda={lm}: gradient-flow simulation", "quadratic invariant bound"))
+            _, qq_, tol = flow_qqt(syx, W1v, W2v, ts)
+            out.append(inside(enc, qq_, tol, f"lambda={lm}: gradient-flow simulation", "quadratic invariant bound"))
         order = fit_order([1 / L for L in lams], errs)
         out.append(
             Measurement(
@@ -451,9 +453,9 @@ def _():
 
 @_certified("lazy_to_rich.representation_limits")
 def _():
-    rng = _rng(170)
+    rng = np.random.default_rng(170)
     ni, no = 3, 2
-    syx = _random_task(rng, ni, no)
+    syx = random_task(rng, ni, no)
     out = []
     for lm in (10.0, 20.0, 40.0, -10.0, -20.0, -40.0):
         enc = certified_qqt_limit(syx, lm, bits=BITS)
@@ -463,9 +465,9 @@ def _():
         for name, blk in (("input", slice(0, ni)), ("output", slice(ni, None))):
             sub = _qqt_block(enc, blk, blk)
             out.append(
-                _inside(
+                inside(
                     sub,
-                    _limit_qqt(syx, lm)[blk, blk],
+                    limit_qqt(syx, lm)[blk, blk],
                     linalg_tolerance(scale, 16 * (ni + no)),
                     f"lambda={lm}: SVD formula, {name} block (float64)",
                     "n eps |QQ^T|",
@@ -484,7 +486,7 @@ def _ntk_bound(delta: float, X: np.ndarray) -> float:
 @_certified("lazy_to_rich.ntk_formula")
 def _():
     out = []
-    for (ni, nh, no, lm), _syx, _W1, _W2, X, net, traj, tol in lazy_to_rich._ntk_formula_cases():
+    for (ni, nh, no, lm), _syx, _W1, _W2, X, net, traj, tol in lazy_to_rich.ntk_formula_cases():
         qenc = certified_qqt(net, traj.t, bits=BITS)
         qscale = float(np.abs(qenc.mid).max())
         K = certified_ntk(qenc, ni, X)
@@ -492,7 +494,7 @@ def _():
         kscale = float(np.abs(K.mid).max())
         out.append(_radius(K, kscale, f"{label}: NTK"))
         out.append(
-            _inside(
+            inside(
                 K,
                 net.ntk(traj.t, X),
                 _ntk_bound(stable_qqt_error_bound(net, qscale) * qscale / max(qscale, 1.0), X) * max(qscale, 1.0),
@@ -501,10 +503,10 @@ def _():
             )
         )
         for i, tt in enumerate(traj.t):
-            J = _jacobian(*traj.at(i), X)
+            J = jacobian(*traj.at(i), X)
             scale = np.abs(X).max() ** 2 * max(traj.scale, 1.0) ** 2
             out.append(
-                _inside(
+                inside(
                     K.take(i),
                     J @ J.T,
                     (tol + linalg_tolerance(net.condition**2, 16 * (ni + no))) * scale * ni * 4,
@@ -517,16 +519,16 @@ def _():
 
 @_certified("lazy_to_rich.ntk_laziness")
 def _():
-    rng = _rng(190)
+    rng = np.random.default_rng(190)
     n = 3
-    syx = _random_task(rng, n, n)
+    syx = random_task(rng, n, n)
     U, V, R = (random_orthogonal(n, rng) for _ in range(3))
     s0 = np.full(n, 0.05)
     X = np.eye(n)
     lams = [0.001, 1.0, 3.0, 10.0, 25.0, 50.0, 100.0]
     out, dists = [], []
     for lm in lams:
-        c0, d0 = _split(s0, lm)
+        c0, d0 = split_singular_values(s0, lm)
         W1v, W2v = (R * c0) @ V.T, (U * d0) @ R.T
         if np.linalg.det(W2v @ W1v) * np.linalg.det(syx) < 0:
             W2v = np.diag([-1.0, 1.0, 1.0]) @ W2v
@@ -536,13 +538,13 @@ def _():
         d = certified_kernel_distance(K0, Kinf)
         dists.append(d.balls[0])
         # the float64 value the claim fits its power law to: normalised entries carry ~16 n eps each
-        dv = _kernel_distance(
-            _ntk_np(W1v, W2v, X),
-            np.kron(np.eye(n), X.T @ _limit_qqt(syx, lm)[:n, :n] @ X) + np.kron(_limit_qqt(syx, lm)[n:, n:], X.T @ X),
+        dv = kernel_distance_of(
+            ntk_np(W1v, W2v, X),
+            np.kron(np.eye(n), X.T @ limit_qqt(syx, lm)[:n, :n] @ X) + np.kron(limit_qqt(syx, lm)[n:, n:], X.T @ X),
         )
         du = 3 * n * 16 * (2 * n) * FLOAT64_EPS  # |Delta u|_F <= sqrt(#entries) 16 n eps
         out.append(
-            _inside(
+            inside(
                 d,
                 dv,
                 math.sqrt(2 * float(d.mid[0])) * du + du * du,
@@ -554,7 +556,7 @@ def _():
             K = certified_ntk(certified_qqt(net, [0.0, 200.0], bits=BITS), n, X)
             d200 = certified_kernel_distance(K.take(0), K.take(1))
             out.append(
-                _inside(
+                inside(
                     d200,
                     net.kernel_distance(0.0, 200.0, X),
                     1e-9 * max(float(d200.mid[0]), 1e-3),
@@ -578,7 +580,7 @@ def _():
 def _():
     out = []
     # the numeric check's cases and windows: at lambda = -20 the enclosure at t = 400 needs ~23000 bits (~1.6 s)
-    for lm, window, net, Vperp, (lo, hi) in lazy_to_rich._delayed_rich_cases():
+    for lm, window, net, Vperp, (lo, hi) in lazy_to_rich.delayed_rich_cases():
         ni = net.n_in
         # one call per time: each runs at the precision its own t needs (t = 400 needs ~23000 bits, t = 200 half)
         parts = [certified_qqt(net, [x], bits=BITS) for x in window]
@@ -587,7 +589,7 @@ def _():
         out.append(_radius(enc, scale, f"lambda={lm}"))
         G = _qqt_block(enc, slice(0, ni), slice(0, ni))
         out.append(
-            _inside(
+            inside(
                 G,
                 net.input_gram(np.array(window)),
                 stable_qqt_error_bound(net, scale),
@@ -621,7 +623,7 @@ def _():
     return out
 
 
-# ================================================================ get_rich_quick (single neuron, digest §3.2)
+# ================================================================ get_rich_quick (single neuron, Kunin et al. (2024), Sec. 3)
 def _sn_enclosures(a0v, w0v, bs, ts, ea=1.0, ew=1.0):
     """Enclosures (a, w, beta) of the exact single-neuron solution and the max |value| (>= 1) for the bounds."""
     sn = lazyrich.SingleNeuronExact(a0v, w0v, bs, ea, ew)
@@ -661,26 +663,26 @@ def _dot(u, v):
 def _():
     out = []
     for seed, dl, a0_, align in [(90, -3.0, 0.3, -2.0), (91, 0.0, 0.9, 0.3), (92, 2.0, 2.2, 0.3)]:
-        rng = _rng(seed)
+        rng = np.random.default_rng(seed)
         ea, ew = rng.uniform(0.5, 2.0, 2)
         bs = rng.standard_normal(3)
-        a0v, w0v = grq._init_with_delta(a0_, align * bs + rng.standard_normal(3), dl, ea, ew)
+        a0v, w0v = grq.init_with_delta(a0_, align * bs + rng.standard_normal(3), dl, ea, ew)
         grid = np.linspace(0.0, 4.0, 17)
-        tr = gradient_flow(grq._whitened_model(bs, ea, ew), (a0v, w0v), grid, rtol=grq.RTOL)
+        tr = gradient_flow(grq.whitened_model(bs, ea, ew), (a0v, w0v), grid, rtol=grq.RTOL)
         _, a, w, _, scale = _sn_enclosures(a0v, w0v, bs, grid, ea, ew)
         label = f"delta={dl}, eta=({ea:.3g}, {ew:.3g})"
         out.append(_radius(a, scale, label))
         ac, wc = _mp_to_float(*grq.closed_form(a0v, w0v, bs, grid, ea, ew))
         mp_bound = (mp_tolerance(grq.DPS) + FLOAT64_EPS) * scale
         out.append(
-            _inside(a, ac, mp_bound, f"{label}: mpmath closed form a ({grq.DPS} digits)", "(eps_30^0.8 + eps) scale")
+            inside(a, ac, mp_bound, f"{label}: mpmath closed form a ({grq.DPS} digits)", "(eps_30^0.8 + eps) scale")
         )
         out.append(
-            _inside(w, wc, mp_bound, f"{label}: mpmath closed form w ({grq.DPS} digits)", "(eps_30^0.8 + eps) scale")
+            inside(w, wc, mp_bound, f"{label}: mpmath closed form w ({grq.DPS} digits)", "(eps_30^0.8 + eps) scale")
         )
-        tol = grq._ode_tol(tr)
-        out.append(_inside(a, tr["a"], tol, f"{label}: DOP853 a", "ODE global bound (claim's)"))
-        out.append(_inside(w, tr["w"], tol, f"{label}: DOP853 w", "ODE global bound (claim's)"))
+        tol = grq.ode_tol(tr)
+        out.append(inside(a, tr["a"], tol, f"{label}: DOP853 a", "ODE global bound (claim's)"))
+        out.append(inside(w, tr["w"], tol, f"{label}: DOP853 w", "ODE global bound (claim's)"))
     return out
 
 
@@ -688,9 +690,9 @@ def _():
 def _():
     out = []
     for seed, dl in ((100, -40.0), (101, 0.0), (102, 25.0)):
-        rng = _rng(seed)
+        rng = np.random.default_rng(seed)
         bs = rng.standard_normal(3)
-        a0v, w0v = grq._init_with_delta(np.sqrt(max(dl, 0) + 0.7), rng.standard_normal(3), dl)
+        a0v, w0v = grq.init_with_delta(np.sqrt(max(dl, 0) + 0.7), rng.standard_normal(3), dl)
         times = [0.0, 0.3, 10.0, 1e3, 1e6]
         _, a, w, _, scale = _sn_enclosures(a0v, w0v, bs, times)
         label = f"delta={dl}"
@@ -711,8 +713,8 @@ def _():
         )
         ac, wc = _mp_to_float(*grq.closed_form(a0v, w0v, bs, times, dps=2 * grq.DPS))
         bound = (mp_tolerance(grq.DPS) + FLOAT64_EPS) * scale
-        out.append(_inside(a, ac, bound, f"{label}: mpmath closed form a (60 digits)", "(eps_30^0.8 + eps) scale"))
-        out.append(_inside(w, wc, bound, f"{label}: mpmath closed form w (60 digits)", "(eps_30^0.8 + eps) scale"))
+        out.append(inside(a, ac, bound, f"{label}: mpmath closed form a (60 digits)", "(eps_30^0.8 + eps) scale"))
+        out.append(inside(w, wc, bound, f"{label}: mpmath closed form w (60 digits)", "(eps_30^0.8 + eps) scale"))
     return out
 
 
@@ -720,11 +722,11 @@ def _():
 def _():
     out = []
     for seed, dl in ((80, 1.5), (81, -1.0), (82, 0.0)):
-        rng = _rng(seed)
+        rng = np.random.default_rng(seed)
         bs = rng.standard_normal(3)
-        a0_, w0_ = grq._init_with_delta(1.3, bs + 0.5 * rng.standard_normal(3), dl)
+        a0_, w0_ = grq.init_with_delta(1.3, bs + 0.5 * rng.standard_normal(3), dl)
         grid = np.linspace(0.0, 3.0, 13)
-        tr = gradient_flow(grq._whitened_model(bs), (a0_, w0_), grid, rtol=grq.RTOL)
+        tr = gradient_flow(grq.whitened_model(bs), (a0_, w0_), grid, rtol=grq.RTOL)
         _, a, w, _, _scale = _sn_enclosures(a0_, w0_, bs, grid)
         label = f"delta={dl}"
         bsa = _arb_vec(bs)
@@ -751,10 +753,10 @@ def _():
         )
         lip = (1 + float(np.linalg.norm(bs))) / np.abs(tr["a"]).min() ** 2 * (1 + tr.scale)
         out.append(
-            _inside(
+            inside(
                 nu_enc,
                 tr["w"] @ bs / tr["a"],
-                grq._ode_tol(tr, lip),
+                grq.ode_tol(tr, lip),
                 f"{label}: nu from DOP853",
                 "ODE bound (1+s)(1+|theta|)/min a^2 (claim's)",
             )
@@ -766,15 +768,15 @@ def _():
 def _():
     out = []
     for seed, dl in ((110, -2.0), (111, 0.0), (112, 1.5)):
-        rng = _rng(seed)
+        rng = np.random.default_rng(seed)
         ea, ew = rng.uniform(0.5, 2.0, 2)
         bs = rng.standard_normal(3)
         sv = float(np.linalg.norm(bs))
-        a0v, w0v = grq._init_with_delta(np.sqrt(max(dl, 0) / ew + 0.6), bs + rng.standard_normal(3), dl, ea, ew)
-        tr = gradient_flow(grq._whitened_model(bs, ea, ew), (a0v, w0v), [0.0, 80.0], rtol=grq.RTOL)
+        a0v, w0v = grq.init_with_delta(np.sqrt(max(dl, 0) / ew + 0.6), bs + rng.standard_normal(3), dl, ea, ew)
+        tr = gradient_flow(grq.whitened_model(bs, ea, ew), (a0v, w0v), [0.0, 80.0], rtol=grq.RTOL)
         _, a, _w, beta, _scale = _sn_enclosures(a0v, w0v, bs, [80.0], ea, ew)
         label = f"delta={dl}"
-        tol = grq._ode_tol(tr, 2 * tr.scale)
+        tol = grq.ode_tol(tr, 2 * tr.scale)
         # the closed-form limit in Arb (exact delta of the float init)
         eaa, ewa = exact_arb(ea), exact_arb(ew)
         dla = ewa * _sq(exact_arb(float(a0v))) - eaa * _dot(_arb_vec(w0v), _arb_vec(w0v))
@@ -783,7 +785,7 @@ def _():
         pred = (np.sqrt(dl**2 + 4 * ea * ew * sv**2) + dl) / (2 * ew)
         out.append(_radius(lim_enc, float(lim_enc.mid[0]), f"{label}: a_inf^2"))
         out.append(
-            _inside(
+            inside(
                 lim_enc,
                 pred,
                 16 * FLOAT64_EPS * pred + 4 * abs(float(dla.mid()) - dl),
@@ -802,7 +804,7 @@ def _():
             )
         )
         out.append(
-            _inside(
+            inside(
                 Enclosure(np.array([a2], dtype=object), a.prec),
                 tr["a"][-1:] ** 2,
                 tol,
@@ -811,7 +813,7 @@ def _():
             )
         )
         out.append(
-            _inside(beta, tr["a"][-1] * tr["w"][-1:], tol, f"{label}: DOP853 beta(80)", "ODE bound 2|theta| (claim's)")
+            inside(beta, tr["a"][-1] * tr["w"][-1:], tol, f"{label}: DOP853 beta(80)", "ODE bound 2|theta| (claim's)")
         )
     return out
 
@@ -819,7 +821,7 @@ def _():
 @_certified("get_rich_quick.balanced_closed_form")
 def _():
     out = []
-    for seed, ea, ew, bs, a0v, w0v, grid, tr in grq._balanced_cases():
+    for seed, ea, ew, bs, a0v, w0v, grid, tr in grq.balanced_cases():
         sv = float(np.linalg.norm(bs))
         _, a, w, _, scale = _sn_enclosures(a0v, w0v, bs, grid, ea, ew)
         label = f"seed {seed}"
@@ -835,12 +837,12 @@ def _():
         # the float64 formulas from the float init (as the claim's, with mu0, phi0 of the init, not the simulation)
         wn0 = float(np.linalg.norm(w0v))
         mu0, phi0 = float(a0v) * wn0, float(w0v @ bs) / (wn0 * sv)
-        mu_pred, phi_pred, x = grq._balanced_mu_phi(mu0, phi0, sv, np.sqrt(ea * ew), grid)
+        mu_pred, phi_pred, x = grq.balanced_mu_phi(mu0, phi0, sv, np.sqrt(ea * ew), grid)
         # delta of the float init is ~eps, not 0: the balanced formula is off by <= 100 |delta| (claim_branches' Lipschitz 100)
         dlv = abs(ew * float(a0v) ** 2 - ea * float(w0v @ w0v))
         bound = 64 * FLOAT64_EPS * scale * (1 + 1 / (1 - abs(phi0))) * (1 + float(np.abs(x).max())) + 100 * dlv
         out.append(
-            _inside(
+            inside(
                 phi_enc,
                 phi_pred,
                 bound,
@@ -849,15 +851,13 @@ def _():
             )
         )
         out.append(
-            _inside(mu_enc, mu_pred, bound * (1 + sv), f"{label}: mu formula (float64)", "the phi bound times (1 + s)")
+            inside(mu_enc, mu_pred, bound * (1 + sv), f"{label}: mu formula (float64)", "the phi bound times (1 + s)")
         )
         wn = np.linalg.norm(tr["w"], axis=1)
         lip = 2 * (1 + tr.scale + 1 / wn.min()) * (1 + 1 / (1 - abs(phi0)))
-        tol = grq._ode_tol(tr, lip)
-        out.append(
-            _inside(phi_enc, tr["w"] @ bs / (wn * sv), tol, f"{label}: phi from DOP853", "the claim's ODE bound")
-        )
-        out.append(_inside(mu_enc, tr["a"] * wn, tol, f"{label}: mu from DOP853", "the claim's ODE bound"))
+        tol = grq.ode_tol(tr, lip)
+        out.append(inside(phi_enc, tr["w"] @ bs / (wn * sv), tol, f"{label}: phi from DOP853", "the claim's ODE bound"))
+        out.append(inside(mu_enc, tr["a"] * wn, tol, f"{label}: mu from DOP853", "the claim's ODE bound"))
     return out
 
 
@@ -882,11 +882,11 @@ def _sn_kernel_distance(a, w, ea, ew, d):
 def _():
     out = []
     for seed, dl in ((170, -3.0), (171, 0.0), (172, 2.0)):
-        rng = _rng(seed)
+        rng = np.random.default_rng(seed)
         ea, ew = rng.uniform(0.5, 2.0, 2)
         Q = random_orthogonal(3, rng)
         bs = rng.standard_normal(3)
-        a0v, w0v = grq._init_with_delta(np.sqrt(max(dl, 0) / ew + 0.5), rng.standard_normal(3), dl, ea, ew)
+        a0v, w0v = grq.init_with_delta(np.sqrt(max(dl, 0) / ew + 0.5), rng.standard_normal(3), dl, ea, ew)
         grid = np.linspace(0.0, 4.0, 9)
         tr = gradient_flow(SingleNeuronModel(Q, Q @ bs, ea, ew), (a0v, w0v), grid, rtol=grq.RTOL)
         sn, a, w, _, _ = _sn_enclosures(a0v, w0v, bs, grid, ea, ew)
@@ -894,7 +894,7 @@ def _():
         label = f"delta={dl}"
         out.append(_radius(S, 1.0, f"{label}: S(0, t)"))
         out.append(
-            _inside(
+            inside(
                 S,
                 sn.kernel_distance(grid),
                 64 * FLOAT64_EPS,
@@ -904,14 +904,14 @@ def _():
         )
         K = [ew * av**2 * Q @ Q.T + ea * np.outer(Q @ wv, Q @ wv) for av, wv in zip(tr["a"], tr["w"])]
         S_sim = np.array([1 - np.sum(K[0] * k) / (np.linalg.norm(K[0]) * np.linalg.norm(k)) for k in K])
-        tol = grq._ode_tol(tr, 8 * tr.scale**3 / np.linalg.norm(K[0]) * max(ea, ew)) + 64 * FLOAT64_EPS
-        out.append(_inside(S, S_sim, tol, f"{label}: S from simulated NTKs", "the claim's ODE bound + 64 eps"))
+        tol = grq.ode_tol(tr, 8 * tr.scale**3 / np.linalg.norm(K[0]) * max(ea, ew)) + 64 * FLOAT64_EPS
+        out.append(inside(S, S_sim, tol, f"{label}: S from simulated NTKs", "the claim's ODE bound + 64 eps"))
     return out
 
 
 def _sn_beta_at(beta0, beta_star, dl, ts):
     """Enclosure of beta(t) from the notebook's init with beta(0) = beta0 and conserved delta (unit rates)."""
-    a0v, w0v = grq._beta0_init(beta0, dl)
+    a0v, w0v = grq.beta0_init(beta0, dl)
     _, _, _, beta, scale = _sn_enclosures(a0v, w0v, beta_star, ts)
     return a0v, w0v, beta, scale
 
@@ -925,9 +925,9 @@ def _():
         _, _, beta, scale = _sn_beta_at(grq.UP_BETA0, grq.UP_BSTAR, dl, ts)
         out.append(_radius(beta, scale, f"delta={dl:g}"))
         out.append(
-            _inside(
+            inside(
                 beta,
-                grq._beta_mp(grq.UP_BETA0, grq.UP_BSTAR, dl, ts),
+                grq.beta_mp(grq.UP_BETA0, grq.UP_BSTAR, dl, ts),
                 (mp_tolerance(grq.DPS) + FLOAT64_EPS) * scale,
                 f"delta={dl:g}: mpmath closed form beta ({grq.DPS} digits)",
                 "(eps_30^0.8 + eps) scale",
@@ -941,8 +941,12 @@ def _():
                 b0, bs_ = exact_arb(grq.UP_BETA0[j]), exact_arb(grq.UP_BSTAR[j])
                 worst = max(worst, float(abs(beta.balls[k, j] - (bs_ + (b0 - bs_) * decay)).mid()))
         errs.append(worst)
-    out.append(grq._order_in_delta(errs, deltas, "certified sup_t |beta - linear-regression flow|"))
-    out.append(Measurement(errs[1], 1e-4, "delta = 200: certified sup deviation", "digest §3.5: 5e-6; 1e-4 (claim's)"))
+    out.append(grq.order_in_delta(errs, deltas, "certified sup_t |beta - linear-regression flow|"))
+    out.append(
+        Measurement(
+            errs[1], 1e-4, "delta = 200: certified sup deviation", "5e-6 measured at delta = 200; 1e-4 (claim's)"
+        )
+    )
     return out
 
 
@@ -954,13 +958,13 @@ def _():
     for dl in deltas:
         t1 = 20.0 / abs(dl)
         ts = np.linspace(t1, 10.0 * abs(dl), 40)
-        a0v, w0v = grq._beta0_init(grq.UP_BETA0, dl)
+        a0v, w0v = grq.beta0_init(grq.UP_BETA0, dl)
         _, a, w, _, scale = _sn_enclosures(a0v, w0v, grq.UP_BSTAR, ts)
         out.append(_radius(a, scale, f"delta={dl:g}"))
         ac, wc = _mp_to_float(*grq.closed_form(a0v, w0v, grq.UP_BSTAR, ts))
         bound = (mp_tolerance(grq.DPS) + FLOAT64_EPS) * scale
-        out.append(_inside(a, ac, bound, f"delta={dl:g}: mpmath closed form a", "(eps_30^0.8 + eps) scale"))
-        out.append(_inside(w, wc, bound, f"delta={dl:g}: mpmath closed form w", "(eps_30^0.8 + eps) scale"))
+        out.append(inside(a, ac, bound, f"delta={dl:g}: mpmath closed form a", "(eps_30^0.8 + eps) scale"))
+        out.append(inside(w, wc, bound, f"delta={dl:g}: mpmath closed form w", "(eps_30^0.8 + eps) scale"))
         # |mu - phi s| and |phi - slow-phase formula| (s = |beta_*| = 1), all in Arb
         mu, ph = [], []
         for k in range(len(ts)):
@@ -981,21 +985,21 @@ def _():
                 for p_, x in zip(ph, ts)
             )
         )
-    out.append(grq._order_in_delta(e_mu, deltas, "certified |mu - phi s| after t1 = 20/|delta|"))
-    out.append(grq._order_in_delta(e_phi, deltas, "certified |phi - slow-phase formula|"))
+    out.append(grq.order_in_delta(e_mu, deltas, "certified |mu - phi s| after t1 = 20/|delta|"))
+    out.append(grq.order_in_delta(e_phi, deltas, "certified |phi - slow-phase formula|"))
     return out
 
 
 @_certified("get_rich_quick.basin")
 def _():
     """The basin formula's sign against the certified sign of the exact a(40) (and of the simulation)."""
-    rng = _rng(120)
+    rng = np.random.default_rng(120)
     out, mismatches, tried = [], 0, 0
     for dl in (-4.0, -2.5, -1.0, -1.0, -0.3, -0.3, 0.0, 0.8, 3.0):
         bs = rng.standard_normal(2)
         sv = float(np.linalg.norm(bs))
         a_mag = rng.uniform(0.2, 1.5) + np.sqrt(max(dl, 0.0))
-        a0v, w0v = grq._init_with_delta(a_mag * rng.choice([-1.0, 1.0]), rng.standard_normal(2), dl)
+        a0v, w0v = grq.init_with_delta(a_mag * rng.choice([-1.0, 1.0]), rng.standard_normal(2), dl)
         score = float(w0v @ bs + a0v / 2 * (dl + np.sqrt(dl**2 + 4 * sv**2)))
         if abs(score) < 0.05:
             continue
@@ -1007,7 +1011,7 @@ def _():
         sn, a, _, _, sc_a = _sn_enclosures(a0v, w0v, bs, [40.0])
         ball = a.balls[0]
         out.append(
-            _inside(
+            inside(
                 a,
                 sn.a([40.0]),
                 16 * FLOAT64_EPS * sc_a,
@@ -1017,7 +1021,7 @@ def _():
         )
         certain = not ball.contains(0) and not sc.contains(0)
         mismatches += int(not certain or (float(ball.mid()) > 0) != (float(sc.mid()) > 0))
-        tr = gradient_flow(grq._whitened_model(bs), (a0v, w0v), [0.0, 40.0], rtol=1e-9)
+        tr = gradient_flow(grq.whitened_model(bs), (a0v, w0v), [0.0, 40.0], rtol=1e-9)
         mismatches += int(np.sign(tr["a"][-1]) != np.sign(float(ball.mid())))
         tried += 1
     out.append(
@@ -1047,7 +1051,7 @@ def _():
     nh_a = [v / _dot(nraw, nraw).sqrt() for v in nraw]
     c_a = _dot(bmn_a, bmn_a).sqrt()
     for dl in (-2.0, 0.0, 2.0):
-        a0v, w0v = grq._beta0_init(beta0, dl)
+        a0v, w0v = grq.beta0_init(beta0, dl)
         dla = _sq(exact_arb(float(a0v))) - _dot(_arb_vec(w0v), _arb_vec(w0v))
         k_a = (1 if a0v > 0 else -1) * _dot(_arb_vec(w0v), nh_a)
         vk = (k_a * k_a + dla) / 2
@@ -1059,7 +1063,7 @@ def _():
         vkf = (k * k + dl) / 2
         alpha = k * np.sqrt(vkf + np.sqrt(vkf * vkf + c * c))
         out.append(
-            _inside(
+            inside(
                 enc,
                 b_mn + alpha * nh,
                 64 * FLOAT64_EPS * (1 + abs(alpha)) + 4 * abs(float(dla.mid()) - dl),
@@ -1071,10 +1075,10 @@ def _():
         b_gf = tr["a"][-1] * tr["w"][-1]
         moved = float(np.abs(b_gf - tr["a"][-2] * tr["w"][-2]).max())
         out.append(
-            _inside(
+            inside(
                 enc,
                 b_gf,
-                grq._ode_tol(tr, 2 * tr.scale) + moved,
+                grq.ode_tol(tr, 2 * tr.scale) + moved,
                 f"delta={dl}: GF limit (DOP853, t=80)",
                 "the claim's bound",
             )
@@ -1082,7 +1086,7 @@ def _():
     return out
 
 
-# ================================================================ mixed_dynamics (aligned closed form, digest §2.4)
+# ================================================================ mixed_dynamics (aligned closed form, derived from Tu et al. (2024), eq. (1))
 @_certified("mixed_dynamics.logistic_limit")
 def _():
     out = []
@@ -1111,7 +1115,7 @@ def _():
             continue
         enc = certified_mixed_aligned_singular_value(ts, 0.01, 2.0, cv, bits=BITS)
         out.append(
-            _inside(
+            inside(
                 enc,
                 got,
                 64 * FLOAT64_EPS * float(np.abs(enc.mid).max()),
@@ -1124,7 +1128,7 @@ def _():
 
 @_certified("mixed_dynamics.aligned_decoupling")
 def _():
-    Uv, Vv, sv0, svs, cv, times, (A_e, n_e, atol_e, sc_e), closed = mixed_dynamics._aligned_decoupling_case()
+    Uv, Vv, sv0, svs, cv, times, (A_e, n_e, atol_e, sc_e), closed = mixed_dynamics.aligned_decoupling_case()
     d = Uv.shape[0]
     modes = [certified_mixed_aligned_singular_value(times, a_, b_, cv, bits=BITS) for a_, b_ in zip(sv0, svs)]
     out = [_radius(m, 2.0, f"mode {i}") for i, m in enumerate(modes)]
@@ -1136,9 +1140,9 @@ def _():
                 A_c[k, i, j] = sum((Ua[i][m] * modes[m].balls[k] * Va[j][m] for m in range(d)), exact_arb(0.0))
     enc = Enclosure(A_c, DERIVED_PREC)
     tol = ode_global_tolerance(n_e, mixed_dynamics.RTOL, atol_e, sc_e)
-    out.append(_inside(enc, A_e, tol, "matrix eq. (1) flow (DOP853)", "DOP853 global bound"))
+    out.append(inside(enc, A_e, tol, "matrix eq. (1) flow (DOP853)", "DOP853 global bound"))
     out.append(
-        _inside(
+        inside(
             enc,
             np.einsum("ij,kj,lj->kil", Uv, closed, Vv),
             linalg_tolerance(sc_e, 16 * d) + mp_tolerance(20) * sc_e,
@@ -1165,7 +1169,7 @@ def _():
         s_t = _mixed_time(certified_mixed_aligned_singular_value, tv, s0v, ssv, cv)
         scale = max(abs(s0v), ssv, cv)
         out.append(
-            _inside(
+            inside(
                 Enclosure(np.array([s_t], dtype=object), DERIVED_PREC),
                 lazyrich.mixed_aligned_singular_value([tv], s0v, ssv, cv),
                 64 * FLOAT64_EPS * scale,
@@ -1207,11 +1211,11 @@ def _():
     out = []
     for s0v, ssv, cv in [(0.0, 5.0, 0.01), (0.001, 2.0, 0.05), (-0.01, 3.0, 0.02)]:
         with mpmath.workdps(30):
-            t_hi = float(mixed_dynamics._mp_time_to(ssv / 10, s0v, ssv, cv))
+            t_hi = float(mixed_dynamics.mp_time_to(ssv / 10, s0v, ssv, cv))
         ts = np.array([0.25, 0.5, 1.0]) * t_hi
         enc = certified_mixed_aligned_singular_value(ts, s0v, ssv, cv, bits=BITS)
         out.append(
-            _inside(
+            inside(
                 enc,
                 lazyrich.mixed_aligned_singular_value(ts, s0v, ssv, cv),
                 64 * FLOAT64_EPS * max(abs(s0v), ssv, cv),
@@ -1258,8 +1262,8 @@ def _():
         rng = np.random.default_rng(90 + seed)
         sv = rng.uniform(0.3, 3.0, min(m, n))
         Av = lazyrich.matrix_with_singular_values((m, n), sv, rng)
-        P = mixed_dynamics._psd_sqrt(Av @ Av.T + cv**2 * np.eye(m))
-        Q = mixed_dynamics._psd_sqrt(Av.T @ Av + cv**2 * np.eye(n))
+        P = mixed_dynamics.psd_sqrt(Av @ Av.T + cv**2 * np.eye(m))
+        Q = mixed_dynamics.psd_sqrt(Av.T @ Av + cv**2 * np.eye(n))
         K = np.kron(np.eye(n), P) + np.kron(Q.T, np.eye(m))
         # certified eigenvalues of the float matrix K (symmetrised exactly: K is symmetric up to round-off)
         Ks = (K + K.T) / 2
@@ -1269,7 +1273,7 @@ def _():
         asym = float(np.abs(K - Ks).max())  # eigenvalues move by at most |K - Ks|_2 <= mn max|entry|
         out.append(_radius(enc, float(np.abs(enc.mid).max()), f"{label}: eigenvalues of K"))
         out.append(
-            _inside(
+            inside(
                 enc,
                 np.sort(np.linalg.eigvalsh(K)),
                 tol + m * n * asym,
@@ -1281,7 +1285,7 @@ def _():
         q = np.concatenate([np.sqrt(sv**2 + cv**2), np.full(n - len(sv), cv)])
         pred = np.sort((p[:, None] + q[None, :]).ravel())
         out.append(
-            _inside(
+            inside(
                 enc,
                 pred,
                 tol + m * n * asym,
@@ -1351,20 +1355,20 @@ def _():
     out = []
     for seed, (ni, no) in enumerate([(3, 3), (4, 2), (2, 5)]):
         for lm in (-1.3, 0.0, 0.7):
-            rng = _rng(50 + seed)
-            syx = _random_task(rng, ni, no)
-            F = _F(syx, lm)
+            rng = np.random.default_rng(50 + seed)
+            syx = random_task(rng, ni, no)
+            F = f_matrix(syx, lm)
             enc = _certified_eigenvalues(F)
             label = f"({ni},{no}) lambda={lm}"
             out.append(_radius(enc, float(np.abs(enc.mid).max()), f"{label}: eigenvalues of F"))
             tol = linalg_tolerance(1.0, 4 * (ni + no)) * np.abs(F).max()
             out.append(
-                _inside(enc, np.linalg.eigvalsh(F), tol, f"{label}: eigvalsh(F) (float64)", "n eps |F| (claim's)")
+                inside(enc, np.linalg.eigvalsh(F), tol, f"{label}: eigvalsh(F) (float64)", "n eps |F| (claim's)")
             )
             s = np.linalg.svd(syx, compute_uv=False)
             mu_ = np.sqrt(s**2 + lm**2 / 4)
             pred = np.sort(np.concatenate([mu_, -mu_, np.full(abs(no - ni), np.sign(no - ni) * lm / 2)]))
-            out.append(_inside(enc, pred, tol, f"{label}: +-sqrt(s^2 + l^2/4), sgn(No-Ni) l/2 (float64)", "n eps |F|"))
+            out.append(inside(enc, pred, tol, f"{label}: +-sqrt(s^2 + l^2/4), sgn(No-Ni) l/2 (float64)", "n eps |F|"))
             # the closed form itself in Arb: s_a^2 are the eigenvalues of the m x m Gram of the exact task
             S = flint.arb_mat([[exact_arb(v) for v in row] for row in syx])
             G = S * S.transpose() if no <= ni else S.transpose() * S
@@ -1390,7 +1394,7 @@ def _():
 def _():
     flint = require_flint()
     out = []
-    for dd, ea, ew, av, wv, dl, beta, kap in grq._eq4_cases():
+    for dd, ea, ew, av, wv, dl, beta, kap in grq.eq4_cases():
         # eq. (3) M = eta_w a^2 I + eta_a w w^T from the float a, w taken as exact
         eaa, ewa, aa, wa = exact_arb(ea), exact_arb(ew), exact_arb(av), _arb_vec(wv)
         Ma = flint.arb_mat(
@@ -1402,7 +1406,7 @@ def _():
         bh = beta / np.linalg.norm(beta)
         M4 = (kap + dl) / 2 * np.eye(dd) + (kap - dl) / 2 * np.outer(bh, bh)
         out.append(
-            _inside(M_enc, M4, 8 * dd * FLOAT64_EPS * kap, f"{label}: eq. (4) M (float64)", "8 d eps kappa (claim's)")
+            inside(M_enc, M4, 8 * dd * FLOAT64_EPS * kap, f"{label}: eq. (4) M (float64)", "8 d eps kappa (claim's)")
         )
         ev_enc = Enclosure(
             np.array(sorted(_arb_eigenvalues(Ma), key=lambda b: float(b.mid())), dtype=object), DERIVED_PREC
@@ -1410,7 +1414,7 @@ def _():
         out.append(_radius(ev_enc, kap, f"{label}: eigenvalues of M"))
         tol = linalg_tolerance(kap / max((kap + dl) / 2, 1e-300), 4 * dd) * kap
         out.append(
-            _inside(
+            inside(
                 ev_enc,
                 np.sort(np.linalg.eigvalsh(M)),
                 tol,
@@ -1420,9 +1424,7 @@ def _():
         )
         pred = np.sort(np.r_[kap, np.full(dd - 1, (kap + dl) / 2)])
         out.append(
-            _inside(
-                ev_enc, pred, tol, f"{label}: (kappa, (kappa+delta)/2) (float64)", "4 d cond(M) eps kappa (claim's)"
-            )
+            inside(ev_enc, pred, tol, f"{label}: (kappa, (kappa+delta)/2) (float64)", "4 d cond(M) eps kappa (claim's)")
         )
     return out
 
@@ -1444,13 +1446,13 @@ def _():
     )[::-1]
     return [
         _radius(enc, float(sv.max()), "tie-broken singular values"),
-        _inside(enc, sv, tol, "numpy svd of the tie-broken labels (float64)", "n eps |Y| (claim's)"),
-        _inside(enc, exact, tol, "column norms (1 + 0.1/j) |Y_j| (float64 closed form)", "n eps |Y| (claim's)"),
-        _inside(
+        inside(enc, sv, tol, "numpy svd of the tie-broken labels (float64)", "n eps |Y| (claim's)"),
+        inside(enc, exact, tol, "column norms (1 + 0.1/j) |Y_j| (float64 closed form)", "n eps |Y| (claim's)"),
+        inside(
             enc,
-            np.array(lazy_to_rich.TIE_BREAK_DIGEST),
+            np.array(lazy_to_rich.TIE_BREAK_3DP),
             5e-4 + 1e-12,
-            "the digest's 3-decimal values",
+            "their 3-decimal values (TIE_BREAK_3DP)",
             "rounding to 3 decimals",
         ),
     ]
@@ -1458,21 +1460,21 @@ def _():
 
 @_certified("lazy_to_rich.noise_sensitivity")
 def _():
-    rng = _rng(270)
+    rng = np.random.default_rng(270)
     ni, no, lm = 3, 2, 1.5
-    syx = _random_task(rng, ni, no)
+    syx = random_task(rng, ni, no)
     enc = certified_qqt_limit(syx, lm, bits=BITS)
     scale = float(np.abs(enc.mid).max())
     m = min(ni, no)
     U, s, Vt = np.linalg.svd(syx, full_matrices=False)
-    s1, s2 = _split(s, lm)
+    s1, s2 = split_singular_values(s, lm)
     R = random_orthogonal(m, rng)
     W1v, W2v = (R * s1) @ Vt, (U * s2) @ R.T
     bound = linalg_tolerance(1.0, 16 * (ni + no)) * scale
     return [
         _radius(enc, scale, "QQ^T(inf)"),
-        _inside(enc, _limit_qqt(syx, lm), bound, "SVD formula of the limit (float64)", "n eps |P|"),
-        _inside(enc, lazy_to_rich._qqt(W1v, W2v), bound, "converged weights' QQ^T (float64)", "n eps |P| (claim's)"),
+        inside(enc, limit_qqt(syx, lm), bound, "SVD formula of the limit (float64)", "n eps |P|"),
+        inside(enc, lazy_to_rich.qqt_of(W1v, W2v), bound, "converged weights' QQ^T (float64)", "n eps |P| (claim's)"),
     ]
 
 
@@ -1480,30 +1482,32 @@ def _():
 def _():
     """Reversal part: sigma(q+)^2 = eig(R+^* L R+) with L the certified limit on Sigma and R+ Arb eigenvectors of F(-Sigma)."""
     flint = require_flint()
-    rng = _rng(100)
+    rng = np.random.default_rng(100)
     for _ in range(30):  # replay the numeric check's draws, so the tasks below are the same
         rng.standard_normal((3, 3))
-        _balanced_pair(rng, 3, 3, 3, 0.0)
+        balanced_pair(rng, 3, 3, 3, 0.0)
     for lm in (0.3, -2.0):
         for _ in range(15):
             rng.standard_normal((3, 3))
-            _balanced_pair(rng, 3, 3, 3, lm)
+            balanced_pair(rng, 3, 3, 3, lm)
     out = []
     for lm in (0.6, -1.5, 0.0):
-        syx = _random_task(rng, 3, 3)
+        syx = random_task(rng, 3, 3)
         L = certified_qqt_limit(syx, lm, bits=BITS)
         label = f"reversal lambda={lm}"
         out.append(_radius(L, float(np.abs(L.mid).max()), f"{label}: limit on Sigma"))
         out.append(
-            _inside(
+            inside(
                 L,
-                _limit_qqt(syx, lm),
+                limit_qqt(syx, lm),
                 linalg_tolerance(1.0, 16 * 6) * float(np.abs(L.mid).max()),
                 f"{label}: SVD formula of the limit (float64)",
                 "n eps |QQ^T|",
             )
         )
-        E, Rv = flint.acb_mat(flint.arb_mat([[exact_arb(v) for v in row] for row in _F(-syx, lm)])).eig(right=True)
+        E, Rv = flint.acb_mat(flint.arb_mat([[exact_arb(v) for v in row] for row in f_matrix(-syx, lm)])).eig(
+            right=True
+        )
         cols = [a for a in range(6) if float(E[a].real.mid()) > 0]
         # real unit eigenvectors: fix the phase on the largest component (the true vector is then real), normalise
         P = flint.arb_mat(6, len(cols))
@@ -1535,12 +1539,12 @@ def _():
             )
         )
         # the float64 values the numeric check compares
-        lim = _limit_qqt(syx, lm)
+        lim = limit_qqt(syx, lm)
         w, V = np.linalg.eigh(lim)
         Q = V[:, -3:] * np.sqrt(np.clip(w[-3:], 0, None))
-        sv = np.sort(np.linalg.svd(np.linalg.eigh(_F(-syx, lm))[1][:, -3:].T @ Q, compute_uv=False))
+        sv = np.sort(np.linalg.svd(np.linalg.eigh(f_matrix(-syx, lm))[1][:, -3:].T @ Q, compute_uv=False))
         out.append(
-            _inside(
+            inside(
                 enc,
                 sv,
                 linalg_tolerance(10.0, 36),
@@ -1550,7 +1554,7 @@ def _():
         )
         mu_ = np.sqrt(np.linalg.svd(syx, compute_uv=False) ** 2 + lm**2 / 4)
         out.append(
-            _inside(
+            inside(
                 enc,
                 np.sort(abs(lm) / np.sqrt(2 * mu_)),
                 linalg_tolerance(10.0, 36),

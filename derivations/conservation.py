@@ -4,11 +4,12 @@ Identity: for any loss that depends on the weights only through the product
 ``W2 W1`` (or ``a w``), the rescaling symmetry ``W1 -> G W1``, ``W2 -> W2 G^{-1}``
 makes the *imbalance* ``W2^T W2 - W1 W1^T`` a constant of gradient flow, for any
 input statistics ``Sigma_xx``. Every exact solution in lazyrich rests on it:
-lambda-balance (Dominé et al. §2) and the single-neuron ``delta`` (Kunin et al. §2)
+lambda-balance (Dominé et al. (2025), Sec. 3, assumption A2) and the single-neuron ``delta`` (Kunin et al. (2024), Sec. 3)
 are special cases. Gradient descent breaks the law at ``O(eta^2)`` per step.
 
-Sources: Dominé et al., ``shared/papers/lazy_to_rich.md`` §2 and claim 2;
-Kunin et al., ``shared/papers/get_rich_quick.md`` §2 and §5.3 (per-neuron ReLU law).
+Sources: Dominé et al. (2025), Sec. 3 (lambda-balance; conservation: Anguita (2024), Thm 2.2.1);
+Kunin et al. (2024), Sec. 3 and App. A.1 (``delta``), Sec. 5 (per-neuron ReLU law) and Sec. 6 (discretisation).
+The general matrix law, the deep-network laws and the GD drift formulas are derived here.
 
 Each claim carries a symbolic proof at general shape (``MatrixSymbol`` with
 symbolic dimensions, decided by :func:`lazyrich.canonicalize` and confirmed on
@@ -104,7 +105,7 @@ def _drift_measurements(traj, invariants, what: str) -> list[Measurement]:
 conservation_two_layer = claim(
     "lazy_to_rich.conservation_two_layer",
     "Gradient flow conserves W2^T W2 - W1 W1^T for any Sigma_xx",
-    Source("lazy_to_rich", "§2 (thesis Thm 2.2.1); claim 2"),
+    Source("lazy_to_rich", "Sec. 3, assumption A2 (Anguita (2024), Thm 2.2.1)"),
     statement=lambda: [_eq(_ddt(IMBALANCE), ZeroMatrix(N_h, N_h))],
 )
 
@@ -154,7 +155,7 @@ DEEP_RATES = {
 conservation_deep = claim(
     "lazy_to_rich.conservation_deep",
     "Deep linear gradient flow conserves every W_{l+1}^T W_{l+1} - W_l W_l^T",
-    Source("lazy_to_rich", "§2, general conserved quantity"),
+    Source("lazy_to_rich", "derived here (Sec. 3: general conserved quantity)"),
     statement=lambda: [
         _eq(_ddt(W2d.T * W2d - W1 * W1.T), ZeroMatrix(N_h, N_h)),
         _eq(_ddt(W3d.T * W3d - W2d * W2d.T), ZeroMatrix(N_g, N_g)),
@@ -205,7 +206,7 @@ DELTA = eta_w * a.T * a - eta_a * w.T * w
 conservation_delta = claim(
     "get_rich_quick.conservation_delta",
     "delta = eta_w a^2 - eta_a |w|^2 is conserved by gradient flow for any X, y",
-    Source("get_rich_quick", "§2 (App. A.1), conserved quantity"),
+    Source("get_rich_quick", "Sec. 3 (conserved quantity; derivation in App. A.1)"),
     statement=lambda: [_eq(_ddt(DELTA), ZeroMatrix(1, 1))],
 )
 
@@ -250,7 +251,7 @@ RELU_RATES = {
 conservation_relu = claim(
     "get_rich_quick.conservation_relu",
     "Per-neuron eta_w a_k^2 - eta_a |w_k|^2 is conserved in (leaky) ReLU networks",
-    Source("get_rich_quick", "§5.3 (ref. Du et al. 2018); follows from sigma'(z) z = sigma(z)"),
+    Source("get_rich_quick", "Sec. 5 (per-neuron law; Du et al. (2018))", "follows from sigma'(z) z = sigma(z)"),
     statement=lambda: [
         _eq(_ddt(eta_w * ak.T * ak - eta_a * wk.T * wk), ZeroMatrix(1, 1)) for ak, wk in ((a1, w1), (a2, w2))
     ],
@@ -304,7 +305,7 @@ GD_CHANGE = eta**2 * (W1 * E_sym.T * E_sym * W1.T - W2.T * E_sym * E_sym.T * W2)
 gd_imbalance_step = claim(
     "lazy_to_rich.gd_imbalance_step",
     "One GD step changes W2^T W2 - W1 W1^T by exactly eta^2 (W1 E^T E W1^T - W2^T E E^T W2); drift after fixed time is O(eta)",
-    Source("lazy_to_rich", "§2, discrete GD; claim 2"),
+    Source("lazy_to_rich", "derived here (Sec. 3: discrete GD)"),
     statement=lambda: [_eq((W2_next.T * W2_next - W1_next * W1_next.T) - IMBALANCE, GD_CHANGE)],
 )
 
@@ -372,7 +373,9 @@ DELTA_CHANGE = (
 gd_delta_step = claim(
     "get_rich_quick.gd_delta_step",
     "One GD step changes delta by exactly eta^2 eta_a eta_w (eta_a g_a^2 - eta_w |g_w|^2); drift after fixed time is O(eta)",
-    Source("get_rich_quick", "§5.3 [D], discretisation breaks conservation (p10-3)"),
+    Source(
+        "get_rich_quick", "Sec. 6 (discretisation breaks conservation, p. 10)", "exact one-step change derived here"
+    ),
     statement=lambda: [_eq((eta_w * a_next.T * a_next - eta_a * w_next.T * w_next) - DELTA, DELTA_CHANGE)],
 )
 
@@ -400,7 +403,7 @@ def _():
 gd_deep_drift = claim(
     "lazy_to_rich.gd_deep_drift",
     "Deep linear GD drifts each imbalance W_{l+1}^T W_{l+1} - W_l W_l^T by O(eta) after a fixed time",
-    Source("lazy_to_rich", "§2, discrete GD, deeper networks"),
+    Source("lazy_to_rich", "derived here (Sec. 3: discrete GD, deeper networks)"),
     statement=lambda: [_eq(sp.Symbol(r"\|C_l(1) - C_l(0)\|"), sp.O(eta))],
 )
 
@@ -429,7 +432,7 @@ DELTA_K, DELTA_K_NEXT, G_AK, G_WK2 = sp.symbols(r"delta_k delta_k^+ g_{a_k} \|g_
 gd_relu_drift = claim(
     "get_rich_quick.gd_relu_drift",
     "ReLU GD changes each delta_k by exactly eta^2 eta_a eta_w (eta_a g_ak^2 - eta_w |g_wk|^2) per step",
-    Source("get_rich_quick", "§5.3 [D], per-neuron GD drift"),
+    Source("get_rich_quick", "derived here (Sec. 5: per-neuron GD drift)"),
     statement=lambda: [_eq(DELTA_K_NEXT - DELTA_K, eta**2 * eta_a * eta_w * (eta_a * G_AK**2 - eta_w * G_WK2))],
 )
 

@@ -8,7 +8,7 @@ Identities (unit rates unless stated; ``s = |beta_*|``, ``X^T X = I`` where whit
 * eq. (3)-(4): ``beta' = -M X^T rho``, ``M = eta_w a^2 I + eta_a w w^T
   = (kappa + delta)/2 I + (kappa - delta)/2 beta_hat beta_hat^T``, eigenvalues ``kappa``, ``(kappa + delta)/2``;
 * learning-rate reduction: ``beta(t; delta, eta_a, eta_w) = beta_unit(g t; delta / g)``, ``g = sqrt(eta_a eta_w)``;
-* closed form (digest §3.2): ``A'' + delta A' - s^2 A = 0``, ``m = e^{-delta t} sqrt(1 + 2 I)``,
+* closed form (derived here; Kunin et al. (2024), Sec. 3 and App. A.2): ``A'' + delta A' - s^2 A = 0``, ``m = e^{-delta t} sqrt(1 + 2 I)``,
   ``a = A / m``, ``w = (A' beta_* / s^2 + e^{-delta t} P_perp w_0) / m``, with ``|w|^2 = a^2 - delta``;
 * Riccati ``nu = w^T beta_* / a``: ``nu' = s^2 - delta nu - nu^2``;
 * steady state ``a_inf^2 = (delta + sqrt(delta^2 + 4 s^2)) / 2``; basin ``sgn(w_0^T beta_* + a_0 (delta + D) / 2)``;
@@ -22,9 +22,13 @@ Conservation of ``delta`` (any data, per-neuron ReLU) and the GD drift formulas 
 :mod:`derivations.conservation` (``get_rich_quick.conservation_delta``, ``.conservation_relu``,
 ``.gd_delta_step``, ``.gd_relu_drift``) and used here, not repeated.
 
-Source: ``shared/papers/get_rich_quick.md`` (§2-§5, verifiable claims §8, inconsistencies §9). Where the
-digest flags a typo (Lemma B.8 exponent ``d``, App. D.1 ``delta^2``, notebook kernel-distance normaliser)
-the claim states the corrected form and says so in its source note.
+Source: Kunin, Raventós, Dominé, Chen, Klindt, Saxe, Ganguli, *Get rich quick: exact solutions reveal how
+unbalanced initializations promote rapid feature learning*, NeurIPS 2024 (arXiv:2406.06158), cited by the
+paper's own numbering (Sec. 3: eqs. (2)-(5), Thm 3.1; Sec. 4: Thms 4.1-4.2; Sec. 5: eqs. (9)-(10);
+App. A-D: Assumption B.2, Thm B.6, Lemma B.8, Thm B.10, Prop. C.2, App. D.1), page anchors from arXiv v2.
+Formulas the paper does not print (its App. A.2 closed form is not reproduced here) are marked "derived
+here". Where the paper has a typo (Lemma B.8 exponent ``d``, App. D.1 ``delta^2``, the notebook's
+kernel-distance normaliser) the claim states the corrected form and says so in its source note.
 
 Symbolic checks reduce residuals to exactly 0 (SymPy). Scalar identities involving
 ``kappa`` are proven in *hyperbolic coordinates* ``u = sqrt(kappa + delta) = sqrt(2 eta_w) |a|``,
@@ -92,7 +96,8 @@ def _src(where: str, note: str = "") -> Source:
     return Source(PAPER, where, note)
 
 
-def _kappa_of(dl, m_sq, rates=(1, 1)):
+def kappa_of(dl, m_sq, rates=(1, 1)):
+    """``kappa = sqrt(delta^2 + 4 eta_a eta_w mu^2)`` (SymPy) from ``delta``, ``mu^2`` and the rates."""
     return sp.sqrt(dl**2 + 4 * rates[0] * rates[1] * m_sq)
 
 
@@ -101,7 +106,7 @@ def _rng(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def _init_with_delta(a0_: float, direction, dl: float, eta_a_: float = 1.0, eta_w_: float = 1.0):
+def init_with_delta(a0_: float, direction, dl: float, eta_a_: float = 1.0, eta_w_: float = 1.0):
     """``(a0, w0)`` with ``w0`` along ``direction`` and conserved ``eta_w a0^2 - eta_a |w0|^2 = dl``."""
     norm2 = (eta_w_ * a0_**2 - dl) / eta_a_
     if norm2 <= 0:
@@ -111,7 +116,7 @@ def _init_with_delta(a0_: float, direction, dl: float, eta_a_: float = 1.0, eta_
 
 
 def closed_form(a0_, w0_, beta_star, times, eta_a_=1.0, eta_w_=1.0, dps: int = DPS):
-    """The digest §3.2 closed form for whitened data, evaluated in mpmath (``dps`` digits).
+    """The closed form for whitened data (derived here; Sec. 3, App. A.2), evaluated in mpmath (``dps`` digits).
 
     An independent implementation used by the checks (it does not call the package's engine).
     Returns ``(a, w)`` as mpmath lists: ``a[i]`` and ``w[i]`` (a list of ``d`` mpf) at ``times[i]``.
@@ -125,7 +130,7 @@ def closed_form(a0_, w0_, beta_star, times, eta_a_=1.0, eta_w_=1.0, dps: int = D
     with mp.workdps(dps):
         ea, ew = mp.mpf(eta_a_), mp.mpf(eta_w_)
         gg = mp.sqrt(ea * ew)
-        ca = (ew / ea) ** mp.mpf(0.25)  # learning-rate reduction (digest §2)
+        ca = (ew / ea) ** mp.mpf(0.25)  # learning-rate reduction (derived here, Sec. 3)
         b = [mp.mpf(float(v)) for v in np.ravel(beta_star)]
         ab0 = mp.mpf(float(a0_)) * ca
         wb0 = [mp.mpf(float(v)) / ca for v in np.ravel(w0_)]
@@ -152,13 +157,14 @@ def closed_form(a0_, w0_, beta_star, times, eta_a_=1.0, eta_w_=1.0, dps: int = D
         return a_out, w_out
 
 
-def _whitened_model(beta_star, eta_a_=1.0, eta_w_=1.0) -> SingleNeuronModel:
+def whitened_model(beta_star, eta_a_=1.0, eta_w_=1.0) -> SingleNeuronModel:
     """``X = I`` (so ``X^T X = I`` and ``X^T y = beta_*``)."""
     bs = np.asarray(beta_star, dtype=float)
     return SingleNeuronModel(np.eye(bs.size), bs, eta_a=eta_a_, eta_w=eta_w_)
 
 
-def _ode_tol(traj, factor: float = 1.0) -> float:
+def ode_tol(traj, factor: float = 1.0) -> float:
+    """The derived global error bound of a DOP853 trajectory, times a Lipschitz ``factor``."""
     return factor * ode_global_tolerance(traj.n_steps, traj.rtol, traj.atol, max(traj.scale, 1.0))
 
 
@@ -177,24 +183,25 @@ DELTA_AQ = eta_w * a_s**2 - eta_a * q_s
 KAPPA_AQ = eta_w * a_s**2 + eta_a * q_s
 MU_AQ = a_s * sp.sqrt(q_s)
 PHI_AQ = p_s / (sp.sqrt(q_s) * s)
-MU_RHS = _kappa_of(delta, mu**2, (eta_a, eta_w)) * (phi * s - mu)
-PHI_RHS = eta_a * eta_w * 2 * mu * s / (_kappa_of(delta, mu**2, (eta_a, eta_w)) - delta) * (1 - phi**2)
+MU_RHS = kappa_of(delta, mu**2, (eta_a, eta_w)) * (phi * s - mu)
+PHI_RHS = eta_a * eta_w * 2 * mu * s / (kappa_of(delta, mu**2, (eta_a, eta_w)) - delta) * (1 - phi**2)
 
 
-def _chain(expr):
+def chain_rule(expr):
+    """Time derivative of an expression in ``(a, q = |w|^2, p = w^T beta_*)`` along the whitened flow."""
     return sp.diff(expr, a_s) * A_DOT + sp.diff(expr, q_s) * Q_DOT + sp.diff(expr, p_s) * P_DOT
 
 
-def _at_params(expr):
+def at_params(expr):
     """Express a (delta, mu, phi) formula in the parameters, with ``kappa = eta_w a^2 + eta_a q``."""
-    kap = _kappa_of(delta, mu**2, (eta_a, eta_w))
+    kap = kappa_of(delta, mu**2, (eta_a, eta_w))
     return expr.subs(kap, KAPPA_AQ).subs({delta: DELTA_AQ, mu: MU_AQ, phi: PHI_AQ})
 
 
 eq2_mu_phi = claim(
     f"{PAPER}.eq2_mu_phi",
     "Eq. (2): the (mu, phi) dynamics follow from the whitened parameter flow",
-    _src("§3.1 eq. (2); claim 5", "derived here from a' = eta_a (w^T beta_* - a|w|^2), w' = eta_w (a beta_* - a^2 w)"),
+    _src("Sec. 3, eq. (2)", "derived here from a' = eta_a (w^T beta_* - a|w|^2), w' = eta_w (a beta_* - a^2 w)"),
     statement=lambda: [_eq(_ddt(mu), MU_RHS), _eq(_ddt(phi), PHI_RHS)],
 )
 
@@ -202,15 +209,15 @@ eq2_mu_phi = claim(
 @eq2_mu_phi.symbolic_check
 def _():
     kap_res = sp.sqrt(sp.factor(sp.expand(DELTA_AQ**2 + 4 * eta_a * eta_w * MU_AQ**2))) - KAPPA_AQ
-    res_mu = _chain(MU_AQ) - _at_params(MU_RHS)
-    res_phi = _chain(PHI_AQ) - _at_params(PHI_RHS)
+    res_mu = chain_rule(MU_AQ) - at_params(MU_RHS)
+    res_phi = chain_rule(PHI_AQ) - at_params(PHI_RHS)
     steps = [
         _eq(_ddt(a_s), A_DOT),
         _eq(_ddt(q_s), Q_DOT),
         _eq(_ddt(p_s), P_DOT),
         _eq(sp.Symbol("mu"), MU_AQ),
         _eq(sp.Symbol("phi"), PHI_AQ),
-        _eq(_kappa_of(delta, mu**2, (eta_a, eta_w)), KAPPA_AQ),
+        _eq(kappa_of(delta, mu**2, (eta_a, eta_w)), KAPPA_AQ),
         _eq(kappa - delta, 2 * eta_a * q_s),
     ]
     return Proof(residuals=[kap_res, res_mu, res_phi], steps=steps)
@@ -224,9 +231,9 @@ def _():
         ea, ew = rng.uniform(0.5, 2.0, 2)
         bs = rng.standard_normal(3)
         sn = float(np.linalg.norm(bs))
-        a0_, w0_ = _init_with_delta(1.2 * np.sqrt(max(dl, 0.0) / ew + 0.5), rng.standard_normal(3), dl, ea, ew)
+        a0_, w0_ = init_with_delta(1.2 * np.sqrt(max(dl, 0.0) / ew + 0.5), rng.standard_normal(3), dl, ea, ew)
         grid = np.linspace(0.0, 3.0, 16)
-        traj = gradient_flow(_whitened_model(bs, ea, ew), (a0_, w0_), grid, rtol=RTOL)
+        traj = gradient_flow(whitened_model(bs, ea, ew), (a0_, w0_), grid, rtol=RTOL)
         wn = np.linalg.norm(traj["w"], axis=1)
         mu_sim, phi_sim = traj["a"] * wn, traj["w"] @ bs / (wn * sn)
 
@@ -237,7 +244,7 @@ def _():
 
         sol = solve_ivp(rhs, (0, grid[-1]), [mu_sim[0], phi_sim[0]], method="DOP853", t_eval=grid, rtol=RTOL, atol=RTOL)
         lip = 2.0 * (1.0 + traj.scale + 1.0 / wn.min())
-        tol = _ode_tol(traj, lip) + lip * ode_global_tolerance(max(sol.nfev // 12, 1), RTOL, RTOL, 1.0)
+        tol = ode_tol(traj, lip) + lip * ode_global_tolerance(max(sol.nfev // 12, 1), RTOL, RTOL, 1.0)
         err = max(np.abs(sol.y[0] - mu_sim).max(), np.abs(sol.y[1] - phi_sim).max())
         out.append(
             Measurement(
@@ -259,7 +266,7 @@ BETA_RATE = -(eta_w * X.T * RHO * a.T * a + eta_a * w * w.T * X.T * RHO)
 eq3_function_space = claim(
     f"{PAPER}.eq3_function_space",
     "Eq. (3): beta = a w follows preconditioned gradient flow beta' = -(eta_w a^2 I + eta_a w w^T) X^T rho (any X)",
-    _src("§4 eq. (3)"),
+    _src("Sec. 3, eq. (3)"),
     statement=lambda: [_eq(_ddt(w * a), BETA_RATE)],
 )
 
@@ -308,13 +315,13 @@ EIG_RULES = [RewriteRule(U_HAT.T * U_HAT, Identity(1)), RewriteRule(U_HAT.T * V_
 eq4_preconditioner = claim(
     f"{PAPER}.eq4_preconditioner",
     "Eq. (4): M = (kappa+delta)/2 I + (kappa-delta)/2 beta_hat beta_hat^T; eigenvalues kappa (along beta) and (kappa+delta)/2",
-    _src("§4 eq. (4); claim 6", "eigenvalues derived here"),
+    _src("Sec. 3, eq. (4) (derivation in App. A.3)", "eigenvalues derived here"),
     statement=lambda: [
         _eq(
             sp.Symbol("M"),
             (kappa + delta) / 2 * sp.Symbol("I") + (kappa - delta) / 2 * sp.Symbol(r"\hat\beta\hat\beta^T"),
         ),
-        _eq(kappa, _kappa_of(delta, sp.Symbol(r"\|\beta\|") ** 2, (eta_a, eta_w))),
+        _eq(kappa, kappa_of(delta, sp.Symbol(r"\|\beta\|") ** 2, (eta_a, eta_w))),
         _eq(M_BETA * U_HAT, kappa * U_HAT),
         _eq(M_BETA * V_PERP, (kappa + delta) / 2 * V_PERP),
     ],
@@ -346,7 +353,7 @@ def _():
     return Proof(residuals=[*res_scalar, explicit, eig_u, eig_v], steps=steps, rules=EIG_RULES)
 
 
-def _eq4_cases():
+def eq4_cases():
     """The claim's cases (shared with its certified check): ``(d, eta_a, eta_w, a, w, delta, beta, kappa)``."""
     for seed, dd in ((40, 2), (41, 4), (42, 6)):
         rng = _rng(seed)
@@ -360,7 +367,7 @@ def _eq4_cases():
 @eq4_preconditioner.numeric_check
 def _():
     out = []
-    for dd, ea, ew, av, wv, dl, beta, kap in _eq4_cases():
+    for dd, ea, ew, av, wv, dl, beta, kap in eq4_cases():
         M = ew * av**2 * np.eye(dd) + ea * np.outer(wv, wv)
         bh = beta / np.linalg.norm(beta)
         M4 = (kap + dl) / 2 * np.eye(dd) + (kap - dl) / 2 * np.outer(bh, bh)
@@ -393,7 +400,7 @@ M_COEF_B = (kappa - delta) / 2
 preconditioner_limits = claim(
     f"{PAPER}.preconditioner_limits",
     "M/delta -> I (delta -> +inf), M/|delta| -> beta_hat beta_hat^T (delta -> -inf), M = g|beta|(I + beta_hat beta_hat^T) at delta = 0",
-    _src("§4 limits (p6-3); claims 17 and 30"),
+    _src("Sec. 3, limits of eq. (4) (p. 6)"),
     statement=lambda: [
         _eq(sp.Limit(sp.Symbol("M") / delta, delta, sp.oo), sp.Symbol("I")),
         _eq(sp.Limit(sp.Symbol("M") / sp.Abs(delta), delta, -sp.oo), sp.Symbol(r"\hat\beta\hat\beta^T")),
@@ -404,7 +411,7 @@ preconditioner_limits = claim(
 
 @preconditioner_limits.symbolic_check
 def _():
-    kap = _kappa_of(delta, r_s**2, (eta_a, eta_w))
+    kap = kappa_of(delta, r_s**2, (eta_a, eta_w))
     ci, cb = M_COEF_I.subs(kappa, kap), M_COEF_B.subs(kappa, kap)
     res = [
         sp.limit(ci / delta, delta, sp.oo) - 1,
@@ -475,7 +482,7 @@ def _unit_rates(ab, wb):
 learning_rate_reduction = claim(
     f"{PAPER}.learning_rate_reduction",
     "Only delta/sqrt(eta_a eta_w) shapes beta: beta(t; delta, eta_a, eta_w) = beta_unit(g t; delta/g), g = sqrt(eta_a eta_w)",
-    _src("§2 learning-rate reduction; claim 10", "derived in the digest [D]; any X, y"),
+    _src("derived here (Sec. 3, layer-specific learning rates)", "any X, y"),
     statement=lambda: [
         _eq(sp.Symbol(r"\bar a"), A_BAR),
         _eq(sp.Symbol(r"\bar w"), W_BAR),
@@ -513,7 +520,7 @@ def _():
         tu = gradient_flow(SingleNeuronModel(Xd, yd), (a0_ * ca, w0_ / ca), gg * grid, rtol=RTOL)
         b1 = tr["a"][:, None] * tr["w"]
         b2 = tu["a"][:, None] * tu["w"]
-        tol = 2 * max(tr.scale, tu.scale) * (_ode_tol(tr) + _ode_tol(tu))
+        tol = 2 * max(tr.scale, tu.scale) * (ode_tol(tr) + ode_tol(tu))
         out.append(
             Measurement(
                 float(np.abs(b1 - b2).max()),
@@ -529,7 +536,7 @@ def _():
 saddle_set = claim(
     f"{PAPER}.saddle_set",
     "The set {a = 0, w^T X^T y = 0} consists of fixed points of the flow",
-    _src("§1 fixed points (p4-4, footnote 2); claim 14"),
+    _src("Sec. 3, fixed points (p. 4, footnote 2)"),
     statement=lambda: [_eq(NEURON_RATES[a].subs(a, ZeroMatrix(1, 1)), ZeroMatrix(1, 1))],
 )
 
@@ -569,8 +576,8 @@ riccati = claim(
     f"{PAPER}.riccati",
     "nu = w^T beta_*/a obeys nu' = s^2 - delta nu - nu^2, solved by nu = (-delta + D tanh(D t/2 + artanh((delta + 2 nu_0)/D)))/2",
     _src(
-        "§3.2 step 1 and 8; claim 7",
-        "derived in the digest [D/C]; unit rates, whitened; tanh branch for |delta + 2 nu_0| < D",
+        "derived here (Sec. 3, App. A.2: Riccati variable of the authors' notebook)",
+        "unit rates, whitened; tanh branch for |delta + 2 nu_0| < D",
     ),
     statement=lambda: [_eq(_ddt(nu), s**2 - delta * nu - nu**2), _eq(nu, NU_T)],
 )
@@ -598,9 +605,9 @@ def _():
         rng = _rng(seed)
         bs = rng.standard_normal(3)
         sv = float(np.linalg.norm(bs))
-        a0_, w0_ = _init_with_delta(1.3, bs + 0.5 * rng.standard_normal(3), dl)
+        a0_, w0_ = init_with_delta(1.3, bs + 0.5 * rng.standard_normal(3), dl)
         grid = np.linspace(0.0, 3.0, 13)
-        tr = gradient_flow(_whitened_model(bs), (a0_, w0_), grid, rtol=RTOL)
+        tr = gradient_flow(whitened_model(bs), (a0_, w0_), grid, rtol=RTOL)
         nu_sim = tr["w"] @ bs / tr["a"]
         D = np.sqrt(dl**2 + 4 * sv**2)
         nu0 = nu_sim[0]
@@ -609,7 +616,7 @@ def _():
         out.append(
             Measurement(
                 float(np.abs(nu_sim - pred).max()),
-                _ode_tol(tr, lip),
+                ode_tol(tr, lip),
                 f"delta={dl}: nu from flow vs tanh formula",
                 ODE_TOL_FROM + " (1+s)(1+|theta|)/min a^2",
             )
@@ -632,7 +639,8 @@ A_S, A1_S, S_S = sp.symbols("A A' S", real=True)
 I_OF_S = (S_S**2 - 1) / 2
 
 
-def _ddt_linear(f):
+def ddt_linear(f):
+    """Time derivative of an expression in ``(t, A, A', S)`` along the linearised flow ``A'' + delta A' - s^2 A = 0``."""
     return (
         sp.diff(f, t)
         + sp.diff(f, A_S) * A1_S
@@ -641,7 +649,8 @@ def _ddt_linear(f):
     )
 
 
-def _zero(expr):
+def cancel_expand(expr):
+    """``cancel(expand(expr))``: the canonical form the symbolic checks compare with zero."""
     return sp.cancel(sp.expand(expr))
 
 
@@ -649,7 +658,7 @@ closed_form_flow = claim(
     f"{PAPER}.closed_form_flow",
     "The closed form a = A/m, w = (A' beta_*/s^2 + e^{-delta t} P_perp w0)/m solves the whitened flow when A'' + delta A' - s^2 A = 0",
     _src(
-        "§3.2 steps 1, 5, 6 (closed form derived in the digest [D]; App. A.2's printed form is unavailable)",
+        "derived here (Sec. 3, App. A.2; the printed form of App. A.2 is not reproduced)",
         "unit rates, X^T X = I; general rates by learning_rate_reduction",
     ),
     statement=lambda: [
@@ -675,11 +684,11 @@ def _():
     # F = 0 (claim norm_identity) solved for r^2
     r2_from_f = sp.exp(2 * delta * t) * (A_S**2 - A1_S**2 / s**2) - delta * (1 + 2 * I_OF_S)
     res = [
-        _zero((_ddt_linear(a_) - (p_ - a_ * q_)).subs(R2, r2_from_f)),
-        _zero(_ddt_linear(wpar) - (a_ - a_**2 * wpar)),
-        _zero(_ddt_linear(wperp) + a_**2 * wperp),
+        cancel_expand((ddt_linear(a_) - (p_ - a_ * q_)).subs(R2, r2_from_f)),
+        cancel_expand(ddt_linear(wpar) - (a_ - a_**2 * wpar)),
+        cancel_expand(ddt_linear(wperp) + a_**2 * wperp),
         # m^2 = e^{-2 delta t}(1 + 2I) obeys (m^2)' = 2 A^2 - 2 delta m^2
-        _zero(_ddt_linear(m_**2) - (2 * A_S**2 - 2 * delta * m_**2)),
+        cancel_expand(ddt_linear(m_**2) - (2 * A_S**2 - 2 * delta * m_**2)),
     ]
     # initial condition: A(0) = a0, A'(0) = p0, I(0) = 0 (S = 1) give a(0) = a0, w(0) = p0/s^2 beta_* + P_perp w0 = w0
     at0 = {t: 0, S_S: 1, A_S: a0, A1_S: p0}
@@ -701,9 +710,9 @@ def _closed_form_vs_flow(cases):
         rng = _rng(seed)
         ea, ew = rng.uniform(0.5, 2.0, 2)
         bs = rng.standard_normal(3)
-        a0v, w0v = _init_with_delta(a0_, align * bs + rng.standard_normal(3), dl, ea, ew)
+        a0v, w0v = init_with_delta(a0_, align * bs + rng.standard_normal(3), dl, ea, ew)
         grid = np.linspace(0.0, 4.0, 17)
-        tr = gradient_flow(_whitened_model(bs, ea, ew), (a0v, w0v), grid, rtol=RTOL)
+        tr = gradient_flow(whitened_model(bs, ea, ew), (a0v, w0v), grid, rtol=RTOL)
         ac, wc = closed_form(a0v, w0v, bs, grid, ea, ew)
         err = max(
             np.abs(np.array([_f(v) for v in ac]) - tr["a"]).max(),
@@ -713,7 +722,7 @@ def _closed_form_vs_flow(cases):
         out.append(
             Measurement(
                 float(err),
-                _ode_tol(tr),
+                ode_tol(tr),
                 f"delta={dl}{' (a crosses 0)' if crossed else ''}: closed form (mpmath) vs DOP853",
                 ODE_TOL_FROM + " 1",
             )
@@ -744,8 +753,8 @@ closed_form_branches = claim(
     f"{PAPER}.closed_form_branches",
     "A = c+ e^{l+ t} + c- e^{l- t} and I = c+^2 E_{delta+D} + 2 c+ c- E_delta + c-^2 E_{delta-D} solve the linear ODEs for delta < 0, = 0, > 0",
     _src(
-        "§3.2 steps 2-4",
-        "delta = 0 is the separate branch E_0(t) = t, also the limit of E_delta; derived in the digest [D]",
+        "derived here (Sec. 3, App. A.2)",
+        "delta = 0 is the separate branch E_0(t) = t, also the limit of E_delta",
     ),
     statement=lambda: [
         _eq(sp.Symbol("A"), _explicit_a_i(delta)[0]),
@@ -767,10 +776,10 @@ def _():
         A, Ii = _explicit_a_i(dl, Dp)
         s2 = (Dp**2 - dl**2) / 4
         res += [
-            _zero(A.diff(t, 2) + dl * A.diff(t) - s2 * A),
-            _zero(Ii.diff(t) - sp.exp(2 * dl * t) * A**2),
-            _zero(A.subs(t, 0) - a0),
-            _zero(A.diff(t).subs(t, 0) - p0),
+            cancel_expand(A.diff(t, 2) + dl * A.diff(t) - s2 * A),
+            cancel_expand(Ii.diff(t) - sp.exp(2 * dl * t) * A**2),
+            cancel_expand(A.subs(t, 0) - a0),
+            cancel_expand(A.diff(t).subs(t, 0) - p0),
             Ii.subs(t, 0),
         ]
     res.append(sp.limit((sp.exp(delta * t) - 1) / delta, delta, 0) - t)
@@ -789,9 +798,9 @@ def _():
     bs, wdir = rng.standard_normal(2), rng.standard_normal(2)
     times = [0.5, 3.0]
     with mp.workdps(DPS):
-        ref = closed_form(*_init_with_delta(1.0, wdir, 0.0), bs, times)
+        ref = closed_form(*init_with_delta(1.0, wdir, 0.0), bs, times)
         for h in (1e-6, -1e-6):
-            ah, _ = closed_form(*_init_with_delta(1.0, wdir, h), bs, times)
+            ah, _ = closed_form(*init_with_delta(1.0, wdir, h), bs, times)
             err = max(abs(x - y_) for x, y_ in zip(ah, ref[0]))
             out.append(
                 Measurement(
@@ -805,7 +814,7 @@ def _():
     from lazyrich import SingleNeuronExact
 
     for dl in (-1e3, 0.0, 1e3):
-        a0v, w0v = _init_with_delta(np.sqrt(max(dl, 0.0) + 0.5), np.array([-1.0, 0.4]), dl)
+        a0v, w0v = init_with_delta(np.sqrt(max(dl, 0.0) + 0.5), np.array([-1.0, 0.4]), dl)
         times = [0.5, 1e3, 1e6]
         ref_a, ref_w = closed_form(a0v, w0v, bs, times)
         eng = SingleNeuronExact(a0v, w0v, bs)
@@ -827,7 +836,7 @@ def _():
 norm_identity = claim(
     f"{PAPER}.norm_identity",
     "Inside the closed form |w(t)|^2 = a(t)^2 - delta: F = A^2 - A'^2/s^2 - e^{-2 delta t}(delta (1 + 2I) + |P_perp w0|^2) obeys F' = -2 delta F, F(0) = 0",
-    _src("§3.2 step 7; claim 9", "derived in the digest [D]; unit rates"),
+    _src("derived here (Sec. 3, App. A.2)", "unit rates"),
     statement=lambda: [
         _eq(sp.Symbol(r"\|w\|") ** 2, sp.Symbol("a") ** 2 - delta),
         _eq(sp.Derivative(sp.Symbol("F"), t), -2 * delta * sp.Symbol("F")),
@@ -843,9 +852,9 @@ def _():
     q_ = A1_S**2 / (s**2 * m_**2) + R2 * sp.exp(-2 * delta * t) / m_**2
     w0_sq = p0**2 / s**2 + R2  # |w0|^2 = (w0^T beta_*)^2/s^2 + |P_perp w0|^2
     res = [
-        _zero(_ddt_linear(F) + 2 * delta * F),
-        _zero(F.subs({t: 0, S_S: 1, A_S: a0, A1_S: p0}).subs(delta, a0**2 - w0_sq)),
-        _zero((q_ - (a_**2 - delta)) * m_**2 + F),
+        cancel_expand(ddt_linear(F) + 2 * delta * F),
+        cancel_expand(F.subs({t: 0, S_S: 1, A_S: a0, A1_S: p0}).subs(delta, a0**2 - w0_sq)),
+        cancel_expand((q_ - (a_**2 - delta)) * m_**2 + F),
     ]
     steps = [
         _eq(sp.Function("F")(t), sp.Function("F")(0) * sp.exp(-2 * delta * t)),
@@ -860,7 +869,7 @@ def _():
     for seed, dl in ((100, -40.0), (101, 0.0), (102, 25.0)):
         rng = _rng(seed)
         bs = rng.standard_normal(3)
-        a0v, w0v = _init_with_delta(np.sqrt(max(dl, 0) + 0.7), rng.standard_normal(3), dl)
+        a0v, w0v = init_with_delta(np.sqrt(max(dl, 0) + 0.7), rng.standard_normal(3), dl)
         times = [0.0, 0.3, 10.0, 1e3, 1e6]
         with mp.workdps(2 * DPS):  # the check runs at 60 digits: the exponentials at t = 1e6 cancel ~10 of them
             A, W = closed_form(a0v, w0v, bs, times, dps=2 * DPS)
@@ -885,7 +894,7 @@ X_INF = (delta + D_SYM) / 2
 steady_state = claim(
     f"{PAPER}.steady_state",
     "beta -> beta_* and a_inf^2 = (delta + sqrt(delta^2 + 4 s^2))/2 (unit rates; eta_w a_inf^2 = (kappa_* + delta)/2 with rates)",
-    _src("§3.5 steady state; claim 12", "derived in the digest [D]"),
+    _src("derived here (Sec. 3, steady state of eq. (2))"),
     statement=lambda: [
         _eq(sp.Symbol(r"a_\infty") ** 2, X_INF),
         _eq(sp.Symbol(r"\beta_\infty"), sp.Symbol(r"\beta_*")),
@@ -919,11 +928,11 @@ def _():
         ea, ew = rng.uniform(0.5, 2.0, 2)
         bs = rng.standard_normal(3)
         sv = float(np.linalg.norm(bs))
-        a0v, w0v = _init_with_delta(np.sqrt(max(dl, 0) / ew + 0.6), bs + rng.standard_normal(3), dl, ea, ew)
-        tr = gradient_flow(_whitened_model(bs, ea, ew), (a0v, w0v), [0.0, 80.0], rtol=RTOL)
+        a0v, w0v = init_with_delta(np.sqrt(max(dl, 0) / ew + 0.6), bs + rng.standard_normal(3), dl, ea, ew)
+        tr = gradient_flow(whitened_model(bs, ea, ew), (a0v, w0v), [0.0, 80.0], rtol=RTOL)
         kap = np.sqrt(dl**2 + 4 * ea * ew * sv**2)
         pred = (kap + dl) / (2 * ew)
-        tol = _ode_tol(tr, 2 * tr.scale)
+        tol = ode_tol(tr, 2 * tr.scale)
         out.append(
             Measurement(
                 abs(float(tr["a"][-1] ** 2) - pred),
@@ -949,7 +958,7 @@ BASIN = sp.sign(p0 + a0 / 2 * (delta + D_SYM))
 basin = claim(
     f"{PAPER}.basin",
     "sgn a_inf = sgn(w0^T beta_* + a0 (delta + sqrt(delta^2 + 4 s^2))/2) for delta < 0 and sgn a0 for delta >= 0",
-    _src("§3.3 (p4-4 footnote 4; A.2.5); claim 13", "unit rates; equals sgn(c_+) of the closed form"),
+    _src("Sec. 3, footnote 4 (p. 4); App. A.2.5", "unit rates; equals sgn(c_+) of the closed form"),
     statement=lambda: [_eq(sp.sign(sp.Symbol(r"a_\infty")), BASIN)],
 )
 
@@ -983,12 +992,12 @@ def _():
         bs = rng.standard_normal(2)
         sv = float(np.linalg.norm(bs))
         a_mag = rng.uniform(0.2, 1.5) + np.sqrt(max(dl, 0.0))
-        a0v, w0v = _init_with_delta(a_mag * rng.choice([-1.0, 1.0]), rng.standard_normal(2), dl)
+        a0v, w0v = init_with_delta(a_mag * rng.choice([-1.0, 1.0]), rng.standard_normal(2), dl)
         score = float(w0v @ bs + a0v / 2 * (dl + np.sqrt(dl**2 + 4 * sv**2)))
         if abs(score) < 0.05:  # too close to the separating surface for a finite-time run
             continue
         # only the sign is read: rtol 1e-9 keeps the trajectory far closer than the 0.05 margin
-        tr = gradient_flow(_whitened_model(bs), (a0v, w0v), [0.0, 40.0], rtol=1e-9)
+        tr = gradient_flow(whitened_model(bs), (a0v, w0v), [0.0, 40.0], rtol=1e-9)
         mismatches += int(np.sign(tr["a"][-1]) != np.sign(score))
         crossings += int(np.sign(tr["a"][-1]) != np.sign(a0v))
         tried += 1
@@ -1017,7 +1026,7 @@ balanced_closed_form = claim(
     f"{PAPER}.balanced_closed_form",
     "Balanced (delta = 0, a0 > 0): phi = tanh(g s t + artanh phi0), mu = s(1 + cosh 2x)/(s(1 + cosh 2c)/mu0 + 2x + sinh 2x - 2c - sinh 2c)",
     _src(
-        "§3.5 balanced; claim 11", "derived in the digest [D], matches the notebook balanced_theory [C]; x = g s t + c"
+        "derived here (Sec. 3, balanced case delta = 0)", "matches the authors' notebook balanced_theory; x = g s t + c"
     ),
     statement=lambda: [_eq(phi, PHI_B), _eq(mu, MU_B), _eq(X_B, g * s * t + C_B)],
 )
@@ -1027,7 +1036,7 @@ balanced_closed_form = claim(
 def _():
     # eq. (2) at delta = 0, mu > 0: kappa = 2 g mu, so mu' = 2 g mu (phi s - mu) and phi' = g s (1 - phi^2)
     mup = sp.Symbol("mu", positive=True)
-    kap0 = _kappa_of(0, mup**2, (eta_a, eta_w))
+    kap0 = kappa_of(0, mup**2, (eta_a, eta_w))
     res = [sp.simplify(kap0 - 2 * g * mup), sp.simplify(eta_a * eta_w * 2 * mup * s / kap0 - g * s)]
     # with dx/dt = g s: phi' = g s phi_x, mu' = g s mu_x
     T = sp.Symbol("T", real=True)
@@ -1047,18 +1056,18 @@ def _():
     return Proof(residuals=res, steps=steps)
 
 
-def _balanced_cases():
+def balanced_cases():
     """The claim's cases (shared with its certified check): ``(seed, ea, ew, bs, a0, w0, grid, trajectory)``."""
     for seed in (130, 131):
         rng = _rng(seed)
         ea, ew = rng.uniform(0.5, 2.0, 2)
         bs = rng.standard_normal(3)
-        a0v, w0v = _init_with_delta(0.6, rng.standard_normal(3), 0.0, ea, ew)
+        a0v, w0v = init_with_delta(0.6, rng.standard_normal(3), 0.0, ea, ew)
         grid = np.linspace(0.0, 3.0, 13)
-        yield seed, ea, ew, bs, a0v, w0v, grid, gradient_flow(_whitened_model(bs, ea, ew), (a0v, w0v), grid, rtol=RTOL)
+        yield seed, ea, ew, bs, a0v, w0v, grid, gradient_flow(whitened_model(bs, ea, ew), (a0v, w0v), grid, rtol=RTOL)
 
 
-def _balanced_mu_phi(mu0, phi0, s, g, t):
+def balanced_mu_phi(mu0, phi0, s, g, t):
     """The balanced closed form ``(mu(t), phi(t), x(t))`` from ``(mu0, phi0)``, ``x = g s t + artanh phi0``."""
     c = np.arctanh(phi0)
     x = g * s * t + c
@@ -1069,17 +1078,17 @@ def _balanced_mu_phi(mu0, phi0, s, g, t):
 @balanced_closed_form.numeric_check
 def _():
     out = []
-    for seed, ea, ew, bs, _a0, _w0, grid, tr in _balanced_cases():
+    for seed, ea, ew, bs, _a0, _w0, grid, tr in balanced_cases():
         sv = float(np.linalg.norm(bs))
         wn = np.linalg.norm(tr["w"], axis=1)
         mu_sim, phi_sim = tr["a"] * wn, tr["w"] @ bs / (wn * sv)
-        mu_pred, phi_pred, _ = _balanced_mu_phi(mu_sim[0], phi_sim[0], sv, np.sqrt(ea * ew), grid)
+        mu_pred, phi_pred, _ = balanced_mu_phi(mu_sim[0], phi_sim[0], sv, np.sqrt(ea * ew), grid)
         lip = 2 * (1 + tr.scale + 1 / wn.min()) * (1 + 1 / (1 - abs(phi_sim[0])))
         err = max(np.abs(phi_pred - phi_sim).max(), np.abs(mu_pred - mu_sim).max())
         out.append(
             Measurement(
                 float(err),
-                _ode_tol(tr, lip),
+                ode_tol(tr, lip),
                 f"seed {seed}: balanced (mu, phi) formulas vs DOP853",
                 ODE_TOL_FROM + " 2(1+|theta|+1/|w|)(1 + 1/(1-|phi0|))",
             )
@@ -1088,7 +1097,7 @@ def _():
 
 
 # ================================================================ upstream and downstream limits
-def _beta0_init(beta0, dl):
+def beta0_init(beta0, dl):
     """The notebook's ``coordinates``: a0 > 0 and w0 with a0 w0 = beta0 and a0^2 - |w0|^2 = dl (unit rates)."""
     b0 = np.asarray(beta0, dtype=float)
     root_ = np.hypot(dl, 2 * np.linalg.norm(b0))
@@ -1098,8 +1107,9 @@ def _beta0_init(beta0, dl):
     return np.asarray(a0v), b0 / a0v
 
 
-def _beta_mp(beta0, beta_star, dl, times):
-    A, W = closed_form(*_beta0_init(beta0, dl), beta_star, times)
+def beta_mp(beta0, beta_star, dl, times):
+    """``beta(t) = a w`` of the mpmath closed form from ``beta0`` at imbalance ``dl``, as float64 rows."""
+    A, W = closed_form(*beta0_init(beta0, dl), beta_star, times)
     return np.array([[_f(av * x) for x in wv] for av, wv in zip(A, W)])
 
 
@@ -1109,8 +1119,8 @@ upstream_limit = claim(
     f"{PAPER}.upstream_limit",
     "delta -> +inf with beta0 fixed: beta(t) -> beta_* + (beta0 - beta_*) e^{-delta t} (linear-regression flow at rate delta, lazy)",
     _src(
-        "§3.5 upstream limit, §4 (p6-3); claim 15",
-        "measured deviation decays like delta^-2 (digest: 5e-6 at delta = 200)",
+        "Sec. 3, upstream limit of eq. (4) (p. 6)",
+        "measured deviation decays like delta^-2 (5e-6 at delta = 200)",
     ),
     statement=lambda: [
         _eq(sp.Limit(sp.Symbol("M") / delta, delta, sp.oo), sp.Symbol("I")),
@@ -1125,7 +1135,7 @@ upstream_limit = claim(
 @upstream_limit.symbolic_check
 def _():
     h = sp.Symbol("h", positive=True)  # h = 1/delta -> 0+
-    kap = _kappa_of(1 / h, r_s**2)
+    kap = kappa_of(1 / h, r_s**2)
     res = [
         sp.limit(((kap + 1 / h) / 2 - 1 / h) / h, h, 0) - r_s**2,  # M = delta I + O(|beta|^2/delta)
         sp.limit((kap - 1 / h) / 2 / h, h, 0) - r_s**2,
@@ -1136,7 +1146,8 @@ def _():
     return Proof(residuals=res, steps=steps)
 
 
-def _order_in_delta(errors, deltas, what):
+def order_in_delta(errors, deltas, what):
+    """A measurement that passes when ``errors`` decay like ``1/|delta|`` or faster (fitted log-log order >= 0.9)."""
     order = -np.polyfit(np.log(np.abs(deltas)), np.log(errors), 1)[0]
     return Measurement(
         max(0.0, 1.0 - order),
@@ -1153,14 +1164,14 @@ def _():
     for dl in deltas:
         ts = np.linspace(0.0, 6.0 / dl, 25)
         pred = UP_BSTAR + (UP_BETA0 - UP_BSTAR) * np.exp(-dl * ts)[:, None]
-        errs.append(float(np.abs(_beta_mp(UP_BETA0, UP_BSTAR, dl, ts) - pred).max()))
+        errs.append(float(np.abs(beta_mp(UP_BETA0, UP_BSTAR, dl, ts) - pred).max()))
     return [
-        _order_in_delta(errs, deltas, "sup_t |beta - linear-regression flow| (mpmath closed form)"),
+        order_in_delta(errs, deltas, "sup_t |beta - linear-regression flow| (mpmath closed form)"),
         Measurement(
             errs[1],
             1e-4,
             "delta = 200: sup deviation",
-            "digest §3.5 reports 5e-6 at delta = 200; 1e-4 bounds it with margin",
+            "5e-6 measured at delta = 200 (mpmath closed form); 1e-4 bounds it with margin",
         ),
     ]
 
@@ -1173,8 +1184,8 @@ downstream_limit = claim(
     f"{PAPER}.downstream_limit",
     "delta -> -inf: fast phase mu -> phi s; then phi' = s^2/|delta| phi (1 - phi^2), phi^2 = [1 + (phi1^-2 - 1) e^{-2 s^2 (t - t1)/|delta|}]^-1",
     _src(
-        "§3.4 downstream (p5-5), §3.5; claim 16",
-        "unit rates; measured deviations decay like |delta|^-2 (digest: O(1/|delta|))",
+        "Sec. 3, downstream regime (p. 5)",
+        "unit rates; measured deviations decay like |delta|^-2 (at least O(1/|delta|))",
     ),
     statement=lambda: [
         _eq(_ddt(phi), s**2 / eps * phi * (1 - phi**2)),
@@ -1186,7 +1197,7 @@ downstream_limit = claim(
 
 @downstream_limit.symbolic_check
 def _():
-    kap = _kappa_of(-eps, mu**2)
+    kap = kappa_of(-eps, mu**2)
     h = sp.Symbol("h", positive=True)  # h = 1/|delta| -> 0+
     ex = PHI_SLOW.atoms(sp.exp).pop()
     E_ = sp.Symbol("E", positive=True)
@@ -1208,7 +1219,7 @@ def _():
     for dl in deltas:
         t1 = 20.0 / abs(dl)
         ts = np.linspace(t1, 10.0 * abs(dl), 40)
-        A, W = closed_form(*_beta0_init(UP_BETA0, dl), UP_BSTAR, ts)
+        A, W = closed_form(*beta0_init(UP_BETA0, dl), UP_BSTAR, ts)
         av = np.array([_f(x) for x in A])
         Wv = np.array([[_f(x) for x in row] for row in W])
         wn = np.linalg.norm(Wv, axis=1)
@@ -1217,8 +1228,8 @@ def _():
         e_mu.append(float(np.abs(mu_v - ph).max()))
         e_phi.append(float(np.abs(ph - slow).max()))
     return [
-        _order_in_delta(e_mu, deltas, "|mu - phi s| after t1 = 20/|delta|"),
-        _order_in_delta(e_phi, deltas, "|phi - slow-phase formula|"),
+        order_in_delta(e_mu, deltas, "|mu - phi s| after t1 = 20/|delta|"),
+        order_in_delta(e_phi, deltas, "|phi - slow-phase formula|"),
     ]
 
 
@@ -1228,7 +1239,7 @@ P_KER = MatrixSymbol("P", d, d)  # projector onto ker X: P X^T = 0
 null_space_conservation = claim(
     f"{PAPER}.null_space_conservation",
     "P_ker(X) w(t) = P_ker(X) w0 for any X (w' lies in range X^T)",
-    _src("§3.6 checks; claim 20", "derived in the digest [D]; equivalent to the optimality condition of Thm 3.1"),
+    _src("derived here (Sec. 3, Thm 3.1)", "equivalent to the optimality condition of Thm 3.1"),
     statement=lambda: [_eq(_ddt(P_KER * w), ZeroMatrix(d, 1))],
 )
 
@@ -1257,16 +1268,16 @@ def _():
             rtol=RTOL,
         )
         drift = float(np.abs(tr["w"] @ P.T - P @ tr["w"][0]).max())
-        out.append(Measurement(drift, _ode_tol(tr), f"n={nn}, d=4: drift of P_ker w", ODE_TOL_FROM + " 1 (|P| = 1)"))
+        out.append(Measurement(drift, ode_tol(tr), f"n={nn}, d=4: drift of P_ker w", ODE_TOL_FROM + " 1 (|P| = 1)"))
     return out
 
 
 # ================================================================ Theorem 3.1: potential, gradient, mirror flow
-KAPPA_R = _kappa_of(delta, r_s**2)
+KAPPA_R = kappa_of(delta, r_s**2)
 PSI = (KAPPA_R - 2 * delta) * sp.sqrt(KAPPA_R + delta) / 3  # Psi_delta as a function of r = |beta|
 GAMMA = 2 * r_s / ((kappa + delta) * sp.sqrt(kappa - delta))
 R0 = sp.Symbol("r_0", positive=True)
-PSI_0 = sp.sqrt(_kappa_of(delta, R0**2) - delta)  # psi_delta at |beta_0| = r_0
+PSI_0 = sp.sqrt(kappa_of(delta, R0**2) - delta)  # psi_delta at |beta_0| = r_0
 
 
 PSI_K = (kappa - 2 * delta) * sp.sqrt(kappa + delta) / 3  # Psi in terms of kappa
@@ -1288,7 +1299,7 @@ implicit_bias_potential = claim(
     f"{PAPER}.implicit_bias_potential",
     "Thm 3.1 support: grad Psi_delta = sqrt(kappa - delta) beta_hat, psi_delta beta_hat0 = grad Psi_delta(beta0) (Bregman form), M^-1 = gamma Hess Psi_delta",
     _src(
-        "§3.6 eq. (5) and checks [D]; claims 19, 23",
+        "Sec. 3, Thm 3.1, eq. (5) (time-warped mirror flow derived here; App. A.4)",
         "gamma = 2|beta|/((kappa + delta) sqrt(kappa - delta)); unit rates",
     ),
     statement=lambda: [
@@ -1311,7 +1322,7 @@ def _():
         _in_uv(GAMMA * d1 / r_s - 2 / (kappa + delta)),
         # Bregman: Psi(b) - psi b0hat^T b = D_Psi(b, b0) + Psi(b0) - psi r0, since grad Psi(b0) = psi b0hat
         _in_uv(sp.expand(kappa**2 - delta**2 - 4 * r_s**2)),  # the coordinates satisfy kappa^2 = delta^2 + 4 r^2
-        _in_uv(d1 - PSI_0.subs(_kappa_of(delta, R0**2), kappa)),  # psi_delta = Psi'(r0): grad Psi(b0) = psi b0hat
+        _in_uv(d1 - PSI_0.subs(kappa_of(delta, R0**2), kappa)),  # psi_delta = Psi'(r0): grad Psi(b0) = psi b0hat
     ]
     steps = [
         _eq(sp.sqrt(kappa + delta), u_s),
@@ -1386,7 +1397,7 @@ theorem_3_1 = claim(
     f"{PAPER}.theorem_3_1",
     "Thm 3.1: the gradient-flow limit is argmin Psi_delta(beta) - psi_delta beta_hat0^T beta s.t. X beta = y",
     _src(
-        "§3.6 Thm 3.1, eq. (5) (p6-5); claim 19",
+        "Sec. 3, Thm 3.1, eq. (5) (p. 6)",
         "unit rates (delta/sqrt(eta_a eta_w) with rates); optimality = conservation of P_ker w",
     ),
     statement=lambda: [
@@ -1433,7 +1444,7 @@ def _():
     N = np.linalg.svd(Xd)[2][1:].T  # orthonormal basis of ker X
     beta0 = 0.4 * b_mn + 0.5 * N @ rng.standard_normal(2)
     for dl in (-1.0, 0.0, 0.5, 2.0):
-        a0v, w0v = _beta0_init(beta0, dl)
+        a0v, w0v = beta0_init(beta0, dl)
         tr = gradient_flow(SingleNeuronModel(Xd, yd), (a0v, w0v), [0.0, 30.0, 60.0], rtol=RTOL)
         if np.any(tr["a"] <= 0):
             raise AssertionError("a crossed zero: beta(t) = 0 somewhere, outside Thm 3.1's hypothesis")
@@ -1446,7 +1457,7 @@ def _():
         sol = root(stationarity, N.T @ beta0, method="hybr", options={"xtol": 1e-14})
         b_opt = b_mn + N @ sol.x
         moved = float(np.abs(tr["a"][-1] * tr["w"][-1] - tr["a"][-2] * tr["w"][-2]).max())  # not yet converged?
-        tol = _ode_tol(tr, 2 * tr.scale) + moved + 1e-12 * (1 + np.abs(sol.x).max())
+        tol = ode_tol(tr, 2 * tr.scale) + moved + 1e-12 * (1 + np.abs(sol.x).max())
         out.append(
             Measurement(
                 float(np.abs(b_gf - b_opt).max()),
@@ -1468,7 +1479,7 @@ one_dim_null_space = claim(
     f"{PAPER}.one_dim_null_space",
     "dim ker X = 1: beta_inf = beta_mn + alpha n_hat, alpha = k sqrt(varkappa + sqrt(varkappa^2 + c^2)), varkappa = (k^2 + delta)/2; endpoints at delta -> +-inf",
     _src(
-        "§3.6 closed form [C/D] and delta = +-inf endpoints (Fig. 4b); claims 21-22",
+        "Sec. 3, App. A.4 (1-D null space closed form, re-derived here) and delta = +-inf endpoints (Fig. 4b)",
         "unit rates; a does not change sign",
     ),
     statement=lambda: [
@@ -1521,7 +1532,7 @@ def _():
     c = float(np.linalg.norm(b_mn))
     nh = np.array([1.0, -0.5]) / np.linalg.norm([1.0, -0.5])  # x^T n_hat = 0
     for dl in (-2.0, 0.0, 2.0):
-        a0v, w0v = _beta0_init(beta0, dl)
+        a0v, w0v = beta0_init(beta0, dl)
         k = float(np.sign(a0v) * (w0v @ nh))  # sgn(a0) w0^T n_hat
         vk = (k * k + dl) / 2
         alpha = k * np.sqrt(vk + np.sqrt(vk * vk + c * c))
@@ -1531,7 +1542,7 @@ def _():
         out.append(
             Measurement(
                 float(np.abs(b_gf - (b_mn + alpha * nh)).max()),
-                _ode_tol(tr, 2 * tr.scale) + moved,
+                ode_tol(tr, 2 * tr.scale) + moved,
                 f"delta={dl}: GF limit vs 1-D closed form",
                 ODE_TOL_FROM + " 2|theta|, + |beta(80) - beta(40)|",
             )
@@ -1539,7 +1550,7 @@ def _():
     # endpoints: closed form at |delta| = 1e8 against the projection / ray formulas, error O(1/|delta|)
     with mp.workdps(DPS):
         for dl, target in ((1e6, b_mn + beta0 - (beta0 @ b_mn) / c**2 * b_mn), (-1e6, c**2 / (b_mn @ beta0) * beta0)):
-            a0v, w0v = _beta0_init(beta0, dl)
+            a0v, w0v = beta0_init(beta0, dl)
             k = mp.mpf(float(w0v @ nh))
             vk = (k * k + dl) / 2
             alpha = k * mp.sqrt(vk + mp.sqrt(vk * vk + c * c))
@@ -1560,8 +1571,8 @@ kernel_distance = claim(
     f"{PAPER}.kernel_distance",
     "Whitened single neuron: <K_0, K_t> = tr(M_0 M_t) = d eta_w^2 a0^2 a^2 + eta_a eta_w (a0^2 |w|^2 + a^2 |w0|^2) + eta_a^2 (w0^T w)^2, S in [0, 1]",
     _src(
-        "§4 kernel distance (p3-1, D.1)",
-        "corrected normaliser |K_t|_F uses a_t^2; the authors' notebook has a_0^2 there (typo, digest §9)",
+        "notation (p. 3; Fort et al. (2020)), App. D.1: kernel distance",
+        "corrected normaliser |K_t|_F uses a_t^2; the authors' notebook has a_0^2 there (typo)",
     ),
     statement=lambda: [
         _eq(
@@ -1611,13 +1622,13 @@ def _():
         ea, ew = rng.uniform(0.5, 2.0, 2)
         Q = random_orthogonal(3, rng)  # whitened data X = Q: X^T X = I
         bs = rng.standard_normal(3)
-        a0v, w0v = _init_with_delta(np.sqrt(max(dl, 0) / ew + 0.5), rng.standard_normal(3), dl, ea, ew)
+        a0v, w0v = init_with_delta(np.sqrt(max(dl, 0) / ew + 0.5), rng.standard_normal(3), dl, ea, ew)
         grid = np.linspace(0.0, 4.0, 9)
         tr = gradient_flow(SingleNeuronModel(Q, Q @ bs, ea, ew), (a0v, w0v), grid, rtol=RTOL)
         K = [ew * av**2 * Q @ Q.T + ea * np.outer(Q @ wv, Q @ wv) for av, wv in zip(tr["a"], tr["w"])]
         S_sim = np.array([1 - np.sum(K[0] * k) / (np.linalg.norm(K[0]) * np.linalg.norm(k)) for k in K])
         S_exact = SingleNeuronExact(a0v, w0v, bs, ea, ew).kernel_distance(grid)
-        tol = _ode_tol(tr, 8 * tr.scale**3 / np.linalg.norm(K[0]) * max(ea, ew)) + 64 * FLOAT64_EPS
+        tol = ode_tol(tr, 8 * tr.scale**3 / np.linalg.norm(K[0]) * max(ea, ew)) + 64 * FLOAT64_EPS
         out.append(
             Measurement(
                 float(np.abs(S_sim - S_exact).max()),
@@ -1650,9 +1661,7 @@ def _vec(m: sp.Matrix) -> sp.Matrix:
 theorem_4_1 = claim(
     f"{PAPER}.theorem_4_1",
     "Thm 4.1: vec beta' = -sum_k (eta_w a_k a_k^T (+) eta_a w_k w_k^T) vec(X^T P), each term a Kronecker sum depending only on (beta_k, delta_k)",
-    _src(
-        "§5.1 Theorem 4.1 (statement reconstructed in the digest [U/D]); claim 24", "column-major vec; P = X beta - Y"
-    ),
+    _src("Sec. 4, Thm 4.1 (statement reconstructed here)", "column-major vec; P = X beta - Y"),
     statement=lambda: [
         _eq(_ddt(BETA_WIDE), BETA_WIDE_RATE),
         _eq(sp.Symbol("M_k"), sp.Symbol(r"\eta_w a_k a_k^T \otimes I_d + \eta_a I_c \otimes w_k w_k^T")),
@@ -1764,8 +1773,8 @@ theorem_4_2 = claim(
     f"{PAPER}.theorem_4_2",
     "Thm 4.2: under eta_w A A^T - eta_a W W^T = delta I_h, M = (sqrt(delta^2 I + 4 g^2 beta^T beta) + delta I)/2 (+) (sqrt(delta^2 I + 4 g^2 beta beta^T) - delta I)/2",
     _src(
-        "§5.1 Theorem 4.2 (reconstructed [U/D]), Assumption B.2; claim 25",
-        "holds with full-rank Gram matrices: h = c <= d (delta > 0) or h = d <= c (delta < 0); see the B.2/B.6 h-inconsistency (digest §9)",
+        "Sec. 4, Thm 4.2 (statement reconstructed here), Assumption B.2",
+        "holds with full-rank Gram matrices: h = c <= d (delta > 0) or h = d <= c (delta < 0); Assumption B.2 (h <= min(d, c)) and Thm B.6 (h >= min(d, c)) leave h = min(d, c)",
     ),
     statement=lambda: [
         _eq(
@@ -1839,8 +1848,8 @@ theorem_b6 = claim(
     f"{PAPER}.theorem_b6",
     "Thm B.6: q_delta(x) = (2x asinh(2x/|delta|) - sqrt(4x^2 + delta^2) + |delta|)/4 has q' = asinh(2x/|delta|)/2, q'' = 1/sqrt(delta^2 + 4x^2); singular values flow by lambda_i' = -sqrt(delta^2 + 4 lambda_i^2) u_i^T G v_i",
     _src(
-        "§5.1 Theorem B.6, eq. (119) (p32-8); claim 26",
-        "isotropic Delta = delta I, unit rates; needs h = min(d, c) given B.2's h <= min(d, c) (digest §9)",
+        "Thm B.6, eq. (119) (App. B, p. 32; wide networks of Sec. 4)",
+        "isotropic Delta = delta I, unit rates; needs h = min(d, c) given Assumption B.2's h <= min(d, c)",
     ),
     statement=lambda: [
         _eq(sp.Function("q_delta")(XP), Q_DELTA),
@@ -1905,7 +1914,7 @@ def _():
         lam_dot = np.einsum("ji,jk,ik->i", Uu, bd, Vt)  # u_i^T beta' v_i
         pred = -np.sqrt(dl**2 + 4 * lam**2) * np.einsum("ji,jk,ik->i", Uu, G, Vt)
         gap = float(np.min(np.abs(np.diff(np.sort(lam))))) if hh > 1 else 1.0
-        tol = _ode_tol(tr, 16 * tr.scale**3 * (1 + np.abs(G).max()) / max(gap, 1e-3))
+        tol = ode_tol(tr, 16 * tr.scale**3 * (1 + np.abs(G).max()) / max(gap, 1e-3))
         out.append(
             Measurement(
                 float(np.abs(lam_dot - pred).max()),
@@ -1935,8 +1944,8 @@ lemma_b8 = claim(
     f"{PAPER}.lemma_b8",
     "Lemma B.8: depth L+1 isotropic chain (c = 1, d = h): |beta|^2 = a^T (a a^T - delta I)^L a = |a|^2 (|a|^2 - delta)^L",
     _src(
-        "§5.2 Lemma B.8 proof (p33-5); claim 27",
-        "the printed exponent d is a typo for L (digest §9); corrected form stated; unit rates",
+        "Lemma B.8 (proof, App. B, p. 33; deep networks of Sec. 4)",
+        "the printed exponent d is a typo for L; corrected form stated; unit rates",
     ),
     statement=lambda: [
         _eq(
@@ -2013,7 +2022,7 @@ def _():
         beta = (p[-1] @ beta).ravel()
         a_t = p[-1].ravel()
         lhs, rhs_ = beta @ beta, (a_t @ a_t) * (a_t @ a_t - dl) ** L
-        tol = _ode_tol(tr, 4 * (L + 1) * tr.scale ** (2 * L + 1))
+        tol = ode_tol(tr, 4 * (L + 1) * tr.scale ** (2 * L + 1))
         out.append(
             Measurement(
                 abs(lhs - rhs_),
@@ -2041,17 +2050,17 @@ eq10_relu = claim(
     f"{PAPER}.eq10_relu",
     "Eq. (10): mu_k' = -sqrt(delta_k^2 + 4 g^2 mu_k^2) beta_hat_k^T xi_k, beta_hat_k' = -(sqrt(delta_k^2 + 4 g^2 mu_k^2) + delta_k)/(2 mu_k) (I - beta_hat_k beta_hat_k^T) xi_k",
     _src(
-        "§5.3 eqs. (9)-(10)",
+        "Sec. 5, eqs. (9)-(10)",
         "derived on every activation region of a two-sample, d = 2 net (slopes 1 or leak gamma); mu_k = a_k |w_k|, beta_hat_k = w_k/|w_k|",
     ),
     statement=lambda: [
         _eq(
             _ddt(sp.Symbol("mu_k")),
-            -_kappa_of(sp.Symbol("delta_k"), sp.Symbol("mu_k") ** 2, (eta_a, eta_w)) * sp.Symbol(r"\hat\beta_k^T\xi_k"),
+            -kappa_of(sp.Symbol("delta_k"), sp.Symbol("mu_k") ** 2, (eta_a, eta_w)) * sp.Symbol(r"\hat\beta_k^T\xi_k"),
         ),
         _eq(
             _ddt(sp.Symbol(r"\hat\beta_k")),
-            -(_kappa_of(sp.Symbol("delta_k"), sp.Symbol("mu_k") ** 2, (eta_a, eta_w)) + sp.Symbol("delta_k"))
+            -(kappa_of(sp.Symbol("delta_k"), sp.Symbol("mu_k") ** 2, (eta_a, eta_w)) + sp.Symbol("delta_k"))
             / (2 * sp.Symbol("mu_k"))
             * sp.Symbol(r"(I - \hat\beta_k\hat\beta_k^T)\xi_k"),
         ),
@@ -2153,8 +2162,8 @@ fig1_parametrization = claim(
     f"{PAPER}.fig1_parametrization",
     "Fig. 1: a_i = +-alpha tau, |w_i| = tau/alpha give delta = tau^2 (alpha^2 - alpha^-2); get_alpha inverts it exactly",
     _src(
-        "§6 Fig. 1 caption and D.1; claim 32",
-        "the caption's delta (not D.1's delta^2, a typo: digest §9); unit rates; get_alpha returns 1/alpha",
+        "Fig. 1 caption, App. D.1",
+        "the caption's delta (not App. D.1's delta^2, a typo); unit rates; get_alpha returns 1/alpha",
     ),
     statement=lambda: [
         _eq(delta, TAU_S**2 * (ALPHA_S**2 - ALPHA_S**-2)),
@@ -2213,7 +2222,7 @@ theorem_b10 = claim(
     f"{PAPER}.theorem_b10",
     "Thm B.10: depth L+1, delta -> 0: beta_inf = argmin (L+1)/(L+2) |beta|^((L+2)/(L+1)) - (beta0/|beta0|^(L/(L+1)))^T beta s.t. X beta = y",
     _src(
-        "§5.2 Theorem B.10, eq. (123) (p34-2); claim 28",
+        "Thm B.10, eq. (123) (App. B, p. 34; deep networks of Sec. 4)",
         "checked for L = 1, 2, 3 with rank-one balanced chains (d = h, c = 1); unit rates",
     ),
     statement=lambda: [
@@ -2286,7 +2295,7 @@ def _():
             return N.T @ (np.linalg.norm(b) ** e * b / np.linalg.norm(b) - g0)
 
         b_opt = b_mn + N @ root(kkt, N.T @ beta0, method="hybr", options={"xtol": 1e-14}).x
-        tol = _ode_tol(tr, 2 * (L + 1) * tr.scale**L) + float(np.abs(b_gf - b_prev).max())
+        tol = ode_tol(tr, 2 * (L + 1) * tr.scale**L) + float(np.abs(b_gf - b_prev).max())
         out.append(
             Measurement(
                 float(np.abs(b_gf - b_opt).max()),
@@ -2305,7 +2314,7 @@ prop_c2 = claim(
     f"{PAPER}.prop_c2",
     "Prop. C.2: with no redundant neurons, colouring activation regions by the parity of the number of active neurons is a valid 2-colouring",
     _src(
-        "§5.3 Proposition C.2 (p35-5, p35-6); claim 31",
+        "Prop. C.2 (App. C, p. 35; ReLU networks of Sec. 5)",
         "bias-free two-layer ReLU net; crossing one boundary hyperplane flips exactly one neuron",
     ),
     statement=lambda: [_eq((-1) ** (N_ACT + 1), -((-1) ** N_ACT))],

@@ -19,10 +19,14 @@ F has eigenvalues :math:`\pm\sqrt{\tilde s_\alpha^2 + \lambda^2/4}` and
 :math:`\gamma(t;\lambda)`; the flow converges to :math:`2P_+\tilde S_\lambda P_+^T`.
 
 Source: Dominé, Anguita, Proca, Braun, Kunin, Mediano, Saxe, *From Lazy to Rich: Exact
-Learning Dynamics in Deep Linear Networks*, ICLR 2025 (arXiv:2409.14623), as rebuilt in
-``shared/papers/lazy_to_rich.md`` (§1-§8, claim list §10; claim ``N`` below is item ``N``
-there), with N. Anguita's MEng thesis (2024) as the precursor. One claim registers per item;
-corrections of printed formulas are stated in each claim's Source note.
+Learning Dynamics in Deep Linear Networks*, ICLR 2025 (arXiv:2409.14623), cited by the paper's
+own numbering (Sec. 3 setup and assumptions A1-A3, Lemma 4.2, Thm 4.3 / Eqs. 13-15, Thm 5.1 / Eq. 17,
+Thm 5.2 / Eq. 18, Algorithm 1, App. B-D), with N. Anguita, *Learning Dynamics of Linear Neural
+Networks*, MEng thesis, Imperial College London (2024), the precursor, cited as "Anguita (2024)".
+The claims below are numbered 1-29 in the order of the paper's results ("claim N"; claim 2, conservation,
+lives in :mod:`derivations.conservation`); where a formula is not printed in the paper it is marked
+"derived here" with the paper item it extends. Corrections of printed formulas
+are stated in each claim's Source note.
 
 Every claim has a symbolic check (general shapes through :func:`lazyrich.canonicalize`
 with rewrite rules such as lambda-balance, per-mode scalar identities in a rational
@@ -111,28 +115,30 @@ def _must_fail(observed: float, floor: float, what: str) -> Measurement:
 
 
 # ----------------------------------------------------------------- numeric helpers (independent of the engine)
-def _F(syx: np.ndarray, lam_: float) -> np.ndarray:
+def f_matrix(syx: np.ndarray, lam_: float) -> np.ndarray:
+    """The block matrix F of the Riccati equation for ``Sigma_yx`` and ``lambda`` (float64)."""
     no, ni = syx.shape
     return np.block([[-lam_ / 2 * np.eye(ni), syx.T], [syx, lam_ / 2 * np.eye(no)]])
 
 
-def _qqt(W1v: np.ndarray, W2v: np.ndarray) -> np.ndarray:
+def qqt_of(W1v: np.ndarray, W2v: np.ndarray) -> np.ndarray:
+    """``Q Q^T`` with ``Q = [W1^T; W2]``."""
     Q = np.vstack([W1v.T, W2v])
     return Q @ Q.T
 
 
-def _split(s: np.ndarray, lam_: float) -> tuple[np.ndarray, np.ndarray]:
-    """Layer singular values (s1, s2): s2^2 - s1^2 = lambda, s1 s2 = s (digest §2 item 1, direct formula)."""
+def split_singular_values(s: np.ndarray, lam_: float) -> tuple[np.ndarray, np.ndarray]:
+    """Layer singular values (s1, s2): s2^2 - s1^2 = lambda, s1 s2 = s (Thm 5.2, Eq. 18; Anguita (2024), Thm 4.1.1)."""
     root = np.sqrt(lam_**2 + 4 * s**2)
     return np.sqrt((root - lam_) / 2), np.sqrt((root + lam_) / 2)
 
 
-def _balanced_pair(rng, ni: int, nh: int, no: int, lam_: float, svals=None):
+def balanced_pair(rng, ni: int, nh: int, no: int, lam_: float, svals=None):
     """A lambda-balanced pair built from a random product ``U S V^T`` (Algorithm 1 structure, own code)."""
     m = min(ni, no)
     s = rng.uniform(0.3, 1.5, m) if svals is None else np.asarray(svals, float)
     U, V, R = random_orthogonal(no, rng), random_orthogonal(ni, rng), random_orthogonal(nh, rng)
-    s1, s2 = _split(s, lam_)
+    s1, s2 = split_singular_values(s, lam_)
     S1, S2 = np.zeros((nh, ni)), np.zeros((no, nh))
     S1[np.arange(m), np.arange(m)] = s1
     S2[np.arange(m), np.arange(m)] = s2
@@ -144,18 +150,18 @@ def _balanced_pair(rng, ni: int, nh: int, no: int, lam_: float, svals=None):
     return R @ S1 @ V.T, U @ S2 @ R.T
 
 
-def _flow(syx, W1v, W2v, ts, tau_: float = 1.0):
+def flow_qqt(syx, W1v, W2v, ts, tau_: float = 1.0):
     """Gradient-flow QQ^T on ``ts`` and the derived tolerance for a quadratic function of the weights."""
     traj = gradient_flow(DeepLinearModel(syx, tau=tau_), (W1v, W2v), ts, rtol=RTOL)
-    qq = np.array([_qqt(*traj.at(i)) for i in range(len(traj.t))])
+    qq = np.array([qqt_of(*traj.at(i)) for i in range(len(traj.t))])
     tol = quadratic_invariant_tolerance(traj.n_steps, traj.rtol, traj.atol, traj.scale)
     return traj, qq, tol
 
 
-def _fukumizu_mp(syx, W1v, W2v, lam_, t_, tau_=1.0, dps=40) -> np.ndarray:
-    """The Fukumizu form (digest §3.3) in mpmath through the eigendecomposition of F (any lambda, any N_h)."""
+def fukumizu_mp(syx, W1v, W2v, lam_, t_, tau_=1.0, dps=40) -> np.ndarray:
+    """The Fukumizu form (Fukumizu (1998); Sec. 4) in mpmath through the eigendecomposition of F (any lambda, any N_h)."""
     with mpmath.workdps(dps):
-        F = mpmath.matrix(_F(syx, lam_).tolist())
+        F = mpmath.matrix(f_matrix(syx, lam_).tolist())
         ev, Ov = mpmath.eigsy(F)
         Q0 = mpmath.matrix(np.vstack([W1v.T, W2v]).tolist())
         n = F.rows
@@ -170,9 +176,9 @@ def _fukumizu_mp(syx, W1v, W2v, lam_, t_, tau_=1.0, dps=40) -> np.ndarray:
         return np.array(P.tolist(), dtype=float)
 
 
-def _fukumizu_direct(syx, W1v, W2v, lam_, t_, tau_=1.0) -> np.ndarray:
-    """The Fukumizu form (digest §3.3) directly in float64 (own implementation, eigh of F)."""
-    ev, Ov = np.linalg.eigh(_F(syx, lam_))
+def fukumizu_direct(syx, W1v, W2v, lam_, t_, tau_=1.0) -> np.ndarray:
+    """The Fukumizu form (Fukumizu (1998); Sec. 4) directly in float64 (own implementation, eigh of F)."""
+    ev, Ov = np.linalg.eigh(f_matrix(syx, lam_))
     x = t_ / tau_
     with np.errstate(over="ignore", invalid="ignore"):
         g = np.where(ev == 0, 2 * x, np.expm1(2 * ev * x) / np.where(ev == 0, 1.0, ev))
@@ -182,8 +188,8 @@ def _fukumizu_direct(syx, W1v, W2v, lam_, t_, tau_=1.0) -> np.ndarray:
         return Y @ np.linalg.solve(M, Y.T)
 
 
-def _limit_qqt(syx, lam_) -> np.ndarray:
-    """QQ^T(infinity) from the SVD of Sigma_yx (digest §3.6)."""
+def limit_qqt(syx, lam_) -> np.ndarray:
+    """QQ^T(infinity) from the SVD of Sigma_yx (derived here: the t -> infinity limit of Thm 4.3)."""
     U, s, Vt = np.linalg.svd(syx, full_matrices=False)
     sl = np.sqrt(s**2 + lam_**2 / 4)
     A = (Vt.T * (sl - lam_ / 2)) @ Vt
@@ -192,13 +198,14 @@ def _limit_qqt(syx, lam_) -> np.ndarray:
     return np.block([[A, B.T], [B, C]])
 
 
-def _random_task(rng, ni, no, lo=0.5, hi=2.0):
+def random_task(rng, ni, no, lo=0.5, hi=2.0):
+    """A random ``Sigma_yx`` (``no x ni``) with sorted singular values drawn from ``[lo, hi]``."""
     from lazyrich import matrix_with_singular_values
 
     return matrix_with_singular_values((no, ni), np.sort(rng.uniform(lo, hi, min(ni, no)))[::-1], rng)
 
 
-def _sub(a, b, *more):
+def mat_sub(a, b, *more):
     """``a - b + sum(more)`` as an unevaluated MatAdd (SymPy's ``-`` runs slow simplification strategies)."""
     return sp.MatAdd(a, sp.MatMul(-1, b), *more)
 
@@ -214,7 +221,7 @@ L_sym = sp.Symbol(r"\mathcal{L}")
 gradient_flow_form = claim(
     "lazy_to_rich.gradient_flow_form",
     "The layer dynamics are minus tau times the gradient of L = 1/(2P) |Y - W2 W1 X|_F^2",
-    Source(PAPER, "§1; claim 1"),
+    Source(PAPER, "Sec. 3 (setup: loss and gradient flow)"),
     statement=lambda: [
         _eq(L_sym, sp.Rational(1, 2) / P_ * sp.Symbol(r"\|Y - W_2 W_1 X\|_F^2")),
         _eq(tau * _ddt(W1), W2.T * (Sigma - W2 * W1 * MatrixSymbol("Sigma_xx", N_i, N_i))),
@@ -302,7 +309,9 @@ riccati_closure = claim(
     "lazy_to_rich.riccati_closure",
     "Under whitening and lambda-balance, tau d(QQ^T)/dt = F QQ^T + QQ^T F - (QQ^T)^2",
     Source(
-        PAPER, "§3.1-3.2; claim 3", "thesis Thm 3.3.1(1); proven blockwise, the balance enters only the diagonal blocks"
+        PAPER,
+        "Sec. 4 (Riccati equation for QQ^T)",
+        "Anguita (2024), Thm 3.3.1(1); Fukumizu (1998); Braun et al. (2022); proven blockwise, the balance enters only the diagonal blocks",
     ),
     statement=lambda: [
         _eq(QQT_sym, QQT_blocks),
@@ -317,13 +326,13 @@ def _():
     dA, dB, dC = (tau * time_derivative(b, RATES) for b in (A_blk, B_blk, C_blk))
     # exact identities valid for ANY weights: the defect is the imbalance Delta = W2^T W2 - W1 W1^T - lambda I
     exact = [
-        _sub(dA, RHS_A, W1.T * IMBALANCE * W1),
-        _sub(dB, RHS_B),
-        _sub(dC, RHS_C, sp.MatMul(-1, W2, IMBALANCE, W2.T)),
+        mat_sub(dA, RHS_A, W1.T * IMBALANCE * W1),
+        mat_sub(dB, RHS_B),
+        mat_sub(dC, RHS_C, sp.MatMul(-1, W2, IMBALANCE, W2.T)),
     ]
     dims = {N_i: 2, N_h: 2, N_o: 2}
     explicit = [explicit_residual(r, dims) for r in exact]
-    rules_res = [_sub(dA, RHS_A), _sub(dC, RHS_C)]
+    rules_res = [mat_sub(dA, RHS_A), mat_sub(dC, RHS_C)]
     steps = [
         _eq(tau * _ddt(A_blk), canonicalize(dA).as_expr()),
         _eq(W1.T * W2.T * W2 * W1, (W1.T * W1) ** 2 + lam * W1.T * W1),
@@ -344,11 +353,11 @@ def _():
     out = []
     for seed, (ni, nh, no, lm) in enumerate([(3, 2, 2, 0.7), (2, 2, 4, -0.6), (3, 3, 3, 0.0), (2, 3, 4, 0.5)]):
         rng = _rng(30 + seed)
-        syx = _random_task(rng, ni, no)
-        W1v, W2v = _balanced_pair(rng, ni, nh, no, lm)
+        syx = random_task(rng, ni, no)
+        W1v, W2v = balanced_pair(rng, ni, nh, no, lm)
         model = DeepLinearModel(syx, tau=1.3)
-        traj, qq, tol_w = _flow(syx, W1v, W2v, np.linspace(0, 3, 7), 1.3)
-        F = _F(syx, lm)
+        traj, qq, tol_w = flow_qqt(syx, W1v, W2v, np.linspace(0, 3, 7), 1.3)
+        F = f_matrix(syx, lm)
         worst, scale = 0.0, traj.scale
         for i in range(len(traj.t)):
             A, B = traj.at(i)
@@ -388,8 +397,8 @@ fukumizu_solution = claim(
     "P = Y M^{-1} Y^T with Y = e^{Ft/tau} Q0, M = I + 1/2 Q0^T (e^{Ft}F^{-1}e^{Ft} - F^{-1}) Q0 solves the Riccati ODE with P(0) = Q0 Q0^T; M >= I",
     Source(
         PAPER,
-        "§3.3; claim 4",
-        "Fukumizu 1998; valid for N_h > min(N_i, N_o); F^{-1} is only notation, (e^{2 mu t}-1)/mu is entire",
+        "Sec. 4 (general solution, Fukumizu form)",
+        "Fukumizu (1998); Anguita (2024), Thm 3.3.1; derived here: valid for N_h > min(N_i, N_o); F^{-1} is only notation, (e^{2 mu t}-1)/mu is entire",
     ),
     statement=lambda: [
         _eq(P_m, Ym * Inverse(Mm) * Ym.T),
@@ -433,7 +442,7 @@ def _():
     )
 
 
-def _fukumizu_cases():
+def fukumizu_cases():
     """The claim's cases (shared with its certified check): ``((ni, nh, no, lam), syx, W1, W2, ts, traj, qq, tol)``.
 
     Square, funnel, inverted-funnel and bottleneck-free shapes, lambda of both signs and 0, simulated by DOP853.
@@ -442,27 +451,27 @@ def _fukumizu_cases():
         [(3, 2, 2, 0.7), (2, 3, 4, 0.5), (4, 3, 2, -0.5), (3, 3, 2, -0.4), (3, 2, 2, 0.0)]
     ):
         rng = _rng(40 + seed)
-        syx = _random_task(rng, ni, no)
-        W1v, W2v = _balanced_pair(rng, ni, nh, no, lm)
+        syx = random_task(rng, ni, no)
+        W1v, W2v = balanced_pair(rng, ni, nh, no, lm)
         ts = np.array([0.0, 0.5, 1.5, 3.0])
-        yield ((ni, nh, no, lm), syx, W1v, W2v, ts, *_flow(syx, W1v, W2v, ts))
+        yield ((ni, nh, no, lm), syx, W1v, W2v, ts, *flow_qqt(syx, W1v, W2v, ts))
 
 
 @fukumizu_solution.numeric_check
 def _():
     out = []
-    for (ni, nh, no, lm), syx, W1v, W2v, ts, traj, qq, tol in _fukumizu_cases():
-        ev = np.linalg.eigvalsh(_F(syx, lm))
+    for (ni, nh, no, lm), syx, W1v, W2v, ts, traj, qq, tol in fukumizu_cases():
+        ev = np.linalg.eigvalsh(f_matrix(syx, lm))
         worst, worst_tol, min_gap = 0.0, 0.0, np.inf
         Q0v = np.vstack([W1v.T, W2v])
         for i, tt in enumerate(ts):
-            direct = _fukumizu_direct(syx, W1v, W2v, lm, tt)
-            kappa = math.exp(2 * (ev[-1] - ev[0]) * tt)  # conditioning of the direct form (§4)
+            direct = fukumizu_direct(syx, W1v, W2v, lm, tt)
+            kappa = math.exp(2 * (ev[-1] - ev[0]) * tt)  # conditioning of the direct form (Sec. 4, App. B.5)
             err = float(np.abs(direct - qq[i]).max())
             t_ok = tol + linalg_tolerance(kappa, 8 * (ni + no)) * traj.scale**2
             if err / t_ok >= worst / max(worst_tol, 1e-300):
                 worst, worst_tol = err, t_ok
-            evv, Ov = np.linalg.eigh(_F(syx, lm))
+            evv, Ov = np.linalg.eigh(f_matrix(syx, lm))
             g = np.where(np.abs(evv) < 1e-300, 2 * tt, np.expm1(2 * evv * tt) / np.where(evv == 0, 1, evv))
             M = np.eye(nh) + 0.5 * Q0v.T @ (Ov * g) @ Ov.T @ Q0v
             min_gap = min(min_gap, float(np.linalg.eigvalsh(M).min()) - 1.0)
@@ -510,7 +519,8 @@ SVD_RULES = (
 )
 
 
-def _mode_matrix(lam_e, s_e):
+def mode_matrix(lam_e, s_e):
+    """The 2x2 block of F for one task mode: ``[[-lambda/2, s], [s, lambda/2]]`` (SymPy)."""
     return sp.Matrix([[-lam_e / 2, s_e], [s_e, lam_e / 2]])
 
 
@@ -519,12 +529,12 @@ spectrum_of_F = claim(
     "F has eigenvalues +-sqrt(s_a^2 + lambda^2/4) with eigenvectors (a v_a; b u_a), (b v_a; -a u_a), and sgn(No-Ni) lambda/2 on the completion",
     Source(
         PAPER,
-        "§1, §3.4; claim 5",
-        "paper Lemma 4.2 (per reviews), thesis Thm 3.3.1(2), 3.4.2; G, H are the thesis auxiliaries",
+        "Sec. 4, Lemma 4.2",
+        "Lemma 4.2 as cited by reviews; Anguita (2024), Thms 3.3.1(2), 3.4.2; G, H are the thesis auxiliaries",
     ),
     statement=lambda: [
-        _eq(_mode_matrix(lam, s_t) * sp.Matrix([a_sym, b_sym]), mu * sp.Matrix([a_sym, b_sym])),
-        _eq(_mode_matrix(lam, s_t) * sp.Matrix([b_sym, -a_sym]), -mu * sp.Matrix([b_sym, -a_sym])),
+        _eq(mode_matrix(lam, s_t) * sp.Matrix([a_sym, b_sym]), mu * sp.Matrix([a_sym, b_sym])),
+        _eq(mode_matrix(lam, s_t) * sp.Matrix([b_sym, -a_sym]), -mu * sp.Matrix([b_sym, -a_sym])),
         _eq(mu, mu_def),
         _eq(a_sym, sp.sqrt((mu - lam / 2) / (2 * mu))),
         _eq(b_sym, sp.sqrt((mu + lam / 2) / (2 * mu))),
@@ -565,8 +575,8 @@ def _():
     ]
     scalar = [e.as_expr() for e in scalar]
     # block level (general shapes): F P_+ = [V_m(-lambda/2 A + S B); U_m(S A + lambda/2 B)], per mode the 2x2 identity above
-    top = _sub(sp.MatAdd(-lam / 2 * Vm * A_d, Sigma.T * Um * B_d), Vm * (-lam / 2 * A_d + S_t * B_d))
-    bottom = _sub(sp.MatAdd(Sigma * Vm * A_d, lam / 2 * Um * B_d), Um * (S_t * A_d + lam / 2 * B_d))
+    top = mat_sub(sp.MatAdd(-lam / 2 * Vm * A_d, Sigma.T * Um * B_d), Vm * (-lam / 2 * A_d + S_t * B_d))
+    bottom = mat_sub(sp.MatAdd(Sigma * Vm * A_d, lam / 2 * Um * B_d), Um * (S_t * A_d + lam / 2 * B_d))
     perp = [Sigma.T * Up, Sigma * Vp]  # F [0; U_perp] = lambda/2 [0; U_perp], F [V_perp; 0] = -lambda/2 [V_perp; 0]
     steps = [
         _eq(lam, 2 * mu * (b_sym**2 - a_sym**2)),
@@ -585,11 +595,11 @@ def _():
     for seed, (ni, no) in enumerate([(3, 3), (4, 2), (2, 5)]):
         for lm in (-1.3, 0.0, 0.7):
             rng = _rng(50 + seed)
-            syx = _random_task(rng, ni, no)
+            syx = random_task(rng, ni, no)
             s = np.linalg.svd(syx, compute_uv=False)
             mu_ = np.sqrt(s**2 + lm**2 / 4)
             pred = np.sort(np.concatenate([mu_, -mu_, np.full(abs(no - ni), np.sign(no - ni) * lm / 2)]))
-            F = _F(syx, lm)
+            F = f_matrix(syx, lm)
             ev = np.linalg.eigvalsh(F)
             out.append(
                 Measurement(
@@ -665,8 +675,8 @@ stable_closed_form = claim(
     "QQ^T(t) = Z A^{-1} Z^T with only decaying exponentials (q_+ = P_+^T Q0 invertible) equals the Fukumizu form",
     Source(
         PAPER,
-        "§3.5(b), §4; claim 6",
-        "paper Thm 4.3 / App. B.5 analogue; basis-free form derived in the digest, paper's typesetting UNCONFIRMED",
+        "Sec. 4, Thm 4.3 (Eqs. 13-15), App. B.5",
+        "basis-free form derived here (Thm 4.3 for any N_i, N_o); the paper's typesetting is unconfirmed",
     ),
     statement=lambda: [
         _eq(
@@ -686,11 +696,11 @@ def _():
         Pp_s * (Ep_s * Ep_s - I_h) * Sinv * Pp_s.T, Pm_s * (I_h - Em_s * Em_s) * Sinv * Pm_s.T, g_perp * Pq_s * Pq_s.T
     )
     Y = eFt * Q0s
-    r_y = _sub(Y, sp.MatAdd(Pp_s * Ep_s * qp, Pm_s * Em_s * qm, el * Pq_s * qq))
-    r_m = _sub(sp.MatAdd(I_h, sp.Rational(1, 2) * Q0s.T * gF * Q0s), Mt_spectral)
-    r_z = _sub(Y, Z_def * Ep_s * qp)  # Y = Z e^{S t} q_+
-    r_a = _sub(Em_s * qp_inv.T * Mt_spectral * qp_inv * Em_s, A_def)  # A = (e^{St} q_+)^{-T} M_t (e^{St} q_+)^{-1}
-    r_inv = _sub(
+    r_y = mat_sub(Y, sp.MatAdd(Pp_s * Ep_s * qp, Pm_s * Em_s * qm, el * Pq_s * qq))
+    r_m = mat_sub(sp.MatAdd(I_h, sp.Rational(1, 2) * Q0s.T * gF * Q0s), Mt_spectral)
+    r_z = mat_sub(Y, Z_def * Ep_s * qp)  # Y = Z e^{S t} q_+
+    r_a = mat_sub(Em_s * qp_inv.T * Mt_spectral * qp_inv * Em_s, A_def)  # A = (e^{St} q_+)^{-T} M_t (e^{St} q_+)^{-1}
+    r_inv = mat_sub(
         Em_s * qp_inv.T * Mm * qp_inv * Em_s * Ep_s * qp * Minv * qp.T * Ep_s, I_h
     )  # so A^{-1} = e q M^{-1} q^T e
     steps = [
@@ -714,13 +724,13 @@ def _():
     cases = [(3, 3, 3, -3.0), (3, 2, 2, 0.7), (2, 2, 3, -0.5), (5, 2, 2, 4.0), (2, 2, 5, 0.0)]
     for seed, (ni, nh, no, lm) in enumerate(cases):
         rng = _rng(60 + seed)
-        syx = _random_task(rng, ni, no)
+        syx = random_task(rng, ni, no)
         W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=0.6, seed=60 + seed)
         if lm == 0 and ni == no and np.linalg.det(W2v @ W1v) * np.linalg.det(syx) < 0:
             syx[0] *= -1  # lambda = 0 needs sign(det W2W1(0)) = sign(det Sigma) for q+ invertible (claim 10)
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         ts = np.array([0.0, 1.0, 4.0])
-        traj, qq_, tol = _flow(syx, W1v, W2v, ts)
+        traj, qq_, tol = flow_qqt(syx, W1v, W2v, ts)
         err = float(np.abs(net.qqt(ts) - qq_).max())
         out.append(
             Measurement(
@@ -737,8 +747,8 @@ def _():
 ell = sp.Symbol(r"\ell_\perp", real=True)
 
 
-def _braun_zero_balanced(syx, W1v, W2v, t_, tau_=1.0) -> np.ndarray:
-    """Braun et al. 2022 zero-balanced closed form (digest §3.5(d)), own float64 implementation."""
+def braun_zero_balanced(syx, W1v, W2v, t_, tau_=1.0) -> np.ndarray:
+    """Braun et al. (2022) zero-balanced closed form, own float64 implementation."""
     no, ni = syx.shape
     m = min(ni, no)
     Ut, st, Vth = np.linalg.svd(syx)
@@ -767,7 +777,11 @@ def _braun_zero_balanced(syx, W1v, W2v, t_, tau_=1.0) -> np.ndarray:
 lambda_zero_limit = claim(
     "lazy_to_rich.lambda_zero_limit",
     "At lambda = 0 the closed form is continuous and equals the zero-balanced solution of Braun et al. 2022",
-    Source(PAPER, "§3.5(b),(d); claim 7", "the 0/0 term (e^{2 l t}-1)/l is read as its limit 2t"),
+    Source(
+        PAPER,
+        "Sec. 4, Thm 4.3 at lambda = 0 (Braun et al. (2022))",
+        "the 0/0 term (e^{2 l t}-1)/l is read as its limit 2t",
+    ),
     statement=lambda: [
         _eq(sp.Limit((sp.exp(2 * ell * t / tau) - 1) / ell, ell, 0), 2 * t / tau),
         _eq(sp.Limit(sp.sqrt((mu_def - lam / 2) / (2 * mu_def)), lam, 0), 1 / sp.sqrt(2)),
@@ -787,28 +801,28 @@ def _():
     )
 
 
-def _lambda_zero_cases():
+def lambda_zero_cases():
     """The claim's cases (shared with its certified check): ``(shape, syx, W1, W2, ts, traj, qq, tol)``.
 
     lambda = 0 nets of shapes 3-3-3, 5-2-2, 2-2-5; a square task's first row is negated when the determinants'
-    signs mismatch (there the lambda = 0 solution does not exist, digest §3.4).
+    signs mismatch (there q+ is singular: Thm 4.3 needs B invertible).
     """
     for seed, (ni, no) in enumerate([(3, 3), (5, 2), (2, 5)]):
         rng = _rng(70 + seed)
         m = min(ni, no)
-        syx = _random_task(rng, ni, no)
-        W1v, W2v = _balanced_pair(rng, ni, m, no, 0.0, svals=rng.uniform(0.2, 0.6, m))
+        syx = random_task(rng, ni, no)
+        W1v, W2v = balanced_pair(rng, ni, m, no, 0.0, svals=rng.uniform(0.2, 0.6, m))
         if ni == no and np.linalg.det(W2v @ W1v) * np.linalg.det(syx) < 0:
             syx[0] *= -1
         ts = np.array([0.5, 2.0, 5.0])
-        yield ((ni, no), syx, W1v, W2v, ts, *_flow(syx, W1v, W2v, ts))
+        yield ((ni, no), syx, W1v, W2v, ts, *flow_qqt(syx, W1v, W2v, ts))
 
 
 @lambda_zero_limit.numeric_check
 def _():
     out = []
-    for (ni, no), syx, W1v, W2v, ts, traj, qq_, tol in _lambda_zero_cases():
-        braun = np.array([_braun_zero_balanced(syx, W1v, W2v, x) for x in ts])
+    for (ni, no), syx, W1v, W2v, ts, traj, qq_, tol in lambda_zero_cases():
+        braun = np.array([braun_zero_balanced(syx, W1v, W2v, x) for x in ts])
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
         kap = linalg_tolerance(net.condition**2, 16 * (ni + no)) * traj.scale**2
         out.append(
@@ -834,7 +848,11 @@ def _():
 direct_form_instability = claim(
     "lazy_to_rich.direct_form_instability",
     "The direct Fukumizu form loses accuracy like eps e^{2(mu_max - mu_min)t/tau} in float64 and overflows; the stable form does not",
-    Source(PAPER, "§4; claim 8", "growth law is a heuristic (conditioning of the bracket); measured, not proven"),
+    Source(
+        PAPER,
+        "Sec. 4 (implementation: B invertibility, numerical instability), App. B.5",
+        "growth law is a heuristic (conditioning of the bracket); measured, not proven",
+    ),
     statement=lambda: [
         _eq(
             sp.Symbol(r"\mathrm{err}_{\mathrm{direct}}(t)"),
@@ -845,25 +863,25 @@ direct_form_instability = claim(
 )
 
 
-def _direct_form_case():
+def direct_form_case():
     """The claim's case (shared with its certified check): ``(syx, W1, W2, lam, net, eig(F), mu)`` for a 3-2-2 net."""
     rng = _rng(80)
     ni, nh, no, lm = 3, 2, 2, 0.5
-    syx = _random_task(rng, ni, no)
+    syx = random_task(rng, ni, no)
     W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=0.3, seed=80)
     net = lazyrich.TwoLayerExact(W1v, W2v, syx)
     mu_ = np.sqrt(np.linalg.svd(syx, compute_uv=False) ** 2 + lm**2 / 4)
-    return syx, W1v, W2v, lm, net, np.linalg.eigvalsh(_F(syx, lm)), mu_
+    return syx, W1v, W2v, lm, net, np.linalg.eigvalsh(f_matrix(syx, lm)), mu_
 
 
 @direct_form_instability.numeric_check
 def _():
-    syx, W1v, W2v, lm, net, ev, mu_ = _direct_form_case()
+    syx, W1v, W2v, lm, net, ev, mu_ = direct_form_case()
     n = net.n_in + net.n_out
     out = []
     for t_ in (4.0, 8.0, 12.0, 25.0):
         dps = 30 + int(2 * (ev[-1] - ev[0]) * t_ / math.log(10))  # the mp form cancels like the float one
-        ref = _fukumizu_mp(syx, W1v, W2v, lm, t_, dps=dps)
+        ref = fukumizu_mp(syx, W1v, W2v, lm, t_, dps=dps)
         err_direct = _rel_err(net.qqt(t_, method="direct"), ref)
         out.append(
             Measurement(
@@ -888,7 +906,7 @@ def _():
     t_over = 400.0 / ev[-1]  # mu t >~ 350 overflows e^{2 F t}
     try:
         bad = net.qqt(t_over, method="direct")
-        failed = not (np.all(np.isfinite(bad)) and _rel_err(bad, _limit_qqt(syx, lm)) < 1e-3)
+        failed = not (np.all(np.isfinite(bad)) and _rel_err(bad, limit_qqt(syx, lm)) < 1e-3)
     except (lazyrich.PrecisionError, FloatingPointError):
         failed = True
     out.append(
@@ -901,7 +919,7 @@ def _():
     )
     out.append(
         Measurement(
-            _rel_err(net.qqt(t_over), _limit_qqt(syx, lm)),
+            _rel_err(net.qqt(t_over), limit_qqt(syx, lm)),
             linalg_tolerance(net.condition**2, 16 * n),
             f"t={t_over:.0f}: stable form equals the limit 2 P+ S P+^T",
             "kappa(q+)^2 n eps",
@@ -918,7 +936,7 @@ P_inf = 2 * Pp_s * Sl_s * Pp_s.T
 long_time_limit = claim(
     "lazy_to_rich.long_time_limit",
     "With q_+ invertible and s_a > 0, QQ^T -> 2 P+ S_lambda P+^T: W2W1 -> Sigma, W1^TW1 -> V(S_l - l/2)V^T, W2W2^T -> U(S_l + l/2)U^T",
-    Source(PAPER, "§3.6, §6; claim 9", "thesis Thm 4.1.2(1) for N_h = m"),
+    Source(PAPER, "Sec. 4, Thm 4.3 (t -> infinity), Sec. 5", "derived here; Anguita (2024), Thm 4.1.2(1) for N_h = m"),
     statement=lambda: [
         _eq(sp.Limit(QQT_sym, t, sp.oo), P_inf),
         _eq(
@@ -952,20 +970,20 @@ def _():
     return Proof(residuals=[*(sp.cancel(e) for e in blk), stationary], steps=steps, symmetric=(Fs, Sl_s), rules=rules)
 
 
-def _long_time_cases():
+def long_time_cases():
     """The claim's cases (shared with its certified check): ``((ni, nh, no, lam), syx, W1, W2, net)``."""
     for seed, (ni, nh, no, lm) in enumerate([(3, 3, 3, 1.0), (3, 2, 2, 0.8), (2, 2, 3, -0.8), (3, 3, 3, -2.0)]):
         rng = _rng(90 + seed)
-        syx = _random_task(rng, ni, no, 0.8, 2.0)
-        W1v, W2v = _balanced_pair(rng, ni, nh, no, lm)
+        syx = random_task(rng, ni, no, 0.8, 2.0)
+        W1v, W2v = balanced_pair(rng, ni, nh, no, lm)
         yield (ni, nh, no, lm), syx, W1v, W2v, lazyrich.TwoLayerExact(W1v, W2v, syx)
 
 
 @long_time_limit.numeric_check
 def _():
     out = []
-    for (ni, nh, no, lm), syx, W1v, W2v, net in _long_time_cases():
-        lim = _limit_qqt(syx, lm)
+    for (ni, nh, no, lm), syx, W1v, W2v, net in long_time_cases():
+        lim = limit_qqt(syx, lm)
         out.append(
             Measurement(
                 float(np.abs(net.qqt_limit() - lim).max()),
@@ -980,7 +998,7 @@ def _():
         ellp = np.sign(no - ni) * lm / 2
         rate = min(2 * mu_.min(), mu_.min() - ellp if ni != no else np.inf)
         T = 40.0 / rate
-        _, qq_, tol = _flow(syx, W1v, W2v, [0.0, T])
+        _, qq_, tol = flow_qqt(syx, W1v, W2v, [0.0, T])
         remainder = 100 * np.abs(lim).max() * math.exp(-rate * T)
         out.append(
             Measurement(
@@ -1001,8 +1019,8 @@ b_singularity = claim(
     "Square, lambda = 0: q_+ singular iff sgn det W2W1(0) != sgn det Sigma; after converging on Sigma and switching to -Sigma, sigma(q_+) = |lambda|/sqrt(2 mu_a)",
     Source(
         PAPER,
-        "§3.6; claim 10",
-        "derived in the digest; the reversal statement makes B invertible iff lambda != 0 (paper App. D.2)",
+        "Sec. 4 (B invertible), App. D.2",
+        "derived here (the condition of Thm 4.3); the reversal statement makes B invertible iff lambda != 0 (App. D.2)",
     ),
     statement=lambda: [
         _eq(
@@ -1039,8 +1057,9 @@ def _():
     return Proof(residuals=[r1, r2, r3], steps=steps)
 
 
-def _q_plus(syx, W1v, W2v, lm):
-    Ov = np.linalg.eigh(_F(syx, lm))[1]
+def q_plus(syx, W1v, W2v, lm):
+    """``q_+ = P_+^T Q_0``: the projection of ``Q_0`` on the growing eigenvectors of F (the paper's B up to normalisation)."""
+    Ov = np.linalg.eigh(f_matrix(syx, lm))[1]
     m = min(syx.shape)
     return Ov[:, -m:].T @ np.vstack([W1v.T, W2v])
 
@@ -1051,9 +1070,9 @@ def _():
     wrong, smin_ok, sing = 0, np.inf, 0.0
     for _ in range(30):
         syx = rng.standard_normal((3, 3))
-        W1v, W2v = _balanced_pair(rng, 3, 3, 3, 0.0)
+        W1v, W2v = balanced_pair(rng, 3, 3, 3, 0.0)
         mismatch = np.linalg.det(W2v @ W1v) * np.linalg.det(syx) < 0
-        smin = np.linalg.svd(_q_plus(syx, W1v, W2v, 0.0), compute_uv=False).min()
+        smin = np.linalg.svd(q_plus(syx, W1v, W2v, 0.0), compute_uv=False).min()
         singular = smin < 1e-9
         wrong += singular != mismatch
         if mismatch:
@@ -1061,8 +1080,8 @@ def _():
     for lm in (0.3, -2.0):
         for _ in range(15):
             syx = rng.standard_normal((3, 3))
-            W1v, W2v = _balanced_pair(rng, 3, 3, 3, lm)
-            smin_ok = min(smin_ok, np.linalg.svd(_q_plus(syx, W1v, W2v, lm), compute_uv=False).min())
+            W1v, W2v = balanced_pair(rng, 3, 3, 3, lm)
+            smin_ok = min(smin_ok, np.linalg.svd(q_plus(syx, W1v, W2v, lm), compute_uv=False).min())
     out = [
         Measurement(
             float(wrong), 0.0, "lambda=0, 30 square trials: misclassified (singular q+ vs sign mismatch)", "exact count"
@@ -1076,13 +1095,13 @@ def _():
         _must_fail(smin_ok, 1e-6, "lambda in {0.3, -2}: smallest sigma_min(q+) over 30 trials (never singular)"),
     ]
     for lm in (0.6, -1.5, 0.0):
-        syx = _random_task(rng, 3, 3)
-        lim = _limit_qqt(syx, lm)
+        syx = random_task(rng, 3, 3)
+        lim = limit_qqt(syx, lm)
         w, V = np.linalg.eigh(lim)
         Q = V[:, -3:] * np.sqrt(
             np.clip(w[-3:], 0, None)
         )  # any Q with QQ^T = limit (q+ singular values are R-invariant)
-        sv = np.sort(np.linalg.svd(np.linalg.eigh(_F(-syx, lm))[1][:, -3:].T @ Q, compute_uv=False))
+        sv = np.sort(np.linalg.svd(np.linalg.eigh(f_matrix(-syx, lm))[1][:, -3:].T @ Q, compute_uv=False))
         mu_ = np.sqrt(np.linalg.svd(syx, compute_uv=False) ** 2 + lm**2 / 4)
         pred = np.sort(abs(lm) / np.sqrt(2 * mu_))
         out.append(
@@ -1110,8 +1129,8 @@ singular_value_split = claim(
     "For N_h = m and W2W1 = U S V^T: W2 = U (S_l + l/2)^{1/2} R^T, W1 = R (S_l - l/2)^{1/2} V^T, S_l = (S^2 + l^2/4)^{1/2}, at all t",
     Source(
         PAPER,
-        "§2 consequence 1; claim 11",
-        "thesis Thm 4.1.1; paper Thm 5.2 / Eq. 18 UNCONFIRMED; R is not identifiable from QQ^T",
+        "Sec. 5, Thm 5.2 (Eq. 18)",
+        "Anguita (2024), Thm 4.1.1; the printed form of Eq. 18 is unconfirmed; R is not identifiable from QQ^T",
     ),
     statement=lambda: [
         _eq(W2, U_s * S2_s * R_s.T),
@@ -1135,8 +1154,8 @@ def _():
         RewriteRule(R_s * R_s.T, I_h),
         RewriteRule(R_s.T * R_s, I_h),
     )
-    bal = _sub(sp.MatAdd(W2f.T * W2f, sp.MatMul(-1, W1f, W1f.T)), R_s * (S2_s * S2_s - S1_s * S1_s) * R_s.T)
-    prod = _sub(W2f * W1f, U_s * S2_s * S1_s * V_s.T)
+    bal = mat_sub(sp.MatAdd(W2f.T * W2f, sp.MatMul(-1, W1f, W1f.T)), R_s * (S2_s * S2_s - S1_s * S1_s) * R_s.T)
+    prod = mat_sub(W2f * W1f, U_s * S2_s * S1_s * V_s.T)
     steps = [
         _eq(W2.T * W2 - W1 * W1.T, R_s * (S2_s**2 - S1_s**2) * R_s.T),
         _eq(S2_s**2 - S1_s**2, lam * I_h),
@@ -1151,21 +1170,21 @@ def _():
     for seed, (ni, no, lm) in enumerate([(3, 3, 1.5), (4, 2, -0.7), (2, 3, 0.9)]):
         rng = _rng(110 + seed)
         m = min(ni, no)
-        syx = _random_task(rng, ni, no)
-        W1v, W2v = _balanced_pair(rng, ni, m, no, lm)
-        traj, _, tol = _flow(syx, W1v, W2v, np.linspace(0, 4, 5))
+        syx = random_task(rng, ni, no)
+        W1v, W2v = balanced_pair(rng, ni, m, no, lm)
+        traj, _, tol = flow_qqt(syx, W1v, W2v, np.linspace(0, 4, 5))
         worst = 0.0
         for i in range(len(traj.t)):
             A, B = traj.at(i)
             U, s, Vt = np.linalg.svd(B @ A, full_matrices=False)
-            s1, s2 = _split(s, lm)
+            s1, s2 = split_singular_values(s, lm)
             R = B.T @ U / s2  # R = W2^T U (S_l + l/2)^{-1/2}
             worst = max(worst, float(np.abs(R.T @ R - np.eye(m)).max()), float(np.abs(A - (R * s1) @ Vt).max()))
         # balance drift e_b perturbs the split by ~ e_b / min(s2^2); plus round-off of the SVD
         out.append(
             Measurement(
                 worst,
-                4 * tol / min(_split(np.linalg.svd(syx, compute_uv=False), lm)[1].min(), 1.0) ** 2
+                4 * tol / min(split_singular_values(np.linalg.svd(syx, compute_uv=False), lm)[1].min(), 1.0) ** 2
                 + linalg_tolerance(10.0, 16 * (ni + no)),
                 f"{ni}-{m}-{no}, lambda={lm}: R orthogonal and W1 = R S1 V^T along the flow",
                 "balance drift bound / s2_min^2 + n eps",
@@ -1186,7 +1205,7 @@ RATES_SQ = {W1q: W2q.T * (Sq - W2q * W1q) / tau, W2q: (Sq - W2q * W1q) * W1q.T /
 square_case_identities = claim(
     "lazy_to_rich.square_case_identities",
     "Square case: W2W2^T = (MM^T + l^2/4)^{1/2} + l/2, W1^TW1 = (M^TM + l^2/4)^{1/2} - l/2, and tau dM/dt depends on lambda only through lambda^2",
-    Source(PAPER, "§2 consequence 2, §5; claim 12"),
+    Source(PAPER, "derived here (Sec. 5, Thm 5.2 with N_i = N_h = N_o)"),
     statement=lambda: [
         _eq(W2q * W2q.T, R_out + lam / 2 * I_h),
         _eq(W1q.T * W1q, R_in - lam / 2 * I_h),
@@ -1201,12 +1220,12 @@ def _():
     C = W2q * W2q.T - lam / 2 * I_h
     A = W1q.T * W1q + lam / 2 * I_h
     M = W2q * W1q
-    r_out = _sub(C * C, M * M.T + lam**2 / 4 * I_h)  # (W2W2^T - l/2)^2 = MM^T + l^2/4
-    r_in = _sub(A * A, M.T * M + lam**2 / 4 * I_h)
+    r_out = mat_sub(C * C, M * M.T + lam**2 / 4 * I_h)  # (W2W2^T - l/2)^2 = MM^T + l^2/4
+    r_in = mat_sub(A * A, M.T * M + lam**2 / 4 * I_h)
     dM = tau * time_derivative(M, RATES_SQ)
     E = Sq - M
-    r_dm = _sub(dM, sp.MatAdd(W2q * W2q.T * E, E * W1q.T * W1q))
-    r_sub = _sub(sp.MatAdd(C * E, E * A), sp.MatAdd(W2q * W2q.T * E, E * W1q.T * W1q))  # the +-l/2 cancel
+    r_dm = mat_sub(dM, sp.MatAdd(W2q * W2q.T * E, E * W1q.T * W1q))
+    r_sub = mat_sub(sp.MatAdd(C * E, E * A), sp.MatAdd(W2q * W2q.T * E, E * W1q.T * W1q))  # the +-l/2 cancel
     steps = [
         _eq((W2q * W2q.T - lam / 2 * I_h) ** 2, M_s * M_s.T + lam**2 / 4 * I_h),
         _eq(
@@ -1229,10 +1248,10 @@ def _():
     for seed, lm in enumerate((1.2, -0.8)):
         rng = _rng(120 + seed)
         n = 3
-        syx = _random_task(rng, n, n)
-        W1v, W2v = _balanced_pair(rng, n, n, n, lm)
+        syx = random_task(rng, n, n)
+        W1v, W2v = balanced_pair(rng, n, n, n, lm)
         ts = np.linspace(0, 3, 7)
-        traj, _, tol = _flow(syx, W1v, W2v, ts)
+        traj, _, tol = flow_qqt(syx, W1v, W2v, ts)
         worst = 0.0
         for i in range(len(ts)):
             A, B = traj.at(i)
@@ -1290,7 +1309,7 @@ Sa = MatrixSymbol(r"\tilde{S}", N_h, N_h)
 aligned_scalar_ode = claim(
     "lazy_to_rich.aligned_scalar_ode",
     "Task-aligned modes decouple: tau dc/dt = d(s~ - cd), tau dd/dt = c(s~ - cd), so tau ds/dt = sqrt(lambda^2 + 4 s^2)(s~ - s)",
-    Source(PAPER, "§3.7; claim 13", "thesis Thms 3.2.1-3.2.2; uses d^2 - c^2 = lambda and c^2 + d^2 > 0"),
+    Source(PAPER, "Sec. 5, Thm 5.1", "Anguita (2024), Thms 3.2.1-3.2.2; uses d^2 - c^2 = lambda and c^2 + d^2 > 0"),
     statement=lambda: [
         _eq(tau * sp.Derivative(c_f, t), d_f * (s_t - c_f * d_f)),
         _eq(tau * sp.Derivative(d_f, t), c_f * (s_t - c_f * d_f)),
@@ -1309,8 +1328,8 @@ def _():
     # the matrix flow keeps an aligned init aligned: tau dW1/dt = R D (S - D C) V~^T
     W1a, W2a, Sg = R_s * Ca * Va.T, Ua * Da * R_s.T, Ua * Sa * Va.T
     rules = (RewriteRule(Ua.T * Ua, I_h), RewriteRule(Va.T * Va, I_h), RewriteRule(R_s.T * R_s, I_h))
-    r4 = _sub(W2a.T * (Sg - W2a * W1a), R_s * Da * (Sa - Da * Ca) * Va.T)
-    r5 = _sub((Sg - W2a * W1a) * W1a.T, Ua * (Sa - Da * Ca) * Ca * R_s.T)
+    r4 = mat_sub(W2a.T * (Sg - W2a * W1a), R_s * Da * (Sa - Da * Ca) * Va.T)
+    r5 = mat_sub((Sg - W2a * W1a) * W1a.T, Ua * (Sa - Da * Ca) * Ca * R_s.T)
     steps = [
         _eq(W1, R_s * Ca * Va.T),
         _eq(W2, Ua * Da * R_s.T),
@@ -1321,7 +1340,8 @@ def _():
     return Proof(residuals=[r1, r2, r3, r4, r5], steps=steps, symmetric=(Ca, Da, Sa), rules=rules)
 
 
-def _scalar_ode(s0, st, lm, ts, tau_=1.0):
+def scalar_ode(s0, st, lm, ts, tau_=1.0):
+    """The task-aligned mode ``tau ds/dt = sqrt(lambda^2 + 4 s^2)(s~ - s)`` integrated by DOP853 on ``ts``; returns the values and a tolerance."""
     sol = solve_ivp(
         lambda _t, y: np.sqrt(lm**2 + 4 * y**2) * (st - y) / tau_,
         (0, ts[-1]),
@@ -1344,15 +1364,15 @@ def _():
         U, V, R = (random_orthogonal(n, rng) for _ in range(3))
         syx = (U * st) @ V.T
         s0 = rng.uniform(0.05, 0.3, n)
-        c0, d0 = _split(s0, lm)
+        c0, d0 = split_singular_values(s0, lm)
         W1v, W2v = (R * c0) @ V.T, (U * d0) @ R.T
         ts = np.linspace(0, 6, 7)
-        traj, _, tol = _flow(syx, W1v, W2v, ts)
+        traj, _, tol = flow_qqt(syx, W1v, W2v, ts)
         modes = np.array([U.T @ B @ A @ V for A, B in zip(traj["W1"], traj["W2"])])
         off = float(np.abs(modes - np.einsum("tii,ij->tij", modes, np.eye(n))).max())
         err, tol_s = 0.0, 0.0
         for k in range(n):
-            sk, tk = _scalar_ode(s0[k], st[k], lm, ts)
+            sk, tk = scalar_ode(s0[k], st[k], lm, ts)
             err, tol_s = max(err, float(np.abs(modes[:, k, k] - sk).max())), max(tol_s, tk)
         out.append(
             Measurement(
@@ -1383,7 +1403,7 @@ GAMMA = (P_g - (lam**2 / 2 + 2 * s_t * s0_s) * E_s - M_g * E_s**2) / (P_g + 2 * 
 gamma_sym = sp.Symbol("gamma")
 
 
-def _transition_ring():
+def transition_ring():
     """gamma, s(t) and the modal rate K(t) = c^2 + d^2 as polynomials in (mu, E, c0, d0, s~), with mu^2 = s~^2 + l^2/4."""
     _, mu_, E_, c0, d0, st = ring("mu,E,c0,d0,st", QQ)
     lam_ = d0**2 - c0**2  # c0 = sqrt(mu0 - l/2), d0 = sqrt(mu0 + l/2) parametrise (s0, lambda)
@@ -1406,8 +1426,8 @@ transition_function = claim(
     "s(t) = s0 + gamma(t; lambda)(s~ - s0) with the closed-form gamma solves the aligned ODE, gamma(0) = 0, gamma(inf) = 1; lambda -> 0 gives the Saxe sigmoid, |lambda| -> inf the exponential 1 - e^{-|lambda| t/tau}",
     Source(
         PAPER,
-        "§3.7; claim 14",
-        "paper Thm 5.1 / Eq. 17 gives only the limits (PDF shows t/lambda for t/tau); general-lambda closed form derived in the digest; gamma is even in lambda",
+        "Sec. 5, Thm 5.1, Eq. 17",
+        "Thm 5.1 / Eq. 17 gives only the limits (PDF shows t/lambda for t/tau); the general-lambda closed form is derived here; gamma is even in lambda",
     ),
     statement=lambda: [
         _eq(s_, s0_s + gamma_sym * (s_t - s0_s)),
@@ -1427,7 +1447,7 @@ transition_function = claim(
 
 @transition_function.symbolic_check
 def _():
-    g = _transition_ring()
+    g = transition_ring()
     E_, rel = g["E"], g["rel"]
 
     def red(p):
@@ -1465,8 +1485,8 @@ def _():
     return Proof(residuals=[r_ode, r_rate, r_k0, r_g0, r_ginf, r_saxe, even, r_exp], steps=steps)
 
 
-def _aligned_fukumizu_mp(t_, s0, st, lm, dps=40):
-    """s(t) from the 2x2 Fukumizu form (digest §3.7), in mpmath."""
+def aligned_fukumizu_mp(t_, s0, st, lm, dps=40):
+    """s(t) from the 2x2 Fukumizu form (derived here for Thm 5.1), in mpmath."""
     with mpmath.workdps(dps):
         s0, st, lm, x = (mpmath.mpf(v) for v in (s0, st, lm, t_))
         mu_ = mpmath.sqrt(st**2 + lm**2 / 4)
@@ -1485,7 +1505,7 @@ def _():
     for lm in (-5.0, -0.3, 0.0, 0.3, 5.0):
         s0, st = 0.05, 1.7
         eng = lazyrich.aligned_singular_value(ts, s0, st, lm)
-        ode, tol = _scalar_ode(s0, st, lm, ts)
+        ode, tol = scalar_ode(s0, st, lm, ts)
         out.append(
             Measurement(
                 float(np.abs(eng - ode).max()),
@@ -1494,7 +1514,7 @@ def _():
                 "ODE global bound + round-off",
             )
         )
-        ref = np.array([_aligned_fukumizu_mp(x, s0, st, lm) for x in ts])
+        ref = np.array([aligned_fukumizu_mp(x, s0, st, lm) for x in ts])
         out.append(
             Measurement(
                 float(np.abs(eng - ref).max()),
@@ -1511,7 +1531,7 @@ L_abs = sp.Symbol(r"|\lambda|", positive=True)
 T0_s = sp.Symbol("T_0", real=True)
 
 
-def _thesis_s(t_, s0, st, lm, tau_=1.0, printed=False):
+def thesis_s(t_, s0, st, lm, tau_=1.0, printed=False):
     """Thesis Thm 3.2.1 (lambda != 0): s = lambda x/(1 - x^2), x a Moebius function of e^{sgn(l) K t}."""
     K = math.sqrt(lm**2 + 4 * st**2)
     sg = math.copysign(1.0, lm)
@@ -1528,7 +1548,7 @@ thesis_aligned_formula = claim(
     "Thesis Thm 3.2.1 solves the aligned ODE with T0 = 2 s0 sgn(l)/(sqrt(l^2 + 4 s0^2) + |l|); the printed +lambda is wrong for lambda < 0",
     Source(
         PAPER,
-        "§3.7 (thesis Thm 3.2.1); claim 15",
+        "Sec. 5, Thm 5.1 (Anguita (2024), Thm 3.2.1)",
         "CORRECTION: the thesis prints T0 = 2 s0/(sqrt(l^2+4 s0^2) + l); for l < 0 that is -1/T0, the other root of l x/(1-x^2) = s0 (|x| > 1), which gives a wrong trajectory",
     ),
     statement=lambda: [
@@ -1577,16 +1597,16 @@ def _():
     ts = np.linspace(0, 5, 11)
     s0, st = 0.1, 1.5
     for lm in (-2.0, -0.5, 0.5, 2.0):
-        ode, tol = _scalar_ode(s0, st, lm, ts)
+        ode, tol = scalar_ode(s0, st, lm, ts)
         out.append(
             Measurement(
-                float(np.abs(_thesis_s(ts, s0, st, lm) - ode).max()),
+                float(np.abs(thesis_s(ts, s0, st, lm) - ode).max()),
                 tol + 1e3 * FLOAT64_EPS * st,
                 f"lambda={lm}: corrected thesis formula vs scalar ODE",
                 "ODE bound + 1e3 eps (Moebius form cancels mildly)",
             )
         )
-    printed_err = float(np.abs(_thesis_s(ts, s0, st, -2.0, printed=True) - _scalar_ode(s0, st, -2.0, ts)[0]).max())
+    printed_err = float(np.abs(thesis_s(ts, s0, st, -2.0, printed=True) - scalar_ode(s0, st, -2.0, ts)[0]).max())
     out.append(_must_fail(printed_err, 0.1, "lambda=-2: printed thesis T0, max error over t in [0, 5]"))
     return out
 
@@ -1600,8 +1620,8 @@ shallow_equivalence = claim(
     "As |lambda| -> inf, W2W1(t) -> Sigma + (W2W1(0) - Sigma) e^{-|lambda| t/tau}: a shallow network compressed in time",
     Source(
         PAPER,
-        "§3.7, §6; claim 16",
-        "thesis Thm 4.2.3; derived here: at fixed u = |lambda| t/tau the deviation is O(|lambda|^-2)",
+        "Sec. 5, Thm 5.1 (|lambda| -> infinity)",
+        "Anguita (2024), Thm 4.2.3; derived here: at fixed u = |lambda| t/tau the deviation is O(|lambda|^-2)",
     ),
     statement=lambda: [_eq(M_s, Sq + (MatrixSymbol("M_0", N_h, N_h) - Sq) * sp.exp(-sp.Abs(lam) * t / tau))],
 )
@@ -1625,7 +1645,7 @@ def _():
 def _():
     rng = _rng(160)
     n = 2
-    syx = _random_task(rng, n, n)
+    syx = random_task(rng, n, n)
     U, V, R = (random_orthogonal(n, rng) for _ in range(3))
     s0 = np.array([0.5, 0.2])
     out = []
@@ -1634,11 +1654,11 @@ def _():
         errs = []
         for L in lams:
             lm = sign * L
-            c0, d0 = _split(s0, lm)
+            c0, d0 = split_singular_values(s0, lm)
             W1v, W2v = (R * c0) @ V.T, (U * d0) @ R.T
             M0 = W2v @ W1v
             us = np.array([0.5, 1.0, 2.0, 4.0])
-            traj, _, _ = _flow(syx, W1v, W2v, np.concatenate([[0.0], us / L]))
+            traj, _, _ = flow_qqt(syx, W1v, W2v, np.concatenate([[0.0], us / L]))
             Ms = np.array([B @ A for A, B in zip(traj["W1"], traj["W2"])])[1:]
             shallow = syx + (M0 - syx)[None] * np.exp(-us)[:, None, None]
             errs.append(float(np.abs(Ms - shallow).max()))
@@ -1659,7 +1679,7 @@ def _():
 representation_limits = claim(
     "lazy_to_rich.representation_limits",
     "lambda -> +inf: W2W2^T ~ lambda U_m U_m^T, W1^TW1 ~ V S^2 V^T / lambda; lambda -> -inf: the mirror image; errors O(|lambda|^-3) on the small side",
-    Source(PAPER, "§6; claim 17", "thesis §4.3; semi-structured lazy regime"),
+    Source(PAPER, "Sec. 5 (semi-structured lazy regime), App. C.4-C.5", "Anguita (2024), Sec. 4.3"),
     statement=lambda: [
         _eq(sp.sqrt(s_**2 + lam**2 / 4) - lam / 2, s_**2 / lam + sp.O(lam**-3, (lam, sp.oo))),
         _eq(sp.sqrt(s_**2 + lam**2 / 4) + lam / 2, lam + s_**2 / lam + sp.O(lam**-3, (lam, sp.oo))),
@@ -1688,7 +1708,7 @@ def _():
 def _():
     rng = _rng(170)
     ni, no = 3, 2
-    syx = _random_task(rng, ni, no)
+    syx = random_task(rng, ni, no)
     U, s, Vt = np.linalg.svd(syx, full_matrices=False)
     out = []
     lams = [10.0, 20.0, 40.0]
@@ -1696,7 +1716,7 @@ def _():
         e_small, e_large = [], []
         for L in lams:
             lm = sign * L
-            lim = _limit_qqt(syx, lm)
+            lim = limit_qqt(syx, lm)
             A, C = lim[:ni, :ni], lim[ni:, ni:]
             small, big = (A, C) if sign > 0 else (C, A)
             basis_small = Vt.T if sign > 0 else U
@@ -1726,12 +1746,12 @@ def _kron(a, b):
     return np.block([[b * a[i, j] for j in range(a.shape[1])] for i in range(a.shape[0])])
 
 
-def _ntk_np(W1v, W2v, X):
-    """NTK formula (digest §5), ordering (output, sample)."""
+def ntk_np(W1v, W2v, X):
+    """NTK formula (Eq. (5); Braun et al. (2022)), ordering (output, sample)."""
     return np.kron(np.eye(W2v.shape[0]), X.T @ W1v.T @ W1v @ X) + np.kron(W2v @ W2v.T, X.T @ X)
 
 
-def _jacobian(W1v, W2v, X):
+def jacobian(W1v, W2v, X):
     """d vec(W2 W1 X) / d(W1, W2), rows ordered (output, sample), written out entry by entry."""
     no, nh = W2v.shape
     ni, P = X.shape
@@ -1748,7 +1768,7 @@ def _jacobian(W1v, W2v, X):
 ntk_formula = claim(
     "lazy_to_rich.ntk_formula",
     "The NTK I_No (x) X^T W1^T W1 X + W2 W2^T (x) X^T X equals J J^T of the parameter Jacobian (ordering: output outer, sample inner)",
-    Source(PAPER, "§5; claim 18", "Braun 2022; thesis eq. 2.37/4.1; paper Eq. (5) per reviews"),
+    Source(PAPER, "Eq. (5)", "Braun et al. (2022); Anguita (2024), eqs. 2.37/4.1; Eq. (5) as cited by reviews"),
     statement=lambda: [
         _eq(
             NTK_s,
@@ -1784,24 +1804,24 @@ def _():
     return Proof(residuals=res, steps=steps)
 
 
-def _ntk_formula_cases():
+def ntk_formula_cases():
     """The claim's cases (shared with its certified check): ``((ni, nh, no, lam), syx, W1, W2, X, net, traj, tol)``."""
     for seed, (ni, nh, no, lm) in enumerate([(3, 2, 2, 0.5), (2, 2, 3, -1.0)]):
         rng = _rng(180 + seed)
-        syx = _random_task(rng, ni, no)
+        syx = random_task(rng, ni, no)
         W1v, W2v = lazyrich.lambda_balanced_init(ni, nh, no, lm, sigma=0.7, seed=180 + seed)
         X = rng.standard_normal((ni, 4))
         net = lazyrich.TwoLayerExact(W1v, W2v, syx)
-        traj, _, tol = _flow(syx, W1v, W2v, [0.0, 1.0])
+        traj, _, tol = flow_qqt(syx, W1v, W2v, [0.0, 1.0])
         yield (ni, nh, no, lm), syx, W1v, W2v, X, net, traj, tol
 
 
 @ntk_formula.numeric_check
 def _():
     out = []
-    for (ni, nh, no, _lm), _syx, _W1, _W2, X, net, traj, tol in _ntk_formula_cases():
+    for (ni, nh, no, _lm), _syx, _W1, _W2, X, net, traj, tol in ntk_formula_cases():
         for i, tt in enumerate(traj.t):
-            J = _jacobian(*traj.at(i), X)
+            J = jacobian(*traj.at(i), X)
             ref = J @ J.T
             scale = np.abs(X).max() ** 2 * max(traj.scale, 1.0) ** 2
             out.append(
@@ -1821,8 +1841,8 @@ ntk_laziness = claim(
     "NTK(t) - NTK(0) = O(1/|lambda|) while |NTK| = Theta(|lambda|); the kernel distance decreases monotonically in |lambda|, like |lambda|^-4",
     Source(
         PAPER,
-        "§6; claim 19",
-        "thesis Thm 4.1.3, paper Thm C.4/C.5 (per reviews); numeric, the |lambda|^-4 law is observed",
+        "Sec. 5, App. C.4-C.5",
+        "Anguita (2024), Thm 4.1.3; Thms C.4/C.5 as cited by reviews; numeric, the |lambda|^-4 law is observed",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\|\mathrm{NTK}(t) - \mathrm{NTK}(0)\|"), sp.O(1 / L_abs, (L_abs, sp.oo))),
@@ -1832,7 +1852,7 @@ ntk_laziness = claim(
 )
 
 
-def _kernel_distance(K0, K1) -> float:
+def kernel_distance_of(K0, K1) -> float:
     """1 - cos(K0, K1) in the stable form |K0/|K0| - K1/|K1||^2 / 2."""
     d = K0 / np.linalg.norm(K0) - K1 / np.linalg.norm(K1)
     return float(np.sum(d * d) / 2)
@@ -1842,21 +1862,21 @@ def _kernel_distance(K0, K1) -> float:
 def _():
     rng = _rng(190)
     n = 3
-    syx = _random_task(rng, n, n)
+    syx = random_task(rng, n, n)
     U, V, R = (random_orthogonal(n, rng) for _ in range(3))
     s0 = np.full(n, 0.05)  # small absolute scale
     X = np.eye(n)
     lams = [0.001, 1.0, 3.0, 10.0, 25.0, 50.0, 100.0]
     dist, change, size = [], [], []
     for lm in lams:
-        c0, d0 = _split(s0, lm)
+        c0, d0 = split_singular_values(s0, lm)
         W1v, W2v = (R * c0) @ V.T, (U * d0) @ R.T
         if np.linalg.det(W2v @ W1v) * np.linalg.det(syx) < 0:
             W2v = np.diag([-1.0, 1.0, 1.0]) @ W2v  # flipping an output row keeps W2^T W2, fixes sgn det
-        K0 = _ntk_np(W1v, W2v, X)
-        lim = _limit_qqt(syx, lm)
+        K0 = ntk_np(W1v, W2v, X)
+        lim = limit_qqt(syx, lm)
         Kinf = np.kron(np.eye(n), X.T @ lim[:n, :n] @ X) + np.kron(lim[n:, n:], X.T @ X)
-        dist.append(_kernel_distance(K0, Kinf))
+        dist.append(kernel_distance_of(K0, Kinf))
         change.append(float(np.linalg.norm(Kinf - K0)))
         size.append(float(np.linalg.norm(K0)))
         if lm in (1.0, 10.0):  # the engine's kernel distance at a converged time agrees
@@ -1912,8 +1932,8 @@ delayed_rich_rate = claim(
     "The perp block decays at rate sqrt(s_a^2 + l^2/4) - l_perp per factor: ~ s_a^2/|lambda| for the wrong sign (funnel, lambda < 0), ~ |lambda| otherwise",
     Source(
         PAPER,
-        "§6; claim 20",
-        "paper Thm C.6 UNCONFIRMED; derived from the stable form: Z_perp ~ e^{(l_perp - mu_a) t/tau}",
+        "Sec. 5 (delayed rich regime, Fig. 5), App. C.6",
+        "derived here from the stable form (Thm 4.3): Z_perp ~ e^{(l_perp - mu_a) t/tau}; the statement of Thm C.6 is unconfirmed",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\rho_\alpha"), sp.sqrt(s_t**2 + lam**2 / 4) - ell),
@@ -1938,7 +1958,7 @@ def _():
     )
 
 
-def _delayed_rich_cases():
+def delayed_rich_cases():
     """The claim's cases (shared with its certified check): ``(lam, window, net, Vperp, (lo, hi))``.
 
     A 4-2-2 net on a fixed random task; lambda = -20 with a late window (the slowest mode dominates) and
@@ -1958,7 +1978,7 @@ def _delayed_rich_cases():
 @delayed_rich_rate.numeric_check
 def _():
     out = []
-    for lm, window, net, Vperp, (lo, hi) in _delayed_rich_cases():
+    for lm, window, net, Vperp, (lo, hi) in delayed_rich_cases():
         G = net.input_gram(np.array(window))
         perp = [float(np.trace(Vperp.T @ g @ Vperp)) for g in G]
         rate = -math.log(perp[1] / perp[0]) / (window[1] - window[0])
@@ -1983,8 +2003,8 @@ dimension_sign_constraint = claim(
     "lambda-balance needs N_h <= N_o when lambda > 0 and N_h <= N_i when lambda < 0",
     Source(
         PAPER,
-        "§2 consequence 3; claim 21",
-        "thesis Thm 3.4.1, sharpened: for v in ker W2, v^T(W2^TW2 - W1W1^T)v = -|W1^T v|^2 <= 0",
+        "Sec. 3, assumptions A2-A3",
+        "Anguita (2024), Thm 3.4.1, sharpened here: for v in ker W2, v^T(W2^TW2 - W1W1^T)v = -|W1^T v|^2 <= 0",
     ),
     statement=lambda: [
         sp.Implies(sp.Symbol(r"\lambda > 0"), sp.Symbol(r"N_h \le N_o")),
@@ -2056,12 +2076,12 @@ S2r = MatrixSymbol("S_2", N_o, N_h)
 
 
 def _algorithm_one(W1g, W2g, lam_, R):
-    """Algorithm 1 (digest §7) on given Gaussian draws (own implementation)."""
+    """Algorithm 1 (Get lambda-Balanced) on given Gaussian draws (own implementation)."""
     nh, ni = W1g.shape
     no = W2g.shape[0]
     m = min(ni, no)
     U, s, Vt = np.linalg.svd(W2g @ W1g)
-    s1, s2 = _split(s[:m], lam_)
+    s1, s2 = split_singular_values(s[:m], lam_)
     S1, S2 = np.zeros((nh, ni)), np.zeros((no, nh))
     S1[np.arange(m), np.arange(m)], S2[np.arange(m), np.arange(m)] = s1, s2
     for j in range(m, nh):
@@ -2077,8 +2097,8 @@ algorithm_one = claim(
     "Algorithm 1 returns W2^TW2 - W1W1^T = lambda I and, for N_h = min(N_i, N_o), keeps the Gaussian product W2W1",
     Source(
         PAPER,
-        "§7; claim 22",
-        "thesis Algorithm 1; its error message for N_i > N_o asks for a positive lambda, negative is meant",
+        "Algorithm 1 (Get lambda-Balanced)",
+        "Anguita (2024), Algorithm 1; its error message for N_i > N_o asks for a positive lambda, negative is meant",
     ),
     statement=lambda: [
         _eq(W1, R_s * S1r * V_f.T),
@@ -2093,7 +2113,7 @@ algorithm_one = claim(
 def _():
     W1f, W2f = R_s * S1r * V_f.T, U_f * S2r * R_s.T
     rules = (RewriteRule(U_f.T * U_f, Identity(N_o)), RewriteRule(V_f.T * V_f, Identity(N_i)))
-    shape = _sub(sp.MatAdd(W2f.T * W2f, sp.MatMul(-1, W1f, W1f.T)), R_s * (S2r.T * S2r - S1r * S1r.T) * R_s.T)
+    shape = mat_sub(sp.MatAdd(W2f.T * W2f, sp.MatMul(-1, W1f, W1f.T)), R_s * (S2r.T * S2r - S1r * S1r.T) * R_s.T)
     mode = sp.cancel((mu + lam_u / 2) - (mu - lam_u / 2) - lam_u)  # S2eq^2 - S1eq^2 = lambda (mu = sqrt(s^2 + l^2/4))
     prod = sp.cancel((mu + lam_u / 2) * (mu - lam_u / 2) - s_u**2)  # (S1eq S2eq)^2 = s^2
     extra = sp.sqrt(L_abs) ** 2 - L_abs  # padded units: sqrt(|lambda|)^2 on the wider side
@@ -2153,7 +2173,7 @@ def _():
 sig1, sig2 = sp.symbols("sigma_1 sigma_2", positive=True)
 
 
-def _gaussian_expectation(poly, sigma_of):
+def gaussian_expectation(poly, sigma_of):
     """E[poly] for independent centred Gaussians: E[x^k] = (k-1)!! sigma^k (k even), 0 (k odd)."""
     out = sp.Integer(0)
     gens = poly.ring.gens
@@ -2175,8 +2195,8 @@ gaussian_moments = claim(
     "For iid Gaussian layers: E[W2^TW2 - W1W1^T] = (No s2^2 - Ni s1^2) I; entry variance No s2^4 + Ni s1^4 off the diagonal, twice that on it; LeCun gives lambda ~ No/Nh - 1",
     Source(
         PAPER,
-        "§6 (relative vs absolute scale); claim 23",
-        "CORRECTION of thesis Thm 3.1.1: the diagonal variance is 2(No s2^4 + Ni s1^4), not 4(...) (Var sum w^2 = 2 n sigma^4)",
+        "Fig. 1C, App. A.3-A.4 (relative vs absolute scale)",
+        "CORRECTION of Anguita (2024), Thm 3.1.1: the diagonal variance is 2(No s2^4 + Ni s1^4), not 4(...) (Var sum w^2 = 2 n sigma^4)",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\mathbb{E}[W_2^TW_2 - W_1W_1^T]"), (N_o * sig2**2 - N_i * sig1**2) * Identity(N_h)),
@@ -2204,10 +2224,10 @@ def _():
 
         D = B.T.dot(B) - A.dot(A.T)
         mean = no * sig2**2 - ni * sig1**2
-        res.append(_gaussian_expectation(D[0, 0], sig) - mean)
-        res.append(_gaussian_expectation(D[0, 1], sig))
-        res.append(_gaussian_expectation(D[0, 1] ** 2, sig) - (no * sig2**4 + ni * sig1**4))
-        res.append(_gaussian_expectation(D[0, 0] ** 2, sig) - mean**2 - 2 * (no * sig2**4 + ni * sig1**4))
+        res.append(gaussian_expectation(D[0, 0], sig) - mean)
+        res.append(gaussian_expectation(D[0, 1], sig))
+        res.append(gaussian_expectation(D[0, 1] ** 2, sig) - (no * sig2**4 + ni * sig1**4))
+        res.append(gaussian_expectation(D[0, 0] ** 2, sig) - mean**2 - 2 * (no * sig2**4 + ni * sig1**4))
     mean_sym = N_o * sig2**2 - N_i * sig1**2
     res.append(sp.simplify(mean_sym.subs({sig1: 1 / sp.sqrt(N_i), sig2: 1 / sp.sqrt(N_h)}) - (N_o / N_h - 1)))  # LeCun
     return Proof(
@@ -2267,8 +2287,8 @@ lambda_star = claim(
     "argmin_lambda |W2^TW2 - W1W1^T - lambda I|_F^2 = tr(W2^TW2 - W1W1^T)/N_h",
     Source(
         PAPER,
-        "§2 consequence 4; claim 24",
-        "CORRECTION: thesis Thm 4.5.1 statement omits the 1/N_h (its proof has it); for ReLU nets it is conserved (mean of the per-neuron laws)",
+        "Anguita (2024), Thm 4.5.1 (extends Sec. 3, assumption A2)",
+        "CORRECTION: the thesis theorem's statement omits the 1/N_h (its proof has it); for ReLU nets it is conserved (mean of the per-neuron laws)",
     ),
     statement=lambda: [_eq(sp.Symbol(r"\lambda^*"), sp.Trace(W2.T * W2 - W1 * W1.T) / N_h)],
 )
@@ -2308,7 +2328,7 @@ def _():
 loss_identities = claim(
     "lazy_to_rich.loss_identities",
     "Whitened loss = 1/2 |W2W1 - Sigma|_F^2 + const, and dL/dt = tr(dM/dt (M - Sigma)^T) = -(|W2^T(Sigma - M)|^2 + |(Sigma - M)W1^T|^2)/tau <= 0",
-    Source(PAPER, "§1, §5; claim 25", "thesis Thm 4.4.1"),
+    Source(PAPER, "Sec. 3 (loss under A1)", "derived here; loss rate: Anguita (2024), Thm 4.4.1"),
     statement=lambda: [
         _eq(
             L_sym,
@@ -2392,9 +2412,9 @@ def _():
     X = math.sqrt(P) * Qx
     Y = rng.standard_normal((no, P))
     syx = Y @ X.T / P
-    W1v, W2v = _balanced_pair(rng, ni, nh, no, lm)
+    W1v, W2v = balanced_pair(rng, ni, nh, no, lm)
     model = DeepLinearModel(syx, tau=1.0)
-    traj, _, _ = _flow(syx, W1v, W2v, np.linspace(0, 4, 9))
+    traj, _, _ = flow_qqt(syx, W1v, W2v, np.linspace(0, 4, 9))
     const = 0.5 * np.trace(Y @ Y.T / P) - 0.5 * np.sum(syx**2)
     worst_id, worst_rate, increases = 0.0, 0.0, 0
     losses = []
@@ -2441,8 +2461,8 @@ forgetting = claim(
     "After convergence on task j then k, the forgetting of task i is 1/2(|S_k - S_i|^2 - |S_j - S_i|^2), independent of lambda; dF/dt = dL_i/dt",
     Source(
         PAPER,
-        "§6, App. D.1; claim 26",
-        "thesis Thm 4.4.1; exact solution stays valid across switches since lambda is conserved",
+        "Sec. 6, App. D.1 (continual learning)",
+        "Anguita (2024), Thm 4.4.1; exact solution stays valid across switches since lambda is conserved",
     ),
     statement=lambda: [
         _eq(
@@ -2479,7 +2499,7 @@ def _():
 def _():
     rng = _rng(260)
     n = 2
-    tasks = [_random_task(rng, n, n, 0.8, 1.6) for _ in range(3)]
+    tasks = [random_task(rng, n, n, 0.8, 1.6) for _ in range(3)]
     for k in (1, 2):  # same sign of det as task 0 so that q+ stays invertible at every switch
         if np.linalg.det(tasks[k]) * np.linalg.det(tasks[0]) < 0:
             tasks[k][0] *= -1
@@ -2487,7 +2507,7 @@ def _():
     pred = 0.5 * (np.sum((Sk - Si) ** 2) - np.sum((Sj - Si) ** 2))
     out = []
     for lm in (-1.0, 1.5):
-        W = _balanced_pair(rng, n, n, n, lm)
+        W = balanced_pair(rng, n, n, n, lm)
         rate = min(np.sqrt(np.linalg.svd(S, compute_uv=False) ** 2 + lm**2 / 4).min() for S in (Sj, Sk))
         T = 36.0 / (2 * rate)
         trj = gradient_flow(DeepLinearModel(Sj), W, [0.0, T], rtol=RTOL)
@@ -2523,15 +2543,19 @@ noise_sensitivity = claim(
     "Input noise: E|W2W1 eps|^2 = s^2 |W2W1|_F^2 -> s^2 |S~|_F^2 (lambda-free); parameter noise to first order s^2 (No |W1|_F^2 + Ni |W2|_F^2) = s^2 (No tr(S_l - l/2) + Ni tr(S_l + l/2)) at convergence",
     Source(
         PAPER,
-        "§6, App. C.3; claim 27",
-        "first-order forms derived in the digest (paper's statement UNCONFIRMED); grows with |lambda| for N_i = N_o and asymptotically; for N_i != N_o the minimum sits at lambda != 0 (slope (N_i - N_o) m/2 at lambda = 0)",
+        "Sec. 5, App. C.3, Fig. 4E (noise robustness)",
+        "first-order forms derived here (the paper's statement is unconfirmed); grows with |lambda| for N_i = N_o and asymptotically; for N_i != N_o the minimum sits at lambda != 0 (slope (N_i - N_o) m/2 at lambda = 0)",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\mathbb{E}\|W_2W_1\epsilon\|^2"), sp.Symbol(r"\sigma^2\|W_2W_1\|_F^2")),
         _eq(
-            sp.Symbol(r"\mathbb{E}\|\xi_2W_1x + W_2\xi_1x\|^2"), sp.Symbol(r"\sigma^2(N_o\|W_1\|_F^2 + N_i\|W_2\|_F^2)")
+            sp.Symbol(r"\mathbb{E}\|\xi_2W_1x + W_2\xi_1x\|^2"),
+            sp.Symbol(r"\sigma^2(N_o\|W_1\|_F^2 + N_i\|W_2\|_F^2)"),
         ),
-        _eq(sp.Symbol(r"\|W_1\|_F^2"), sp.Trace(MatrixSymbol(r"\tilde{S}_\lambda", m_, m_) - lam / 2 * Identity(m_))),
+        _eq(
+            sp.Symbol(r"\|W_1\|_F^2"),
+            sp.Trace(MatrixSymbol(r"\tilde{S}_\lambda", m_, m_) - lam / 2 * Identity(m_)),
+        ),
     ],
 )
 
@@ -2575,8 +2599,14 @@ def _():
     res.append(sp.simplify(sp.diff(fl, lam, 2) - (N_o + N_i) * s_t**2 / (4 * mu_def**3)))  # convex
     steps = [
         _eq(sp.Symbol(r"\mathbb{E}_x\|W_1x\|^2"), sp.Symbol(r"\|W_1\|_F^2")),
-        _eq(sp.Symbol(r"\|W_1(\infty)\|_F^2"), sp.Symbol(r"\operatorname{tr}(\tilde S_\lambda - \frac{\lambda}{2})")),
-        _eq(sp.Symbol(r"\|W_2(\infty)\|_F^2"), sp.Symbol(r"\operatorname{tr}(\tilde S_\lambda + \frac{\lambda}{2})")),
+        _eq(
+            sp.Symbol(r"\|W_1(\infty)\|_F^2"),
+            sp.Symbol(r"\operatorname{tr}(\tilde S_\lambda - \frac{\lambda}{2})"),
+        ),
+        _eq(
+            sp.Symbol(r"\|W_2(\infty)\|_F^2"),
+            sp.Symbol(r"\operatorname{tr}(\tilde S_\lambda + \frac{\lambda}{2})"),
+        ),
     ]
     return Proof(residuals=res, steps=steps)
 
@@ -2605,17 +2635,17 @@ def _gaussian_expectation_partial(poly, noisy, sg):
 def _():
     rng = _rng(270)
     ni, no, lm, sg, N = 3, 2, 1.5, 0.05, 40000
-    syx = _random_task(rng, ni, no)
-    lim = _limit_qqt(syx, lm)
+    syx = random_task(rng, ni, no)
+    lim = limit_qqt(syx, lm)
     m = min(ni, no)
     # converged weights: any factorisation with the limit Gram blocks (N_h = m)
     U, s, Vt = np.linalg.svd(syx, full_matrices=False)
-    s1, s2 = _split(s, lm)
+    s1, s2 = split_singular_values(s, lm)
     R = random_orthogonal(m, rng)
     W1v, W2v = (R * s1) @ Vt, (U * s2) @ R.T
     out = [
         Measurement(
-            float(np.abs(_qqt(W1v, W2v) - lim).max()),
+            float(np.abs(qqt_of(W1v, W2v) - lim).max()),
             linalg_tolerance(1.0, 16 * (ni + no)) * np.abs(lim).max(),
             "converged weights reproduce the limit QQ^T",
             "n eps |P|",
@@ -2661,7 +2691,7 @@ c_sc = sp.Symbol("c", positive=True)
 scaled_whitening = claim(
     "lazy_to_rich.scaled_whitening",
     "Sigma_xx = c I gives the whitened dynamics with target Sigma_yx / c and time constant tau / c",
-    Source(PAPER, "§1; claim 28", "e.g. X = I_8 with the 1/P convention: c = 1/8"),
+    Source(PAPER, "derived here (Sec. 3, assumption A1)", "e.g. X = I_8 with the 1/P convention: c = 1/8"),
     statement=lambda: [
         _eq(tau * _ddt(W1), W2.T * (Sigma - c_sc * W2 * W1)),
         _eq(tau / c_sc * _ddt(W1), W2.T * (Sigma / c_sc - W2 * W1)),
@@ -2671,8 +2701,8 @@ scaled_whitening = claim(
 
 @scaled_whitening.symbolic_check
 def _():
-    r1 = _sub(W2.T * (Sigma - W2 * W1 * (c_sc * Identity(N_i))) / tau, c_sc / tau * W2.T * (Sigma / c_sc - W2 * W1))
-    r2 = _sub((Sigma - W2 * W1 * (c_sc * Identity(N_i))) * W1.T / tau, c_sc / tau * (Sigma / c_sc - W2 * W1) * W1.T)
+    r1 = mat_sub(W2.T * (Sigma - W2 * W1 * (c_sc * Identity(N_i))) / tau, c_sc / tau * W2.T * (Sigma / c_sc - W2 * W1))
+    r2 = mat_sub((Sigma - W2 * W1 * (c_sc * Identity(N_i))) * W1.T / tau, c_sc / tau * (Sigma / c_sc - W2 * W1) * W1.T)
     return Proof(residuals=[r1, r2], steps=[_eq(MatrixSymbol("Sigma_xx", N_i, N_i), c_sc * Identity(N_i))])
 
 
@@ -2680,7 +2710,7 @@ def _():
 def _():
     rng = _rng(280)
     ni, nh, no, c, tau_ = 3, 2, 2, 0.3, 1.3
-    syx = _random_task(rng, ni, no) * c
+    syx = random_task(rng, ni, no) * c
     init = (rng.standard_normal((nh, ni)) * 0.5, rng.standard_normal((no, nh)) * 0.5)
     ts = np.linspace(0, 20, 5)
     a = gradient_flow(DeepLinearModel(syx, c * np.eye(ni), tau=tau_), init, ts, rtol=RTOL)
@@ -2709,12 +2739,17 @@ HIERARCHY = sp.Matrix(
         [1, -1, 0, -1, 0, 0, 0, -1],
     ]
 )
-TIE_BREAK_DIGEST = [3.111, 2.970, 2.067, 2.050, 1.442, 1.438, 1.434, 1.432]
+#: Singular values of the tie-broken hierarchy (column j scaled by 1 + 0.1/j), to 3 decimals.
+TIE_BREAK_3DP = [3.111, 2.970, 2.067, 2.050, 1.442, 1.438, 1.434, 1.432]
 
 hierarchy_spectrum = claim(
     "lazy_to_rich.hierarchy_spectrum",
     "Semantic hierarchy: Y^TY = diag(8,8,4,4,2,2,2,2), singular values 2sqrt2 (x2), 2 (x2), sqrt2 (x4); tie-breaking 1 + 0.1/j gives 3.111 ... 1.432",
-    Source(PAPER, "§8; claim 29", "label matrix of gooseberry's Hierarchy (Braun 2022); tie-breaking option 'correct'"),
+    Source(
+        PAPER,
+        "Fig. 4 (hierarchical semantic task)",
+        "label matrix of gooseberry's Hierarchy (Braun et al. (2022)); tie-breaking option 'correct'",
+    ),
     statement=lambda: [
         _eq(sp.Symbol("Y^T Y"), sp.diag(8, 8, 4, 4, 2, 2, 2, 2)),
         _eq(sp.Symbol(r"\sigma(Y)"), sp.Matrix([[2 * sp.sqrt(2)] * 2 + [2] * 2 + [sp.sqrt(2)] * 4])),
@@ -2745,7 +2780,7 @@ def _():
         Measurement(
             float(np.abs(Y.T - np.array(HIERARCHY.tolist(), dtype=float)).max() + np.abs(X - np.eye(8)).max()),
             0.0,
-            "engine semantic_hierarchy_task: X = I_8 and labels equal the digest's matrix",
+            "engine semantic_hierarchy_task: X = I_8 and labels equal the Hierarchy matrix above",
             "exact",
         )
     ]
@@ -2753,9 +2788,9 @@ def _():
     sv = np.linalg.svd(Yt, compute_uv=False)
     out.append(
         Measurement(
-            float(np.abs(sv - np.array(TIE_BREAK_DIGEST)).max()),
+            float(np.abs(sv - np.array(TIE_BREAK_3DP)).max()),
             5e-4 + 1e-12,
-            "tie-broken singular values vs the digest's 3-decimal values",
+            "tie-broken singular values vs their 3-decimal values (TIE_BREAK_3DP)",
             "rounding to 3 decimals",
         )
     )

@@ -1,6 +1,6 @@
 r"""Mixed dynamics of shallow linear networks (Tu, Aranguri, Jacot, NeurIPS 2024).
 
-Identities (digest ``shared/papers/mixed_dynamics.md``, §2 and claims 1-33 of §8).
+Identities (derived here for the paper's eq. (1); the 33 claims below are numbered in module order).
 For ``A = W2 W1`` (``W1`` is ``w x d_in``, ``W2`` is ``d_out x w``), a cost ``C(A)`` with
 gradient ``G = grad C(A)``, ``X = W1^T W1``, ``Y = W2 W2^T`` and the conserved
 ``Lambda = W1 W1^T - W2^T W2``, gradient flow ``dW1/dt = -W2^T G``, ``dW2/dt = -G W1^T`` gives
@@ -24,8 +24,8 @@ holds exactly (claims 13, 14: the width-2d construction and lambda-balanced nets
 solved in closed form by ``s = c sinh u``, ``v = e^u`` and a Riccati equation (claims 15-19).
 
 Source: Tu, Aranguri, Jacot, arXiv:2405.17580 (eq. (1) as in the official code
-``aranguri/phase-diagram``); every identity above is tagged DERIVED in the digest, i.e. the
-project's own derivation, checked here.
+``aranguri/phase-diagram``), cited for eq. (1), Figs. 1-2 and Theorems 1-2; every identity above is
+derived here (the project's own derivation extending eq. (1)) and checked here.
 
 Mapping to lazyrich's models. The paper minimises ``C(A) = 1/2 |A - T|_F^2`` (``T = A* + E``,
 no ``1/d^2`` in the gradient), so ``G = A - T``. :class:`lazyrich.DeepLinearModel` with
@@ -41,9 +41,9 @@ integration of eq. (1), mpmath at 30 digits, Monte Carlo with a 5-standard-error
 Claims 18, 22, 23 and 29-32 are heuristic (not proven): their checks compare against the
 tolerance they state.
 
-Corrections to the digest found by these checks: claim 17's tail ``s* - s ~ (2R^2/(s*+R))|K0| e^{-2Rt}``
+Corrections found by these checks: claim 17's tail ``s* - s ~ (2R^2/(s*+R))|K0| e^{-2Rt}``
 holds only for ``s0 < s*``; in general it is ``-(2R^2/(s*+R)) K0 e^{-2Rt}`` (``K0 > 0`` when
-``s0 > s*``). Claim 8's remainders are ``O(c^-5)`` and ``O(c^6)`` (the digest's ``O(c^-4)``,
+``s0 > s*``). Claim 8's remainders are ``O(c^-5)`` and ``O(c^6)`` (the cruder ``O(c^-4)``,
 ``O(c^5)`` are true but loose).
 """
 
@@ -138,7 +138,7 @@ def _explicit_residuals(expr, shapes=SMALL) -> list:
 dA_dt = claim(
     "mixed_dynamics.dA_dt",
     "Under gradient flow dA/dt = -(W2 W2^T G + G W1^T W1) for any cost",
-    Source(PAPER, "§1.3, §2.2; claim 1", "derived in the digest, not stated in the paper"),
+    Source(PAPER, "derived here (gradient flow behind eq. (1))", "not stated in the paper"),
     statement=lambda: [_eq(_ddt(A), -(Y * G + G * X))],
 )
 
@@ -173,7 +173,7 @@ def _():
 conserved_lambda = claim(
     "mixed_dynamics.conserved_lambda",
     "Lambda = W1 W1^T - W2^T W2 is conserved by gradient flow for any cost",
-    Source(PAPER, "§2.2 item 1; claim 2", "derived"),
+    Source(PAPER, "derived here (exact identities behind eq. (1))", "derived"),
     statement=lambda: [_eq(_ddt(LAMBDA), ZeroMatrix(N_h, N_h))],
 )
 
@@ -203,7 +203,7 @@ def _():
 squares = claim(
     "mixed_dynamics.squares",
     "X^2 = A^T A + W1^T Lambda W1 and Y^2 = A A^T - W2 Lambda W2^T",
-    Source(PAPER, "§2.2 item 2; claim 3", "derived; exact for any weights"),
+    Source(PAPER, "derived here (exact identities behind eq. (1))", "derived; exact for any weights"),
     statement=lambda: [_eq(X * X, A.T * A + W1.T * LAMBDA * W1), _eq(Y * Y, A * A.T - W2 * LAMBDA * W2.T)],
 )
 
@@ -219,7 +219,7 @@ def _():
 x_y_rates = claim(
     "mixed_dynamics.x_y_rates",
     "dX/dt = -(A^T G + G^T A) and dY/dt = -(G A^T + A G^T)",
-    Source(PAPER, "§2.2 item 3; claim 4", "derived"),
+    Source(PAPER, "derived here (exact identities behind eq. (1))", "derived"),
     statement=lambda: [_eq(_ddt(X), -(A.T * G + G.T * A)), _eq(_ddt(Y), -(G * A.T + A * G.T))],
 )
 
@@ -235,7 +235,7 @@ def _():
 offset_drift = claim(
     "mixed_dynamics.offset_drift",
     "D = W2 Lambda W1 = A X - Y A drives the offsets: d/dt W1^T Lambda W1 = -(G^T D + D^T G), d/dt(-W2 Lambda W2^T) = G D^T + D G^T",
-    Source(PAPER, "§2.2 item 4; claim 5", "derived"),
+    Source(PAPER, "derived here (exact identities behind eq. (1))", "derived"),
     statement=lambda: [
         _eq(D, A * X - Y * A),
         _eq(_ddt(W1.T * LAMBDA * W1), -(G.T * D + D.T * G)),
@@ -258,27 +258,27 @@ def _():
 
 
 # ================================================================ numeric helpers
-def _psd_sqrt(M: np.ndarray) -> np.ndarray:
+def psd_sqrt(M: np.ndarray) -> np.ndarray:
     """Square root of a symmetric PSD matrix by eigh (tiny negative eigenvalues clipped)."""
     w_, V_ = np.linalg.eigh((M + M.T) / 2)
     return (V_ * np.sqrt(np.clip(w_, 0.0, None))) @ V_.T
 
 
-def _eq1_velocity(Av: np.ndarray, T: np.ndarray, cv: float) -> np.ndarray:
+def eq1_velocity(Av: np.ndarray, T: np.ndarray, cv: float) -> np.ndarray:
     """Right-hand side of eq. (1) for the MSE cost (``G = A - T``), square roots by eigh."""
     Gv = Av - T
-    P = _psd_sqrt(Av @ Av.T + cv**2 * np.eye(Av.shape[0]))
-    Q = _psd_sqrt(Av.T @ Av + cv**2 * np.eye(Av.shape[1]))
+    P = psd_sqrt(Av @ Av.T + cv**2 * np.eye(Av.shape[0]))
+    Q = psd_sqrt(Av.T @ Av + cv**2 * np.eye(Av.shape[1]))
     return -(P @ Gv + Gv @ Q)
 
 
-def _eq1_flow(A0: np.ndarray, T: np.ndarray, cv: float, times, rtol: float = RTOL):
+def eq1_flow(A0: np.ndarray, T: np.ndarray, cv: float, times, rtol: float = RTOL):
     """Integrate eq. (1) with DOP853 (an independent route to lazyrich's self_consistent_flow)."""
     shape = A0.shape
     scale = max(float(np.abs(A0).max()), float(np.abs(T).max()))
     atol = rtol * scale
     sol = solve_ivp(
-        lambda _t, y: _eq1_velocity(y.reshape(shape), T, cv).ravel(),
+        lambda _t, y: eq1_velocity(y.reshape(shape), T, cv).ravel(),
         (0.0, float(times[-1])),
         A0.ravel(),
         method="DOP853",
@@ -298,13 +298,13 @@ def _weight_flow_vs_eq1(T, w1, w2, cv: float, times, what: str) -> Measurement:
     """
     traj = gradient_flow(DeepLinearModel(T), (w1, w2), times, rtol=RTOL)
     A_w = np.einsum("kij,kjl->kil", traj["W2"], traj["W1"])
-    A_e, n_e, atol_e, sc_e = _eq1_flow(w2 @ w1, T, cv, times)
+    A_e, n_e, atol_e, sc_e = eq1_flow(w2 @ w1, T, cv, times)
     e_w = ode_global_tolerance(traj.n_steps, traj.rtol, traj.atol, traj.scale)
     tol = 2 * traj.scale * e_w + ode_global_tolerance(n_e, RTOL, atol_e, sc_e)
     return Measurement(float(np.abs(A_w - A_e).max()), tol, what, "2 |W| e_weights + e_eq1 (DOP853 global bounds)")
 
 
-def _bartlett_init(d_in: int, d_out: int, width: int, sigma2: float, rng) -> tuple[np.ndarray, np.ndarray]:
+def bartlett_init(d_in: int, d_out: int, width: int, sigma2: float, rng) -> tuple[np.ndarray, np.ndarray]:
     """Reduced Gaussian init: ``[W1, W2^T] = B R`` with ``R^T R`` Wishart(width, sigma2 I) by Bartlett.
 
     Independent of lazyrich.gaussian_init (the check's own sampler): the Gram matrix of
@@ -322,7 +322,9 @@ def _bartlett_init(d_in: int, d_out: int, width: int, sigma2: float, rng) -> tup
 intertwining = claim(
     "mixed_dynamics.intertwining",
     "f(A A^T) A = A f(A^T A) for f(x) = sqrt(x + c^2) (and any polynomial f)",
-    Source(PAPER, "§2.2 item 6; claim 6", "derived; basis of the exact invariant manifold"),
+    Source(
+        PAPER, "derived here (exact invariant manifold of eq. (1))", "derived; basis of the exact invariant manifold"
+    ),
     statement=lambda: [_eq(P_A * A_s, A_s * Q_A)],
 )
 
@@ -342,8 +344,8 @@ def _():
     for seed, (m, n, cv) in enumerate([(3, 5, 0.1), (4, 4, 1.0), (5, 2, 30.0)]):
         rng = np.random.default_rng(60 + seed)
         Av = matrix_with_singular_values((m, n), rng.uniform(0.2, 3.0, min(m, n)), rng)
-        lhs = _psd_sqrt(Av @ Av.T + cv**2 * np.eye(m)) @ Av
-        rhs = Av @ _psd_sqrt(Av.T @ Av + cv**2 * np.eye(n))
+        lhs = psd_sqrt(Av @ Av.T + cv**2 * np.eye(m)) @ Av
+        rhs = Av @ psd_sqrt(Av.T @ Av + cv**2 * np.eye(n))
         scale = np.sqrt(9 + cv**2) * 3
         out.append(
             Measurement(
@@ -366,25 +368,30 @@ STEP_SIM = eta**2 * (W2.T * G * G.T * W2 - W1 * G.T * G * W1.T)
 STEP_SEQ = -(eta**2) * (W2.T * G * G.T * W2 + W1_seq * G.T * G * W1_seq.T)
 
 
-def _lam(w1, w2):
+def lambda_of(w1, w2):
+    """The conserved matrix ``Lambda = W1 W1^T - W2^T W2`` (SymPy matrices)."""
     return w1 * w1.T - w2.T * w2
 
 
 gd_step_lambda = claim(
     "mixed_dynamics.gd_step_lambda",
     "One GD step changes Lambda by eta^2 (W2^T G G^T W2 - W1 G^T G W1^T) (simultaneous) or -eta^2 (W2^T G G^T W2 + W1' G^T G W1'^T) (sequential, as coded)",
-    Source(PAPER, "§2.6; claim 7", "derived; G = grad C(A) computed once before both updates"),
+    Source(
+        PAPER,
+        "derived here (GD of the official code, Fig. 1)",
+        "derived; G = grad C(A) computed once before both updates",
+    ),
     statement=lambda: [
-        _eq(_lam(W1_sim, W2_sim) - LAMBDA, STEP_SIM),
-        _eq(_lam(W1p, W2 - eta * G * W1p.T) - LAMBDA, -(eta**2) * (W2.T * G * G.T * W2 + W1p * G.T * G * W1p.T)),
+        _eq(lambda_of(W1_sim, W2_sim) - LAMBDA, STEP_SIM),
+        _eq(lambda_of(W1p, W2 - eta * G * W1p.T) - LAMBDA, -(eta**2) * (W2.T * G * G.T * W2 + W1p * G.T * G * W1p.T)),
     ],
 )
 
 
 @gd_step_lambda.symbolic_check
 def _():
-    r1 = _lam(W1_sim, W2_sim) - LAMBDA - STEP_SIM
-    r2 = _lam(W1_seq, W2_seq) - LAMBDA - STEP_SEQ
+    r1 = lambda_of(W1_sim, W2_sim) - LAMBDA - STEP_SIM
+    r2 = lambda_of(W1_seq, W2_seq) - LAMBDA - STEP_SEQ
     steps = [_eq(W1p, W1_seq), _eq(MatrixSymbol("W_2'", N_o, N_h), W2 - eta * G * W1p.T)]
     return Proof(residuals=[r1, r2, *_explicit_residuals(r1, TINY), *_explicit_residuals(r2, TINY)], steps=steps)
 
@@ -437,8 +444,8 @@ series_limits = claim(
     "sqrt(s^2+c^2) = c + s^2/(2c) - s^4/(8c^3) + O(c^-5) as c -> oo, = s + c^2/(2s) - c^4/(8s^3) + O(c^6) as c -> 0 (s > 0)",
     Source(
         PAPER,
-        "§2.3; claim 8",
-        "derived; the remainders are O(c^-5) and O(c^6), sharper than the digest's O(c^-4), O(c^5)",
+        "derived here (lazy and balanced reductions of eq. (1))",
+        "derived; the remainders are O(c^-5) and O(c^6), sharper than O(c^-4), O(c^5)",
     ),
     statement=lambda: [
         _eq(sp.sqrt(s**2 + c**2), c + s**2 / (2 * c) - s**4 / (8 * c**3) + sp.O(c**-5, (c, sp.oo))),
@@ -471,7 +478,7 @@ p_i, q_j = sp.symbols("p_i q_j", positive=True)
 ntk_spectrum = claim(
     "mixed_dynamics.ntk_spectrum",
     "The unified NTK G -> P G + G Q has eigenvalues p_i + q_j; lambda_max = 2 sqrt(s_max^2 + c^2), lambda_min >= 2c",
-    Source(PAPER, "§2.5; claim 9", "derived"),
+    Source(PAPER, "derived here (NTK operator of eq. (1))", "derived"),
     statement=lambda: [_eq(P_sym * (U_ * V_.T) + (U_ * V_.T) * Q_sym, (p_i + q_j) * U_ * V_.T)],
 )
 
@@ -491,8 +498,8 @@ def _():
         rng = np.random.default_rng(90 + seed)
         sv = rng.uniform(0.3, 3.0, min(m, n))
         Av = matrix_with_singular_values((m, n), sv, rng)
-        P = _psd_sqrt(Av @ Av.T + cv**2 * np.eye(m))
-        Q = _psd_sqrt(Av.T @ Av + cv**2 * np.eye(n))
+        P = psd_sqrt(Av @ Av.T + cv**2 * np.eye(m))
+        Q = psd_sqrt(Av.T @ Av + cv**2 * np.eye(n))
         # vec (column-major) of P G + G Q is (I kron P + Q^T kron I) vec G
         K = np.kron(np.eye(n), P) + np.kron(Q.T, np.eye(m))
         ev = np.sort(np.linalg.eigvalsh(K))
@@ -529,14 +536,14 @@ def _code_discrete_eq1(A0, T, cv, step, n_steps):
     """The official code's discretisation of eq. (1): B <- B - eta [P(B) G_B + G_B Q(B)]."""
     B = A0.copy()
     for _ in range(n_steps):
-        B = B + step * _eq1_velocity(B, T, cv)
+        B = B + step * eq1_velocity(B, T, cv)
     return B
 
 
 eq1 = claim(
     "mixed_dynamics.eq1",
     "Eq. (1): dA/dt = -(A A^T + c^2 I)^{1/2} G - G (A^T A + c^2 I)^{1/2}, c = sigma^2 w, is the continuous limit of the code's update",
-    Source(PAPER, "§2.1, eq. (1); claim 10", "form from the official code; the paper's exact LaTeX is unconfirmed"),
+    Source(PAPER, "eq. (1)", "form from the official code; the paper's exact LaTeX is unconfirmed"),
     statement=lambda: [EQ1, _eq(c, sp.Symbol("sigma", positive=True) ** 2 * N_h)],
 )
 
@@ -568,7 +575,7 @@ def _():
     T = matrix_with_singular_values((3, 3), [2.0, 1.0, 0.3], rng)
     A0 = 0.05 * rng.standard_normal((3, 3))
     cv, t_end = 0.5, 1.0
-    ref = _eq1_flow(A0, T, cv, np.array([0.0, t_end]))[0][-1]
+    ref = eq1_flow(A0, T, cv, np.array([0.0, t_end]))[0][-1]
     steps = [0.01, 0.005, 0.0025]
     errs = [float(np.abs(_code_discrete_eq1(A0, T, cv, h, round(t_end / h)) - ref).max()) for h in steps]
     order = fit_order(steps, errs)
@@ -588,7 +595,7 @@ LAZY_SOLUTION = T_s + sp.exp(-2 * c * t) * (A0_s - T_s)
 lazy_limit = claim(
     "mixed_dynamics.lazy_limit",
     "Lazy limit: (A A^T + c^2)^{1/2} = c I + A A^T/(2c) + O(|A|^4/c^3), so dA/d(2ct) = -G + O(|A|^2/c^2); MSE solution A = T + e^{-2ct}(A0 - T)",
-    Source(PAPER, "§2.3; claim 11", "derived"),
+    Source(PAPER, "derived here (lazy regime of eq. (1))", "derived"),
     statement=lambda: [
         _eq(_ddt(LAZY_SOLUTION), -2 * c * (LAZY_SOLUTION - T_s)),
         _eq(P_A, c * I_o + A_s * A_s.T / (2 * c) + MatrixSymbol(r"O(\|A\|^4/c^3)", N_o, N_o)),
@@ -617,8 +624,8 @@ def _():
         Av = matrix_with_singular_values((3, 4), np.array([1.0, 0.6, 0.2]) * ratio * cv, rng)
         Gv = rng.standard_normal((3, 4))
         a, g = np.linalg.norm(Av, 2), np.linalg.norm(Gv, 2)
-        P = _psd_sqrt(Av @ Av.T + cv**2 * np.eye(3))
-        Q = _psd_sqrt(Av.T @ Av + cv**2 * np.eye(4))
+        P = psd_sqrt(Av @ Av.T + cv**2 * np.eye(3))
+        Q = psd_sqrt(Av.T @ Av + cv**2 * np.eye(4))
         lin = (P @ Gv + Gv @ Q) / (2 * cv)
         first = np.linalg.norm(lin - Gv, 2)
         second = np.linalg.norm(lin - Gv - (Av @ Av.T @ Gv + Gv @ Av.T @ Av) / (4 * cv**2), 2)
@@ -646,7 +653,9 @@ def _():
 balanced_limit = claim(
     "mixed_dynamics.balanced_limit",
     "c = 0: dA/dt = -(A A^T)^{1/2} G - G (A^T A)^{1/2}; exact for balanced weights (Lambda = 0)",
-    Source(PAPER, "§2.3; claim 12", "derived (standard balanced dynamics, Arora et al. 2018)"),
+    Source(
+        PAPER, "derived here (balanced regime of eq. (1))", "derived (standard balanced dynamics, Arora et al. (2018))"
+    ),
     statement=lambda: [_eq1_at(0), _eq(X * X, A.T * A), _eq(Y * Y, A * A.T)],
 )
 
@@ -674,8 +683,8 @@ def _():
 
 
 # ================================================================ exact manifold (claim 13)
-def _manifold_init(A0: np.ndarray, cv: float) -> tuple[np.ndarray, np.ndarray]:
-    """The digest's width-2d weights with both offsets c^2 I and W2 W1 = A0 (§2.2 item 6)."""
+def manifold_init(A0: np.ndarray, cv: float) -> tuple[np.ndarray, np.ndarray]:
+    """Width-2d weights with both offsets c^2 I and W2 W1 = A0 (derived here: exact invariant manifold of eq. (1))."""
     d = A0.shape[0]
     Uv, Sv, Vt = np.linalg.svd(A0)
     K = Sv / np.sqrt(Sv**2 + cv**2)
@@ -690,7 +699,11 @@ def _manifold_init(A0: np.ndarray, cv: float) -> tuple[np.ndarray, np.ndarray]:
 exact_manifold = claim(
     "mixed_dynamics.exact_manifold",
     "On W1^T Lambda W1 = -W2 Lambda W2^T = c^2 I (width-2d construction) weight gradient flow follows eq. (1) exactly",
-    Source(PAPER, "§2.2 item 6; claim 13", "derived; construction W1 = Omega_1 X^{1/2}, W2 = Y^{1/2} Omega_2^T"),
+    Source(
+        PAPER,
+        "derived here (exact invariant manifold of eq. (1))",
+        "derived; construction W1 = Omega_1 X^{1/2}, W2 = Y^{1/2} Omega_2^T",
+    ),
     statement=lambda: [
         _eq(W1.T * LAMBDA * W1, c**2 * Identity(N_i)),
         _eq(-W2 * LAMBDA * W2.T, c**2 * Identity(N_o)),
@@ -721,7 +734,7 @@ def _():
         rng = np.random.default_rng(130 + seed)
         T = matrix_with_singular_values((d, d), rng.uniform(0.5, 2.0, d), rng)
         A0 = matrix_with_singular_values((d, d), rng.uniform(0.05, 0.5, d), rng)
-        w1, w2 = _manifold_init(A0, cv)
+        w1, w2 = manifold_init(A0, cv)
         lam0 = w1 @ w1.T - w2.T @ w2
         rnd = lazyrich.linalg_tolerance(cv**2 + 1, 64 * d)
         out.append(Measurement(float(np.abs(w2 @ w1 - A0).max()), rnd, f"d={d}: W2 W1 = A0", "64 d eps (|A|^2 + c^2)"))
@@ -750,11 +763,11 @@ def _():
 Xs_, Ys_ = MatrixSymbol("X", N_i, N_i), MatrixSymbol("Y", N_o, N_o)
 
 
-def _lambda_balanced_pair(Av: np.ndarray, lv: float, rng) -> tuple[np.ndarray, np.ndarray]:
+def lambda_balanced_pair(Av: np.ndarray, lv: float, rng) -> tuple[np.ndarray, np.ndarray]:
     """W1 W1^T - W2^T W2 = lam I with h = d_in: W1 = R X^{1/2}, X = lam/2 + (A^T A + lam^2/4)^{1/2}, W2 = A W1^{-1}."""
     d_in = Av.shape[1]
-    Xv = lv / 2 * np.eye(d_in) + _psd_sqrt(Av.T @ Av + lv**2 / 4 * np.eye(d_in))
-    w1 = random_orthogonal(d_in, rng) @ _psd_sqrt(Xv)
+    Xv = lv / 2 * np.eye(d_in) + psd_sqrt(Av.T @ Av + lv**2 / 4 * np.eye(d_in))
+    w1 = random_orthogonal(d_in, rng) @ psd_sqrt(Xv)
     return w1, Av @ np.linalg.inv(w1)
 
 
@@ -763,7 +776,7 @@ lambda_balanced = claim(
     "lambda-balanced nets (Lambda = lambda I, h = d_in, lambda > 0) satisfy eq. (1) exactly with c = lambda/2",
     Source(
         PAPER,
-        "§6; claim 14",
+        "derived here (eq. (1) for lambda-balanced nets; Dominé et al. (2025), Sec. 3)",
         "derived; the bridge to Dominé et al.'s lambda-balanced solutions (sigma^4 w^2 <-> lambda^2/4)",
     ),
     statement=lambda: [
@@ -819,7 +832,7 @@ def _():
         rng = np.random.default_rng(140 + seed)
         T = matrix_with_singular_values((d_out, d_in), rng.uniform(0.5, 2.0, min(d_in, d_out)), rng)
         A0 = matrix_with_singular_values((d_out, d_in), rng.uniform(0.05, 0.5, min(d_in, d_out)), rng)
-        w1, w2 = _lambda_balanced_pair(A0, lv, rng)
+        w1, w2 = lambda_balanced_pair(A0, lv, rng)
         bal_err = float(np.abs(w1 @ w1.T - w2.T @ w2 - lv * np.eye(d_in)).max())
         out.append(
             Measurement(
@@ -842,8 +855,8 @@ def _():
 
 
 # ================================================================ aligned case (claims 15-19)
-def _mp_aligned(tv, s0v, sstar, cv):
-    """Closed form of ds/dt = 2 sqrt(s^2+c^2)(s* - s) (§2.4), evaluated in mpmath at the current precision."""
+def mp_aligned(tv, s0v, sstar, cv):
+    """Closed form of ds/dt = 2 sqrt(s^2+c^2)(s* - s) (derived here from eq. (1)), evaluated in mpmath at the current precision."""
     tv, s0v, sstar, cv = (mp.mpf(x) for x in (tv, s0v, sstar, cv))
     Rv = mp.sqrt(sstar**2 + cv**2)
     vp, vm = (sstar + Rv) / cv, -cv / (sstar + Rv)  # v_- = (s* - R)/c = -c/(s* + R), without cancellation
@@ -858,7 +871,7 @@ def _mp_aligned(tv, s0v, sstar, cv):
 aligned_decoupling = claim(
     "mixed_dynamics.aligned_decoupling",
     "Aligned A(0) = U diag(s(0)) V^T, T = U diag(s*) V^T: eq. (1) keeps the alignment and ds_i/dt = 2 sqrt(s_i^2 + c^2)(s*_i - s_i)",
-    Source(PAPER, "§2.4; claim 15", "derived"),
+    Source(PAPER, "derived here (aligned solutions of eq. (1))", "derived"),
     statement=lambda: [_eq(_ddt(s), 2 * sp.sqrt(s**2 + c**2) * (s_star - s))],
 )
 
@@ -896,10 +909,10 @@ def _():
     return Proof(residuals=residuals, steps=steps, rules=rules)
 
 
-def _aligned_decoupling_case():
+def aligned_decoupling_case():
     """The claim's case (shared with its certified check): ``(U, V, s0, s*, c, times, eq1_flow, closed)``.
 
-    ``eq1_flow`` is :func:`_eq1_flow`'s ``(A, n_steps, atol, scale)``; ``closed`` the 20-digit mpmath closed
+    ``eq1_flow`` is :func:`eq1_flow`'s ``(A, n_steps, atol, scale)``; ``closed`` the 20-digit mpmath closed
     form per mode, rounded to float64, shape ``(len(times), d)``.
     """
     rng = np.random.default_rng(150)
@@ -907,15 +920,15 @@ def _aligned_decoupling_case():
     Uv, Vv = random_orthogonal(d, rng), random_orthogonal(d, rng)
     sv0, svs = np.array([0.05, -0.2, 1.5]), np.array([2.0, 1.0, 0.5])
     times = np.linspace(0.0, 1.5, 7)
-    flow = _eq1_flow((Uv * sv0) @ Vv.T, (Uv * svs) @ Vv.T, cv, times)
+    flow = eq1_flow((Uv * sv0) @ Vv.T, (Uv * svs) @ Vv.T, cv, times)
     with mp.workdps(20):  # per computation, never the global precision
-        closed = np.array([[float(_mp_aligned(tv, a_, b_, cv)) for a_, b_ in zip(sv0, svs)] for tv in times])
+        closed = np.array([[float(mp_aligned(tv, a_, b_, cv)) for a_, b_ in zip(sv0, svs)] for tv in times])
     return Uv, Vv, sv0, svs, cv, times, flow, closed
 
 
 @aligned_decoupling.numeric_check
 def _():
-    Uv, Vv, _s0, _ss, _c, _times, (A_e, n_e, atol_e, sc_e), closed = _aligned_decoupling_case()
+    Uv, Vv, _s0, _ss, _c, _times, (A_e, n_e, atol_e, sc_e), closed = aligned_decoupling_case()
     d = Uv.shape[0]
     A_c = np.einsum("ij,kj,lj->kil", Uv, closed, Vv)
     tol = ode_global_tolerance(n_e, RTOL, atol_e, sc_e) + lazyrich.linalg_tolerance(sc_e, 16 * d)
@@ -937,7 +950,9 @@ closed_form = claim(
     "mixed_dynamics.closed_form",
     "Closed form: s(t) = (c/2)(v - 1/v), v = (v+ - v- K0 e^{-2Rt})/(1 - K0 e^{-2Rt}), R = sqrt(s*^2+c^2), v+- = (s* +- R)/c",
     Source(
-        PAPER, "§2.4; claim 16", "derived: s = c sinh u, v = e^u gives the Riccati equation dv/dt = -c (v - v+)(v - v-)"
+        PAPER,
+        "derived here (aligned solutions of eq. (1))",
+        "derived: s = c sinh u, v = e^u gives the Riccati equation dv/dt = -c (v - v+)(v - v-)",
     ),
     statement=lambda: [
         _eq(sp.Symbol("s(t)"), S_OF_V.subs(v, V_T)),
@@ -985,14 +1000,14 @@ def _():
             a_, b_, c_ = mp.mpf(s0v), mp.mpf(ssv), mp.mpf(cv)
             res = []
             for tv in (mp.mpf("0.1"), mp.mpf(1), mp.mpf(3)):
-                sv_ = _mp_aligned(tv, a_, b_, c_)
+                sv_ = mp_aligned(tv, a_, b_, c_)
                 res.append(
                     abs(
-                        mp.diff(lambda x, a_=a_, b_=b_, c_=c_: _mp_aligned(x, a_, b_, c_), tv)
+                        mp.diff(lambda x, a_=a_, b_=b_, c_=c_: mp_aligned(x, a_, b_, c_), tv)
                         - 2 * mp.sqrt(sv_**2 + c_**2) * (b_ - sv_)
                     )
                 )
-            res.append(abs(_mp_aligned(0, a_, b_, c_) - a_))
+            res.append(abs(mp_aligned(0, a_, b_, c_) - a_))
             out.append(
                 Measurement(
                     float(max(res)),
@@ -1005,7 +1020,7 @@ def _():
     with mp.workdps(20):
         a_, b_, c_ = mp.mpf(-1), mp.mpf(1), mp.mpf("0.3")
         f = mp.odefun(lambda _t, y: 2 * mp.sqrt(y**2 + c_**2) * (b_ - y), 0, a_)
-        err = max(abs(f(tv) - _mp_aligned(tv, a_, b_, c_)) for tv in (mp.mpf("0.5"), mp.mpf(2)))
+        err = max(abs(f(tv) - mp_aligned(tv, a_, b_, c_)) for tv in (mp.mpf("0.5"), mp.mpf(2)))
         out.append(
             Measurement(
                 float(err),
@@ -1020,7 +1035,7 @@ def _():
         for s0v, ssv, cv in [(0.1, 2.0, 0.5), (-1.0, 1.0, 0.3), (3.0, 1.0, 2.0), (1e-3, 5.0, 1e-9)]:
             ts = np.array([0.0, 0.3, 1.0, 2.0])
             got = np.asarray(engine(ts, s0v, ssv, cv), dtype=float)
-            ref = np.array([float(_mp_aligned(tv, s0v, ssv, cv)) for tv in ts])
+            ref = np.array([float(mp_aligned(tv, s0v, ssv, cv)) for tv in ts])
             out.append(
                 Measurement(
                     float(np.abs(got - ref).max()),
@@ -1032,7 +1047,7 @@ def _():
     return out
 
 
-def _mp_time_to(s_value, s0v, sstar, cv):
+def mp_time_to(s_value, s0v, sstar, cv):
     """Exact time at which the aligned solution reaches ``s_value`` (inverting the closed form), mpmath."""
     s_value, s0v, sstar, cv = (mp.mpf(x) for x in (s_value, s0v, sstar, cv))
     Rv = mp.sqrt(sstar**2 + cv**2)
@@ -1051,11 +1066,11 @@ TAIL_COEFF = 2 * R_**2 / (s_star + R_)
 
 tail_asymptotics = claim(
     "mixed_dynamics.tail_asymptotics",
-    "Tail: s* - s(t) ~ -(2R^2/(s*+R)) K0 e^{-2Rt} (the digest's |K0| holds only for s0 < s*); s0 = 0, c << s*: t_delta ~ ln(2s*/(c delta))/(2s*)",
+    "Tail: s* - s(t) ~ -(2R^2/(s*+R)) K0 e^{-2Rt} (|K0| in place of -K0 holds only for s0 < s*); s0 = 0, c << s*: t_delta ~ ln(2s*/(c delta))/(2s*)",
     Source(
         PAPER,
-        "§2.4; claim 17",
-        "derived; CORRECTED: the digest writes |K0|, which has the wrong sign when s0 > s* (then K0 > 0 and s > s*)",
+        "derived here (aligned solutions of eq. (1))",
+        "derived; CORRECTED: the form with |K0| has the wrong sign when s0 > s* (then K0 > 0 and s > s*)",
     ),
     statement=lambda: [
         _eq(sp.Symbol("s^* - s(t)"), -TAIL_COEFF * K0 * sp.exp(-2 * R_ * t) + sp.O(sp.exp(-4 * R_ * t), (t, sp.oo))),
@@ -1078,7 +1093,7 @@ def _():
     sp0 = sp.Symbol("s^*", positive=True)
     Rv = sp.sqrt(sp0**2 + c**2)
     k0_small_c = sp.limit((c - (sp0 + Rv)) / (1 - (sp0 - Rv) / c), c, 0, "+") + 2 * sp0
-    # sign of K0: v- < 0 < v0, so K0 < 0 iff v0 < v+ iff s0 < s*; the digest's |K0| is -K0 only then
+    # sign of K0: v- < 0 < v0, so K0 < 0 iff v0 < v+ iff s0 < s*; |K0| = -K0 only then
     steps = [
         _eq(sp.Symbol("s(q)"), s_star + TAIL_COEFF * sp.Symbol("q") + sp.O(sp.Symbol("q") ** 2)),
         _eq(sp.Symbol(r"\lim_{c\to0} c K_0|_{s_0=0}"), -2 * s_star),
@@ -1096,7 +1111,7 @@ def _():
             v0 = (a_ + mp.sqrt(a_**2 + c_**2)) / c_
             K = (v0 - (b_ + Rv) / c_) / (v0 - (b_ - Rv) / c_)
             tv = mp.mpf(12) / Rv  # q ~ e^{-24}: the O(q^2) correction is ~ e^{-24} relative
-            ratio = (b_ - _mp_aligned(tv, a_, b_, c_)) / (-2 * Rv**2 / (b_ + Rv) * K * mp.exp(-2 * Rv * tv))
+            ratio = (b_ - mp_aligned(tv, a_, b_, c_)) / (-2 * Rv**2 / (b_ + Rv) * K * mp.exp(-2 * Rv * tv))
             out.append(
                 Measurement(
                     float(abs(ratio - 1)),
@@ -1107,7 +1122,7 @@ def _():
             )
         # t_delta for s0 = 0, c << s*: neglected terms are relative O(delta) in q and O(c/s*) in K0
         b_, c_, delta = mp.mpf(3), mp.mpf("1e-4"), mp.mpf("1e-3")
-        t_exact = _mp_time_to(b_ * (1 - delta), 0, b_, c_)
+        t_exact = mp_time_to(b_ * (1 - delta), 0, b_, c_)
         t_approx = mp.log(2 * b_ / (c_ * delta)) / (2 * b_)
         out.append(
             Measurement(
@@ -1125,8 +1140,8 @@ early_phase = claim(
     "Early phase: s(t) ~ c sinh(2s*t + asinh(s0/c)) while s << s*; from s0 = 0 the threshold s = c is crossed at t ~ asinh(1)/(2s*)",
     Source(
         PAPER,
-        "§2.4; claim 18",
-        "heuristic, not proven in the digest; checked against the rigorous bounds 0 <= u_approx - u <= 2 t max s and asinh(1)/(2s*) <= t_c <= asinh(1)/(2(s*-c))",
+        "derived here (aligned solutions of eq. (1); Fig. 1)",
+        "heuristic, not proven; checked against the rigorous bounds 0 <= u_approx - u <= 2 t max s and asinh(1)/(2s*) <= t_c <= asinh(1)/(2(s*-c))",
     ),
     statement=lambda: [
         _eq(sp.Symbol("s(t)"), c * sp.sinh(2 * s_star * t + sp.asinh(s0 / c))),
@@ -1157,12 +1172,12 @@ def _():
     with mp.workdps(30):
         for s0v, ssv, cv in [("0", "5", "0.01"), ("0.001", "2", "0.05"), ("-0.01", "3", "0.02")]:
             a_, b_, c_ = mp.mpf(s0v), mp.mpf(ssv), mp.mpf(cv)
-            t_hi = _mp_time_to(b_ / 10, a_, b_, c_)  # the early phase: s up to s*/10
+            t_hi = mp_time_to(b_ / 10, a_, b_, c_)  # the early phase: s up to s*/10
             worst = mp.mpf(0)
             for frac in (mp.mpf("0.25"), mp.mpf("0.5"), mp.mpf(1)):
                 tv = frac * t_hi
-                du = 2 * b_ * tv + mp.asinh(a_ / c_) - mp.asinh(_mp_aligned(tv, a_, b_, c_) / c_)
-                bound = 2 * tv * max(abs(a_), abs(_mp_aligned(tv, a_, b_, c_)))
+                du = 2 * b_ * tv + mp.asinh(a_ / c_) - mp.asinh(mp_aligned(tv, a_, b_, c_) / c_)
+                bound = 2 * tv * max(abs(a_), abs(mp_aligned(tv, a_, b_, c_)))
                 worst = max(worst, du - bound, -du)
             out.append(
                 Measurement(
@@ -1173,7 +1188,7 @@ def _():
                 )
             )
         b_, c_ = mp.mpf(4), mp.mpf("0.01")
-        tc = _mp_time_to(c_, 0, b_, c_)
+        tc = mp_time_to(c_, 0, b_, c_)
         lo, hi = mp.asinh(1) / (2 * b_), mp.asinh(1) / (2 * (b_ - c_))
         out.append(
             Measurement(
@@ -1199,7 +1214,7 @@ LOGISTIC = s_star * s0 * sp.exp(2 * s_star * t) / (s_star + s0 * (sp.exp(2 * s_s
 logistic_limit = claim(
     "mixed_dynamics.logistic_limit",
     "c -> 0 limit of the closed form is Saxe et al.'s logistic s(t) = s* s0 e^{2s*t}/(s* + s0(e^{2s*t} - 1)), s0 > 0",
-    Source(PAPER, "§2.4; claim 19", "derived"),
+    Source(PAPER, "derived here (aligned solutions of eq. (1))", "derived"),
     statement=lambda: [_eq(sp.Limit(sp.Symbol("s_c(t)"), c, 0, "+"), LOGISTIC)],
 )
 
@@ -1245,7 +1260,7 @@ def _():
                 ref = b_ * a_ * mp.exp(2 * b_ * tv) / (b_ + a_ * (mp.exp(2 * b_ * tv) - 1))
                 out.append(
                     Measurement(
-                        float(abs(_mp_aligned(tv, a_, b_, mp.mpf("1e-25")) - ref)),
+                        float(abs(mp_aligned(tv, a_, b_, mp.mpf("1e-25")) - ref)),
                         mp_tolerance(50),
                         f"s0={s0v}, s*={ssv}, t={tv}: closed form at c = 1e-25 vs logistic",
                         "eps^0.8 at 50 digits (the O(c^2) gap is 1e-50)",
@@ -1258,7 +1273,7 @@ def _():
         try:
             got = np.asarray(engine(ts, 0.01, 2.0, cv), dtype=float)
         except lazyrich.InvalidParameterError:
-            continue  # c = 0 may be refused (the digest's closed form needs c > 0)
+            continue  # c = 0 may be refused (the closed form needs c > 0)
         ref = 2.0 * 0.01 * np.exp(4.0 * ts) / (2.0 + 0.01 * np.expm1(4.0 * ts))
         out.append(
             Measurement(
@@ -1273,7 +1288,7 @@ def _():
 
 # ================================================================ random initialisation (claims 20-23)
 def _batched_bartlett(d_in: int, d_out: int, width: int, sigma2: float, n: int, rng):
-    """``n`` reduced Gaussian inits at once (Bartlett, as :func:`_bartlett_init`), shapes (n, h, d_in), (n, d_out, h)."""
+    """``n`` reduced Gaussian inits at once (Bartlett, as :func:`bartlett_init`), shapes (n, h, d_in), (n, d_out, h)."""
     m = d_in + d_out
     L = np.tril(rng.standard_normal((n, m, m)), -1)
     idx = np.arange(m)
@@ -1360,7 +1375,7 @@ def _mc_checks(keys) -> list[Measurement]:
 init_moments = claim(
     "mixed_dynamics.init_moments",
     "Gaussian init: E[X] = sigma^2 w I, E[X^2] = sigma^4 w (w + d_in + 1) I, E|A0|_F^2 = d_in d_out w sigma^4, E[A0^T A0] = d_out w sigma^4 I",
-    Source(PAPER, "§2.2 item 5; claim 20", "derived; Wishart moments"),
+    Source(PAPER, "derived here (Gaussian init behind eq. (1))", "derived; Wishart moments"),
     statement=lambda: [
         _eq(sp.Symbol(r"\mathbb{E}[W_1^T W_1]"), sigma2_s * w_s * I_i),
         _eq(sp.Symbol(r"\mathbb{E}[(W_1^T W_1)^2]"), sigma2_s**2 * w_s * (w_s + N_i + 1) * I_i),
@@ -1390,7 +1405,7 @@ def _():
 init_offsets = claim(
     "mixed_dynamics.init_offsets",
     "Gaussian init: E[W1^T Lambda W1] = sigma^4 w (w + d_in + 1 - d_out) I, E[-W2 Lambda W2^T] = sigma^4 w (w + d_out + 1 - d_in) I",
-    Source(PAPER, "§2.2 item 5; claim 21", "derived; ~ c^2 I with c = sigma^2 w for w >> d"),
+    Source(PAPER, "derived here (Gaussian init behind eq. (1))", "derived; ~ c^2 I with c = sigma^2 w for w >> d"),
     statement=lambda: [
         _eq(sp.Symbol(r"\mathbb{E}[W_1^T \Lambda W_1]"), sigma2_s**2 * w_s * (w_s + N_i + 1 - N_o) * I_i),
         _eq(sp.Symbol(r"\mathbb{E}[-W_2 \Lambda W_2^T]"), sigma2_s**2 * w_s * (w_s + N_o + 1 - N_i) * I_o),
@@ -1418,7 +1433,7 @@ concentration = claim(
     "At Gaussian init |X - (A^T A + c^2 I)^{1/2}|_op / c ~ 2 sqrt(d/w) and |A0|_op ~ 2 sigma^2 sqrt(w d) (square case)",
     Source(
         PAPER,
-        "§2.2 item 7; claim 22",
+        "derived here (Gaussian init approximates eq. (1); theory restricted to gamma_w > 1, Fig. 2)",
         "heuristic, not proven (empirical, random-matrix edge 2 sqrt(d)); checked at d = 20 within 30%",
     ),
     statement=lambda: [
@@ -1438,7 +1453,7 @@ def _():
         for seed in range(4):
             w1, w2 = lazyrich.gaussian_init(d, d, width, sig2w / width, seed=np.random.default_rng([220, width, seed]))
             Av = w2 @ w1
-            dev.append(np.linalg.norm(w1.T @ w1 - _psd_sqrt(Av.T @ Av + sig2w**2 * np.eye(d)), 2) / sig2w)
+            dev.append(np.linalg.norm(w1.T @ w1 - psd_sqrt(Av.T @ Av + sig2w**2 * np.eye(d)), 2) / sig2w)
             norm.append(np.linalg.norm(Av, 2) / (2 * sig2w / width * np.sqrt(width * d)))
         out.append(
             Measurement(
@@ -1461,7 +1476,7 @@ def _approx_distance(d: int, width: int, cv: float, T: np.ndarray, times, seed: 
     w1, w2 = lazyrich.gaussian_init(d, d, width, cv / width, seed=np.random.default_rng([230, width, seed]))
     traj = gradient_flow(DeepLinearModel(T), (w1, w2), times, rtol=1e-8)
     A_w = np.einsum("kij,kjl->kil", traj["W2"], traj["W1"])
-    A_e = _eq1_flow(w2 @ w1, T, cv, times, rtol=1e-8)[0]
+    A_e = eq1_flow(w2 @ w1, T, cv, times, rtol=1e-8)[0]
     return float(np.max(np.linalg.norm(A_w - A_e, axis=(1, 2))) / np.linalg.norm(T))
 
 
@@ -1470,7 +1485,7 @@ approximation_law = claim(
     "Distance between the network's dynamics and eq. (1) at fixed c shrinks like sqrt(d/w)",
     Source(
         PAPER,
-        "§4, §5.3; claim 23",
+        "derived here (distance GD vs eq. (1), Fig. 2 BR; Theorems 1-2)",
         "heuristic, not proven (empirical); measured here on gradient flows, which have no discretisation floor",
     ),
     statement=lambda: [
@@ -1518,7 +1533,9 @@ def _log_d(expr):
 lazy_line = claim(
     "mixed_dynamics.lazy_line",
     "Black line: lazy iff gamma_sigma2 + gamma_w > 1 (c = sigma^2 w > d), active/mixed iff < 1",
-    Source(PAPER, "§3.1; claim 24", "official code (line and learning-rate switch) and Fig. 2 caption"),
+    Source(
+        PAPER, "Fig. 2 (active vs lazy threshold)", "official code (line and learning-rate switch) and Fig. 2 caption"
+    ),
     statement=lambda: [sp.Equivalent(sp.StrictGreaterThan(SIGMA2_OF * W_OF, d_s), sp.StrictGreaterThan(gs + gw, 1))],
 )
 
@@ -1542,7 +1559,9 @@ def _():
 noise_line = claim(
     "mixed_dynamics.noise_line",
     "Red line: gamma_w + 2 gamma_sigma2 = 0 <=> w sigma^4 = 1 <=> E|A0|_F^2/d^2 = 1",
-    Source(PAPER, "§3.1; claim 25", "line from the official code; interpretation derived (claim 20)"),
+    Source(
+        PAPER, "Fig. 2 (infinite noise threshold)", "line from the official code; interpretation derived (claim 20)"
+    ),
     statement=lambda: [_eq(sp.Symbol(r"\mathbb{E}\|A_0\|_F^2/d^2"), W_OF * SIGMA2_OF**2), _eq(gw + 2 * gs, 0)],
 )
 
@@ -1568,7 +1587,7 @@ def _():
 underparameterized_line = claim(
     "mixed_dynamics.underparameterized_line",
     "Orange line: gamma_w = log_d Rank A* (= 0.3038 for d = 200, k = 5; the code draws 0.304)",
-    Source(PAPER, "§3.1; claim 26", "line from the official code; value derived"),
+    Source(PAPER, "Fig. 2 (underparameterized threshold)", "line from the official code; value derived"),
     statement=lambda: [_eq(gw, sp.log(k_s) / sp.log(d_s))],
 )
 
@@ -1596,7 +1615,9 @@ def _():
 theory_region = claim(
     "mixed_dynamics.theory_region",
     "Theory region gamma_w > 1, gamma_w + 2 gamma_sigma2 < 0; the black and red lines meet at (-1, 2)",
-    Source(PAPER, "§3.1; claim 27", "region from the Fig. 2 caption; intersection derived"),
+    Source(
+        PAPER, "Fig. 2 caption (region covered by the theory)", "region from the Fig. 2 caption; intersection derived"
+    ),
     statement=lambda: [sp.And(gw > 1, gw + 2 * gs < 0), _eq(sp.Tuple(gs, gw), sp.Tuple(-1, 2))],
 )
 
@@ -1620,7 +1641,7 @@ def _():
 init_threshold = claim(
     "mixed_dynamics.init_threshold",
     "Init singular values below the threshold: 2 sigma^2 sqrt(w d) < sigma^2 w <=> w > 4d (asymptotically gamma_w > 1)",
-    Source(PAPER, "§2.2 item 7, §3.2; claim 28", "derived"),
+    Source(PAPER, "derived here (Fig. 2: why gamma_w > 1)", "derived"),
     statement=lambda: [sp.Equivalent(2 * sigma2_s * sp.sqrt(w_s * d_s) < sigma2_s * w_s, w_s > 4 * d_s)],
 )
 
@@ -1654,7 +1675,7 @@ lazy_test_error = claim(
     "Lazy early-stopped test error ~ (a + n0) b/(a + n0 + b): 1/2 at n0 -> 0, -> 1 as n0 -> oo (a = b = 1)",
     Source(
         PAPER,
-        "§3.2; claim 29",
+        "Fig. 2 TL (lazy region; derived here)",
         "heuristic, not proven; the minimisation is exact, the model E test = x^2 (a+n0) + (1-x)^2 b is not; checked within 0.1 at d = 30",
     ),
     statement=lambda: [_eq(sp.Symbol(r"\min_t \mathrm{test}"), LAZY_MIN)],
@@ -1710,7 +1731,11 @@ def _active_points() -> tuple:
 active_regime = claim(
     "mixed_dynamics.active_regime",
     "Active regime (gamma_sigma2 + gamma_w < 1, gamma_w > 1, below the red line): min test error -> 0 as d -> oo",
-    Source(PAPER, "§3.2, §4; claim 30", "heuristic, not proven; the paper's theorem statement is unconfirmed"),
+    Source(
+        PAPER,
+        "Fig. 2 TL-BL (active region), Theorems 1-2",
+        "heuristic, not proven; the paper's theorem statement is unconfirmed",
+    ),
     statement=lambda: [_eq(sp.Limit(sp.Symbol(r"\min_t \mathrm{test}"), d_s, sp.oo), 0)],
     heuristic=True,
 )
@@ -1743,7 +1768,7 @@ def _():
 stable_rank = claim(
     "mixed_dynamics.stable_rank",
     "Stable rank at the min test error: close to the rank-k target's in the active regime, larger in the lazy regime",
-    Source(PAPER, "Fig. 2 TR; claim 31", "heuristic, not proven: caption (qualitative), numbers read off the figure"),
+    Source(PAPER, "Fig. 2 TR", "heuristic, not proven: caption (qualitative), numbers read off the figure"),
     statement=lambda: [sp.Symbol(r"\mathrm{srank}(A_{t^*}) \approx \mathrm{srank}(A^*)\ \text{(active)}")],
     heuristic=True,
 )
@@ -1771,7 +1796,7 @@ fig1_setting = claim(
     "Fig. 1 setting (gamma_sigma2 = -1.85, gamma_w = 2.25, eta = 1/(5|A*|_op)): min test error well below the lazy value, reached early, GD close to eq. (1)",
     Source(
         PAPER,
-        "§5.1, §5.3; claim 32",
+        "Fig. 1",
         "heuristic, not proven: reduced-scale (d = 40, 60) reproduction of the d = 500 figure; thresholds from the figure (min ~ 0.1 at step ~ 13)",
     ),
     statement=lambda: [sp.Symbol(r"\min_t \mathrm{test} \approx 0.1,\ t^* \approx 13")],
@@ -1802,7 +1827,7 @@ def _():
 fig2_setting = claim(
     "mixed_dynamics.fig2_setting",
     "Fig. 2 setting: eta = 1/(50 w sigma^2) if gamma_sigma2 + gamma_w > 1 else 1/(50 |A*|_op), <= 750 steps, early stops",
-    Source(PAPER, "§5.2; claim 33", "official code"),
+    Source(PAPER, "Fig. 2 (main.ipynb of the official code)", "official code"),
     statement=lambda: [
         _eq(
             eta, sp.Piecewise((1 / (50 * W_OF * SIGMA2_OF), gs + gw > 1), (1 / (50 * sp.Symbol(r"\|A^*\|_{op}")), True))

@@ -44,7 +44,11 @@ from ._numerics.random_matrices import matrix_with_singular_values as matrix_wit
 from ._numerics.random_matrices import random_orthogonal as random_orthogonal
 
 # --- exact solutions
+from ._exact.aligned import AlignedMode as AlignedMode
 from ._exact.aligned import aligned_singular_value as aligned_singular_value
+from ._exact.deep_aligned import deep_aligned_singular_value as deep_aligned_singular_value
+from ._exact.deep_aligned import deep_aligned_time as deep_aligned_time
+from ._exact.closed_form import ClosedForm as ClosedForm
 from ._exact.implicit_bias import implicit_bias_argmin as implicit_bias_argmin
 from ._exact.implicit_bias import implicit_bias_endpoints as implicit_bias_endpoints
 from ._exact.implicit_bias import implicit_bias_limit as implicit_bias_limit
@@ -52,6 +56,7 @@ from ._exact.implicit_bias import implicit_bias_limit_1d as implicit_bias_limit_
 from ._exact.implicit_bias import implicit_bias_objective as implicit_bias_objective
 from ._exact.implicit_bias import implicit_bias_potential as implicit_bias_potential
 from ._exact.lambda_balanced import lambda_balanced_init as lambda_balanced_init
+from ._exact.mixed_aligned import MixedAlignedMode as MixedAlignedMode
 from ._exact.mixed_aligned import mixed_aligned_singular_value as mixed_aligned_singular_value
 from ._exact.single_neuron import SingleNeuronExact as SingleNeuronExact
 from ._exact.tasks import random_regression_task as random_regression_task
@@ -110,13 +115,14 @@ _LAZY = {
     "Registry": "lazyrich._claims.model",
     "Source": "lazyrich._claims.model",
     "claim": "lazyrich._claims.model",
+    "register_paper": "lazyrich._claims.model",
     "run_claim": "lazyrich._claims.model",
     "load_claims": "lazyrich._claims.runner",
     "verify": "lazyrich._claims.runner",
     "RenderedClaim": "lazyrich._claims.latex",
     "claim_latex": "lazyrich._claims.latex",
     "export_latex": "lazyrich._claims.latex",
-    "expr_latex": "lazyrich._claims.latex",
+    "expr_latex": "lazyrich._claims.printing",
     "proof_latex": "lazyrich._claims.latex",
     "render_claim": "lazyrich._claims.latex",
     "DEFAULT_NOTATION": "lazyrich._claims.notation",
@@ -131,7 +137,11 @@ _LAZY = {
     "explicit_residual": "lazyrich._symbolic.matrix_calculus",
     "explicit_time_derivative": "lazyrich._symbolic.matrix_calculus",
     "is_zero": "lazyrich._symbolic.matrix_calculus",
-    "time_derivative": "lazyrich._symbolic.matrix_calculus",
+    "time_derivative": "lazyrich._symbolic.derivative",
+    "SolutionReport": "lazyrich._claims.solution",
+    "SolutionSample": "lazyrich._claims.solution",
+    "check_solution": "lazyrich._claims.solution",
+    "solution_claim": "lazyrich._claims.solution",
     "symbolic": "lazyrich.symbolic",
 }
 
@@ -140,7 +150,6 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and readers
     from ._claims.latex import RenderedClaim as RenderedClaim
     from ._claims.latex import claim_latex as claim_latex
     from ._claims.latex import export_latex as export_latex
-    from ._claims.latex import expr_latex as expr_latex
     from ._claims.latex import proof_latex as proof_latex
     from ._claims.latex import render_claim as render_claim
     from ._claims.model import PAPERS as PAPERS
@@ -153,9 +162,11 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and readers
     from ._claims.model import Registry as Registry
     from ._claims.model import Source as Source
     from ._claims.model import claim as claim
+    from ._claims.model import register_paper as register_paper
     from ._claims.model import run_claim as run_claim
     from ._claims.notation import DEFAULT_NOTATION as DEFAULT_NOTATION
     from ._claims.notation import Notation as Notation
+    from ._claims.printing import expr_latex as expr_latex
     from ._claims.runner import load_claims as load_claims
     from ._claims.runner import verify as verify
     from ._symbolic.matrix_calculus import Canonical as Canonical
@@ -165,7 +176,11 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and readers
     from ._symbolic.matrix_calculus import explicit_residual as explicit_residual
     from ._symbolic.matrix_calculus import explicit_time_derivative as explicit_time_derivative
     from ._symbolic.matrix_calculus import is_zero as is_zero
-    from ._symbolic.matrix_calculus import time_derivative as time_derivative
+    from ._symbolic.derivative import time_derivative as time_derivative
+    from ._claims.solution import SolutionReport as SolutionReport
+    from ._claims.solution import SolutionSample as SolutionSample
+    from ._claims.solution import check_solution as check_solution
+    from ._claims.solution import solution_claim as solution_claim
     from ._symbolic.statements import TIME as TIME
     from ._symbolic.statements import ddt as ddt
     from ._symbolic.statements import equation as equation
@@ -211,8 +226,11 @@ __all__ = [
     # numerics
     "matrix_with_singular_values",
     "random_orthogonal",
+    # exact solutions: the one closed-form interface
+    "ClosedForm",
     # exact solutions: two-layer lambda-balanced (Dominé et al.)
     "TwoLayerExact",
+    "AlignedMode",
     "iter_qqt",
     "lambda_balanced_init",
     "aligned_singular_value",
@@ -228,7 +246,11 @@ __all__ = [
     "implicit_bias_limit_1d",
     "implicit_bias_endpoints",
     # exact solutions: mixed dynamics (Tu, Aranguri, Jacot)
+    "MixedAlignedMode",
     "mixed_aligned_singular_value",
+    # exact solutions: deep linear networks (Saxe et al.; Arora, Cohen, Hazan)
+    "deep_aligned_singular_value",
+    "deep_aligned_time",
     # simulation
     "Model",
     "DeepLinearModel",
@@ -266,6 +288,7 @@ __all__ = [
     "Registry",
     "Source",
     "claim",
+    "register_paper",
     "run_claim",
     "load_claims",
     "verify",
@@ -290,6 +313,11 @@ __all__ = [
     "explicit_time_derivative",
     "is_zero",
     "time_derivative",
+    # checking a candidate solution of an ODE (loaded on first use)
+    "SolutionReport",
+    "SolutionSample",
+    "check_solution",
+    "solution_claim",
     # tools
     "StressReport",
     "stress",

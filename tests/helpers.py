@@ -56,7 +56,7 @@ def balanced_problem(
     """A lambda-balanced init (Algorithm 1) and a task ``Sigma_yx`` with singular values in ``[smin, smax]``.
 
     Built so that ``q+`` (the paper's B) is invertible: for a square network with
-    ``lambda = 0`` the sign of ``det W2 W1`` must match ``det Sigma_yx`` (digest §3.6),
+    ``lambda = 0`` the sign of ``det W2 W1`` must match ``det Sigma_yx`` (Dominé et al. (2025), Thm 4.3 needs B invertible),
     so the first row of ``W2`` is negated when they differ (``W2^T W2`` is unchanged).
     """
     from lazyrich import lambda_balanced_init

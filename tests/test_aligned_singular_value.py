@@ -1,4 +1,4 @@
-"""aligned_singular_value (digest §3.7): solves the scalar ODE for every lambda, limits, float64 at large t."""
+"""aligned_singular_value (Dominé et al. (2025), Thm 5.1): solves the scalar ODE for every lambda, limits, float64 at large t."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def test_closed_form_solves_the_ode_and_implementation_matches_it(lam):
 
 
 def _mp_s(t, s0, st_, lam, tau):
-    # closed form of digest §3.7 written out directly (independent of the implementation's rearrangement)
+    # closed form of Dominé et al. (2025), Eq. 17 written out directly (independent of the implementation's rearrangement)
     lam = mpmath.mpf(lam)
     mu = mpmath.sqrt(st_**2 + lam**2 / 4)
     mu0 = mpmath.sqrt(s0**2 + lam**2 / 4)

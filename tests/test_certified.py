@@ -3,7 +3,8 @@ contain the float64 stable forms within their error bound, and reject a value on
 
 Independent references: the mpmath paths at 80 digits (a different arithmetic; agreement to 1e-55
 is far below the enclosure radius tolerance used), and for the two-layer net the float64 / mpmath
-stable form (eigenbasis, §3.5(b)) against the Arb basis-free Riccati form (§3.3).
+stable form (eigenbasis, Dominé et al. (2025), Thm 4.3) against the Arb basis-free Riccati form (Sec. 4).
+The last tests check the one closed-form interface (:class:`lazyrich.ClosedForm`) on every exact solution.
 """
 
 from __future__ import annotations
@@ -16,11 +17,16 @@ import pytest
 
 from lazyrich import (
     FLOAT64_EPS,
+    AlignedMode,
+    ClosedForm,
     MissingDependencyError,
+    MixedAlignedMode,
     PrecisionError,
+    SingleNeuronExact,
     TwoLayerExact,
     aligned_singular_value,
     lambda_balanced_init,
+    matrix_with_singular_values,
     mixed_aligned_singular_value,
 )
 from lazyrich.certified import (
@@ -232,7 +238,7 @@ def test_every_closed_form_has_three_consistent_backends(name, digits):
 
 
 def test_confirmed_mpmath_raises_the_guard_until_two_precisions_agree():
-    from lazyrich._numerics.backend import confirmed_mpmath
+    from lazyrich._numerics.precision import confirmed_mpmath
 
     x = mpmath.mpf("1e-12")
 
@@ -246,7 +252,7 @@ def test_confirmed_mpmath_raises_the_guard_until_two_precisions_agree():
 
 
 def test_confirmed_mpmath_raises_precision_error_when_it_cannot_confirm():
-    from lazyrich._numerics.backend import confirmed_mpmath
+    from lazyrich._numerics.precision import confirmed_mpmath
 
     def prepare():  # a value that changes with the working precision never confirms
         return lambda _: [mpmath.mpf(mpmath.mp.dps)]
@@ -274,3 +280,41 @@ def test_stated_two_layer_bound_holds_when_the_extra_modes_grow(shape, lam):
         ref = np.array(net.qqt(float(t), dps=40).tolist(), dtype=float).reshape(f64[i].shape)
         scale = float(np.abs(ref).max())
         assert np.abs(f64[i] - ref).max() <= stable_qqt_error_bound(net, scale), t
+
+
+def _interface_forms():
+    W1, W2 = lambda_balanced_init(3, 3, 3, lam=1.0, sigma=0.4, seed=2)
+    return [
+        AlignedMode(0.1, 2.0, 0.5),
+        MixedAlignedMode(-1.0, 2.0, 0.5),
+        SingleNeuronExact(0.1, [1.0, 0.5], [1.0, -2.0]),
+        TwoLayerExact(W1, W2, matrix_with_singular_values((3, 3), [2.0, 1.0, 0.5], 2)),
+    ]
+
+
+@pytest.mark.parametrize("form", _interface_forms(), ids=lambda f: type(f).__name__)
+def test_every_closed_form_implements_the_interface_consistently(form):
+    """float64 stable = the public API's value; N fixed digits and dps=N agree with the Arb enclosure.
+
+    Bounds: ``dps=30`` is correct to 30 digits, so within ``10^(1 - 30)`` of the scale (rounding to 30
+    digits alone costs half of that); at exactly ``W`` working digits the stable form loses at most its
+    :meth:`guard_digits` (that is what the guard is for), so it is within ``10^(guard - W)`` of the scale.
+    """
+    require_flint()
+    assert isinstance(form, ClosedForm) and form.description and form.has_direct
+    ts = [0.0, 0.5, 3.0]
+    enc = form.certified(ts, bits=200)
+    scales = [float(form.error_scale(row)) for row in enc.mid]
+    public = {
+        AlignedMode: lambda t: [aligned_singular_value(t, form.s0, form.s_target, form.lam)],
+        MixedAlignedMode: lambda t: [mixed_aligned_singular_value(t, form.s0, form.s_target, form.c)],
+        SingleNeuronExact: lambda t: list(form.beta(t)),
+        TwoLayerExact: lambda t: list(form.qqt(t).reshape(-1)),
+    }[type(form)]
+    assert form.stable(ts) == [public(t) for t in ts]
+    fixed, confirmed = form.stable(ts, digits=60), form.confirmed(ts, 30)
+    for i, t in enumerate(ts):
+        row = enc.take(i)
+        assert row.within(np.array(confirmed[i], dtype=object), bound=10.0**-29 * scales[i]), t
+        assert row.within(np.array(fixed[i], dtype=object), bound=10.0 ** (form.guard_digits(t) - 60) * scales[i]), t
+    assert len(form.direct(ts)) == len(ts)

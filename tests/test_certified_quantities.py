@@ -16,7 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lazyrich import InvalidParameterError, TwoLayerExact, lambda_balanced_init, matrix_with_singular_values
+from lazyrich import (
+    InvalidParameterError,
+    PrecisionError,
+    TwoLayerExact,
+    lambda_balanced_init,
+    matrix_with_singular_values,
+)
 from lazyrich.certified import certified_kernel_distance, certified_ntk, certified_qqt, certified_qqt_limit
 
 
@@ -28,7 +34,7 @@ def _net(ni, no, lam, seed, svals):
 
 
 def _mp_limit(syx, lam, dps=50):
-    """QQ^T(inf) from the mpmath SVD of the task (digest §3.6), as a (n, n) object array of mpf."""
+    """QQ^T(inf) from the mpmath SVD of the task (Dominé et al. (2025), Sec. 4), as a (n, n) object array of mpf."""
     with mpmath.workdps(dps):
         U, S, Vt = mpmath.svd_r(mpmath.matrix(syx.tolist()), full_matrices=False)
         m = len(S)
@@ -83,6 +89,12 @@ def test_limit_rejects_a_rank_deficient_task():
     syx = np.array([[1.0, 0.0], [2.0, 0.0]])
     with pytest.raises(InvalidParameterError, match="rank deficient"):
         certified_qqt_limit(syx, 0.5)
+
+
+def test_limit_reports_repeated_task_singular_values():
+    # the eigenvectors of a repeated eigenvalue are not continuous in the inputs: no ball can enclose them
+    with pytest.raises(PrecisionError, match="repeated"):
+        certified_qqt_limit(np.eye(2), 0.5)
 
 
 def test_limit_rejects_bad_bits():

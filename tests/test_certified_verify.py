@@ -75,15 +75,15 @@ CLOSED_FORM_MARKERS = {
     "mixed_aligned_singular_value",
     "self_consistent_flow",
     "closed_form",
-    "_limit_qqt",
+    "limit_qqt",
     "qqt_limit",
-    "_mp_aligned",
-    "_mp_time_to",
-    "_fukumizu_mp",
-    "_fukumizu_direct",
-    "_braun_zero_balanced",
-    "_thesis_s",
-    "_beta_mp",
+    "mp_aligned",
+    "mp_time_to",
+    "fukumizu_mp",
+    "fukumizu_direct",
+    "braun_zero_balanced",
+    "thesis_s",
+    "beta_mp",
 }
 
 
@@ -135,7 +135,7 @@ def test_certified_check_passes_and_a_value_moved_beyond_its_bound_is_reported(c
     mid is within 0.5 ulp of the exact value and the sum rounds by <= 0.5 ulp (the ball radius is
     < 2^-100 relative), so the corrupted value is certainly more than ``bound`` away.
     """
-    original = certified_module._inside
+    original = certified_module.inside
     calls, honest = [], []
 
     def corrupting(enc, x, bound, what, bound_from):
@@ -149,7 +149,7 @@ def test_certified_check_passes_and_a_value_moved_beyond_its_bound_is_reported(c
         calls.append(what)
         return original(enc, x, bound, what, bound_from)
 
-    monkeypatch.setattr(certified_module, "_inside", corrupting)
+    monkeypatch.setattr(certified_module, "inside", corrupting)
     r = run_claim(REGISTRY[cid], certified=True)
     assert calls, f"{cid}: the certified check compares no float64 value with an enclosure"
     assert honest[0].passed, honest[0]

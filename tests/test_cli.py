@@ -33,8 +33,9 @@ def _run(args, tmp_path):
 
 
 def test_broken_claim_fails_verify_and_names_the_claim_and_reason(tmp_path):
-    demo = __import__("lazyrich").PAPERS
-    assert "demo" not in demo  # the demo paper is unknown to lazyrich; ids only need the prefix to match
+    import lazyrich
+
+    assert "demo" not in lazyrich.PAPERS  # the demo paper is unregistered; ids only need the prefix to match
     r = _run(["verify", "demo.", "--module", "broken_claims", "--jobs", "2"], tmp_path)
     assert r.returncode == 1, r.stderr
     assert "FAILED demo.broken_square [symbolic]" in r.stderr
@@ -54,6 +55,41 @@ def test_json_output(tmp_path):
 def test_unknown_module_is_a_clear_error(tmp_path):
     r = _run(["verify", "--module", "no_such_claims_module"], tmp_path)
     assert r.returncode == 2 and "cannot import claim module 'no_such_claims_module'" in r.stderr
+
+
+def _install_entry_point(tmp_path, name, value):
+    """A minimal installed distribution in ``tmp_path`` declaring ``name = value`` in the ``lazyrich.claims`` group."""
+    dist = tmp_path / "demo_claims-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: demo-claims\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(f"[lazyrich.claims]\n{name} = {value}\n")
+
+
+def test_claim_modules_are_found_through_the_entry_point(tmp_path):
+    _install_entry_point(tmp_path, "demo", "broken_claims")
+    r = _run(["claims", "demo."], tmp_path)  # no --module: the entry point names the module
+    assert r.returncode == 0, r.stderr
+    assert "demo.broken_square" in r.stdout and "demo.fine" in r.stdout
+    r = _run(["verify", "demo.", "--jobs", "2"], tmp_path)  # the worker processes find it the same way
+    assert r.returncode == 1 and "1 passed, 1 failed" in r.stdout, r.stderr
+    r = _run(["claims", "conservation_delta"], tmp_path)  # this project's own entry point still loads
+    assert "get_rich_quick.conservation_delta" in r.stdout, r.stderr
+
+
+def test_a_broken_entry_point_is_a_clear_error_naming_it(tmp_path):
+    _install_entry_point(tmp_path, "broken", "no_such_claims_package")
+    r = _run(["claims"], tmp_path)
+    assert r.returncode == 2
+    assert "claim entry point 'broken' = 'no_such_claims_package'" in r.stderr and "demo-claims" in r.stderr
+
+
+def test_this_project_registers_its_claims_through_the_entry_point():
+    from importlib.metadata import entry_points
+
+    from lazyrich._claims.runner import ENTRY_POINT_GROUP
+
+    assert ENTRY_POINT_GROUP == "lazyrich.claims"
+    assert ("derivations", "derivations") in [(ep.name, ep.value) for ep in entry_points(group=ENTRY_POINT_GROUP)]
 
 
 def test_pattern_matching_nothing_exits_2(capsys):
@@ -78,7 +114,7 @@ def test_verify_in_process_and_in_parallel_agree(capsys):
 def test_progress_bar_appears_only_after_its_delay():
     import io
 
-    from lazyrich._claims.model import CheckResult, ClaimResult
+    from lazyrich import CheckResult, ClaimResult
     from lazyrich._claims.runner import ProgressBar
 
     r = ClaimResult("demo.x", CheckResult("pass"), CheckResult("fail"))

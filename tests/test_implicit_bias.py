@@ -1,4 +1,4 @@
-"""Theorem 3.1 (digest §3.6) for low-rank X^T X by independent routes: float64 gradient flow of the
+"""Kunin et al. (2024), Thm 3.1 for low-rank X^T X by independent routes: float64 gradient flow of the
 data-space model, scipy's constrained argmin of eq. (5), the null-space closed form, the notebook's
 one-dimensional formula, and the delta -> +-inf endpoints.
 """
@@ -34,7 +34,7 @@ FTOL = 1e-15
 
 
 def init_from(beta0, delta):
-    """Unit-rate (a0 > 0, w0) with a0 w0 = beta0 and a0^2 - |w0|^2 = delta (digest §1)."""
+    """Unit-rate (a0 > 0, w0) with a0 w0 = beta0 and a0^2 - |w0|^2 = delta (Kunin et al. (2024), Sec. 3)."""
     b2 = float(beta0 @ beta0)
     k = np.hypot(delta, 2 * np.sqrt(b2))
     a0 = np.sqrt((k + delta) / 2 if delta >= 0 else 2 * b2 / (k - delta))
@@ -134,7 +134,7 @@ def test_fig4b_example_against_flow_and_argmin():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_delta_to_plus_and_minus_infinity(seed):
-    """|beta_inf(delta) - endpoint| -> 0 like 1/delta^2 (digest §3.6 limits, Fig. 4b lines).
+    """|beta_inf(delta) - endpoint| -> 0 like 1/delta^2 (Kunin et al. (2024), Thm 3.1 limits, Fig. 4b lines).
 
     Order 2: with a0^2 = delta + |beta0|^2/delta + ..., a_inf^2 / a0^2 = 1 + O(delta^-2) (and likewise for -inf).
     """

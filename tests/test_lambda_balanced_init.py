@@ -1,4 +1,4 @@
-"""lambda_balanced_init (Algorithm 1, digest §7): balance, product preservation, constraints."""
+"""lambda_balanced_init (Dominé et al. (2025), Algorithm 1): balance, product preservation, constraints."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from lazyrich import (
 
 @st.composite
 def allowed_configurations(draw):
-    """(n_in, n_hidden, n_out, lam) that the theory allows, by construction (digest §2 item 3)."""
+    """(n_in, n_hidden, n_out, lam) that the theory allows, by construction (derived from the lambda-balanced definition)."""
     ni = draw(st.integers(1, 6))
     no = draw(st.integers(1, 6))
     m = min(ni, no)
@@ -97,7 +97,7 @@ def test_bad_inputs():
 
 
 def test_extra_hidden_units_carry_sqrt_abs_lambda():
-    # N_h > min: the extra singular values of the wider layer are sqrt(|lam|) (digest §7 step 5)
+    # N_h > min: the extra singular values of the wider layer are sqrt(|lam|) (Algorithm 1, step 5)
     W1, W2 = lambda_balanced_init(2, 4, 5, 0.9, seed=3)
     s2 = np.linalg.svd(W2, compute_uv=False)
     assert np.sum(np.isclose(s2, np.sqrt(0.9), rtol=1e-12)) >= 2

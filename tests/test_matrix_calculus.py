@@ -109,3 +109,14 @@ def test_product_rule_agrees_with_entrywise_chain_rule(terms):
     route_a = explicit_residual(general, {n: 2})
     route_b = explicit_time_derivative(expr, RATES, {n: 2})
     assert (route_a - route_b).applyfunc(sp.expand) == sp.zeros(2, 2)
+
+
+def test_traces_are_identified_up_to_rotation_and_transposition():
+    from lazyrich.symbolic import canonical_trace
+
+    C = MatrixSymbol("C", n, n)
+    assert sp.expand(canonical_trace(A * B * C) - canonical_trace(C * A * B)) == 0
+    assert sp.expand(canonical_trace(A * B) - canonical_trace(B.T * A.T)) == 0
+    assert sp.expand(canonical_trace(A * B * C) - canonical_trace(B * A * C)) != 0  # not any permutation
+    # in coefficients: tr(AB) X - tr(BA) X reduces to zero
+    assert canonicalize(sp.Trace(A * B) * A - sp.Trace(B * A) * A).is_zero()

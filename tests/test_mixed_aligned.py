@@ -1,4 +1,4 @@
-"""mixed_aligned_singular_value: the exact aligned solution of ds/dt = 2 sqrt(s^2 + c^2)(s* - s) (digest 2.4).
+"""mixed_aligned_singular_value: the exact aligned solution of ds/dt = 2 sqrt(s^2 + c^2)(s* - s) (derived here from Tu et al. (2024), eq. (1)).
 
 Oracles: mpmath's Taylor ODE solver (independent of the closed form), scipy's
 DOP853 (float64), the Saxe logistic law (c -> 0) and the lazy law (c -> infinity).
@@ -143,7 +143,8 @@ def test_scalar_and_array_outputs():
         ({"t": -1.0}, InvalidParameterError),
         ({"c": -0.1}, InvalidParameterError),
         ({"s0": float("nan")}, NonFiniteError),
-        ({"dps": 5}, InvalidParameterError),
+        ({"dps": 0}, InvalidParameterError),  # below MIN_DPS = 1 (one minimum for every dps= path)
+        ({"dps": True}, InvalidParameterError),
         ({"c": -0.1, "dps": 30}, InvalidParameterError),
         ({"t": -1, "dps": 30}, InvalidParameterError),
     ],

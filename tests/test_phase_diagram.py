@@ -23,7 +23,9 @@ from lazyrich import (
     phase_task,
     reduce_width,
 )
-from lazyrich._simulate.phase_diagram import _run_point
+from lazyrich._simulate.phase_diagram import phase_point_from_weights
+from lazyrich._simulate.reduced import two_layer_descent
+from lazyrich._simulate.self_consistent import balanced_factors, self_consistent_descent
 
 gammas = st.floats(-3.0, 0.5)
 widths = st.floats(0.0, 3.0)
@@ -85,8 +87,8 @@ def test_reduced_point_equals_full_width_point_from_the_same_init():
     A_star, E = phase_task(d, k, 0)
     step = 1.0 / (50 * np.linalg.norm(A_star, 2))
     W1, W2 = gaussian_init(d, d, w, s2, seed=1, reduced=False)
-    full = _run_point(W1, W2, A_star, A_star + E, step, w, s2, 200, "sequential", True)
-    red = _run_point(*reduce_width(W1, W2), A_star, A_star + E, step, w, s2, 200, "sequential", True)
+    full = phase_point_from_weights(W1, W2, A_star, E, step, w, s2, max_steps=200)
+    red = phase_point_from_weights(*reduce_width(W1, W2), A_star, E, step, w, s2, max_steps=200)
     assert full.iterations == red.iterations and full.n_records == red.n_records
     # round-off only: ~ n_steps * w * eps relative on errors of size O(1)
     assert np.max(np.abs(full.test_errors - red.test_errors)) <= 1e-12
@@ -132,9 +134,99 @@ def test_qualitative_phase_diagram_at_d30():
         ({"update": "jacobi"}, InvalidParameterError),
         ({"max_steps": 0}, InvalidParameterError),
         ({"gamma_w": -0.5}, InvalidParameterError),
+        ({"eq1_scheme": "rk4"}, InvalidParameterError),
     ],
 )
 def test_bad_input(kwargs, err):
     args = {"d": 20, "k": 2, "gamma_sigma2": -1.5, "gamma_w": 1.5, "seed": 0, **kwargs}
     with pytest.raises(err):
         phase_diagram_point(**args)
+
+
+def _trajectories(d, k, gs, gw, seed, n):
+    """GD and the two eq. (1) schemes at steps eta and eta/2, recorded at t_i = i eta (public pieces only)."""
+    p = phase_diagram_point(d, k, gs, gw, seed, max_steps=n, eq1_scheme="euler")
+    A_star, E = phase_task(d, k, seed)
+    T = A_star + E
+    W1, W2 = gaussian_init(d, d, p.width, p.sigma2, seed=np.random.default_rng([seed, 1]))
+    t = p.step * np.arange(p.n_records)
+    gd = two_layer_descent(W1, W2, T, p.step, t)
+    A = np.einsum("tij,tjk->tik", gd["W2"], gd["W1"])
+    F1, F2 = balanced_factors(A[0], p.c)
+    out = {"A": A, "T": T, "p": p}
+    for h, tag in ((p.step, ""), (p.step / 2, "/2")):
+        out["euler" + tag] = self_consistent_descent(A[0], T, p.c, h, t)["A"]
+        bal = two_layer_descent(F1, F2, T, h, t)
+        out["balanced" + tag] = np.einsum("tij,tjk->tik", bal["W2"], bal["W1"])
+    return out
+
+
+def _max_rel(X, Y, T):
+    return float(np.max(np.linalg.norm(X - Y, axis=(1, 2)))) / float(np.linalg.norm(T))
+
+
+# active (theory region), active w < d, lazy wedge, lazy above the red line, near the black line
+SCHEME_POINTS = [(-1.5, 1.5), (-2.5, 0.8), (-1.3, 2.5), (-0.5, 2.0), (-1.0, 1.8)]
+
+
+@pytest.mark.parametrize(("gs", "gw"), SCHEME_POINTS)
+def test_balanced_scheme_changes_the_distance_by_at_most_the_discretisation_errors(gs, gw):
+    """Issue 19: the cheap eq. (1) scheme moves the BR panel by no more than the two schemes' own errors.
+
+    Both are first-order discretisations of the flow B(t) of eq. (1): ||B_scheme(t_i) - B(t_i)|| = e_scheme,i.
+    The distances differ by at most max_i ||B_bal,i - B_eul,i|| / ||T|| (reverse triangle inequality, exact),
+    which is at most e_bal + e_eul. Each global error is estimated by step halving (Richardson for a first-order
+    method: e(eta) = 2 max_i ||B_eta(t_i) - B_eta/2(t_i)|| + O(eta^2)).
+    """
+    d, k, seed, n = 20, 2, 0, 300
+    tr = _trajectories(d, k, gs, gw, seed, n)
+    p, T, A = tr["p"], tr["T"], tr["A"]
+    pb = phase_diagram_point(d, k, gs, gw, seed, max_steps=n)
+    assert pb.eq1_scheme == "balanced" and pb.n_records == p.n_records and pb.min_test_error == p.min_test_error
+    # the reconstructed trajectories are the ones inside phase_diagram_point (same operations: round-off only)
+    n_ops = p.n_records * d
+    assert abs(_max_rel(A, tr["euler"], T) - p.max_distance) <= 1e-15 * n_ops
+    assert abs(_max_rel(A, tr["balanced"], T) - pb.max_distance) <= 1e-15 * n_ops
+    change = abs(pb.max_distance - p.max_distance)
+    gap = _max_rel(tr["balanced"], tr["euler"], T)
+    assert change <= gap + 1e-15 * n_ops
+    e = {s: 2 * _max_rel(tr[s], tr[s + "/2"], T) for s in ("euler", "balanced")}
+    tol = e["euler"] + e["balanced"]
+    assert gap <= tol, (gap, e)
+
+
+def test_euler_scheme_is_the_official_update_and_balanced_is_cheaper_per_step():
+    """eq1_scheme="euler" is B <- B + eta * velocity (one SVD per step); the two agree exactly at B_0 = A_0."""
+    tr = _trajectories(12, 1, -1.2, 1.6, 2, 40)
+    assert np.array_equal(tr["euler"][0], tr["A"][0]) and np.allclose(tr["balanced"][0], tr["A"][0], atol=1e-13)
+    p = phase_diagram_point(12, 1, -1.2, 1.6, 2, max_steps=40, compare=False)
+    assert math.isnan(p.max_distance) and p.eq1_scheme == ""
+
+
+def test_official_diagnostics_at_the_minimum_and_after_the_last_step():
+    """sv_ratio = s_k/s_{k+1} and numerical_rank = #{s_i > s_1/5} at the argmin; active = ||A||_op sigma2 / w."""
+    d, k, seed, gs, gw = 20, 2, 1, -1.8, 1.6
+    p = phase_diagram_point(d, k, gs, gw, seed)
+    A_star, E = phase_task(d, k, seed)
+    W1, W2 = gaussian_init(d, d, p.width, p.sigma2, seed=np.random.default_rng([seed, 1]))
+    gd = two_layer_descent(W1, W2, A_star + E, p.step, p.step * np.array([p.iterations, p.n_records]))
+    A_min, A_last = (gd["W2"][i] @ gd["W1"][i] for i in range(2))
+    s = np.linalg.svd(A_min, compute_uv=False)
+    assert p.numerical_rank == int(np.sum(s > s[0] / 5))
+    assert p.sv_ratio == pytest.approx(s[k - 1] / s[k], rel=1e-10)
+    assert p.stable_rank == pytest.approx(np.sum(s**2) / s[0] ** 2, rel=1e-12)
+    op = np.linalg.norm(A_last, 2)
+    assert p.active == pytest.approx(op * p.sigma2 / p.width, rel=1e-10)
+    assert p.op_norm_over_c == pytest.approx(op / p.c, rel=1e-10)
+    # the code's `active` and the intended ratio differ by sigma2^2 exactly
+    assert p.active == pytest.approx(p.op_norm_over_c * p.sigma2**2, rel=1e-12)
+    assert 1 <= p.numerical_rank <= d and p.sv_ratio >= 1
+
+
+def test_phase_point_from_weights_validates():
+    A_star, E = phase_task(10, 1, 0)
+    W1, W2 = gaussian_init(10, 10, 50, 0.01, seed=0)
+    with pytest.raises(ShapeError):
+        phase_point_from_weights(W1[:, :5], W2, A_star, E, 0.01, 50, 0.01)
+    with pytest.raises(InvalidParameterError):
+        phase_point_from_weights(W1, W2, A_star, E, 0.01, 50, 0.01, eq1_scheme="midpoint")

@@ -62,7 +62,7 @@ def test_aligned_flow_matches_closed_form():
 
 
 def _manifold_weights(A0, c):
-    """Claim 13 construction (digest 2.2 item 6): width 2d, W1^T Lambda W1 = -W2 Lambda W2^T = c^2 I."""
+    """Claim 13 construction (derived here for Tu et al. (2024), eq. (1)): width 2d, W1^T Lambda W1 = -W2 Lambda W2^T = c^2 I."""
     d = A0.shape[0]
     U, s, Vt = np.linalg.svd(A0)
     V = Vt.T
@@ -135,3 +135,39 @@ def test_model_interface_and_errors():
         self_consistent_velocity(np.eye(2), np.eye(2), -1.0)
     with pytest.raises(InvalidParameterError):
         self_consistent_descent(np.eye(2), np.eye(2), 1.0, 0.1, [0.15])
+
+
+def test_balanced_factors_width_d_flow_is_eq1():
+    """Width-d lambda-balanced pair (lambda = 2c): product, imbalance, Grams, and the flow equal eq. (1)."""
+    from lazyrich._simulate.self_consistent import balanced_factors
+
+    d, c = 4, 0.6
+    rng = np.random.default_rng(11)
+    A0 = matrix_with_singular_values((d, d), [0.0, 0.2, 0.9, 2.5], rng)  # one zero singular value
+    T = matrix_with_singular_values((d, d), [3.0, 1.5, 0.4, 0.1], rng)
+    F1, F2 = balanced_factors(A0, c)
+    kappa = 2 * (2.5 + 2 * c)  # |F|^2 <= c + sqrt(s_max^2 + c^2) <= s_max + 2c
+    assert np.max(np.abs(F2 @ F1 - A0)) <= linalg_tolerance(kappa, 2 * d)
+    assert np.max(np.abs(F1 @ F1.T - F2.T @ F2 - 2 * c * np.eye(d))) <= linalg_tolerance(kappa, 2 * d)
+    U, s, Vt = np.linalg.svd(A0)
+    Q = (Vt.T * np.hypot(s, c)) @ Vt
+    P = (U * np.hypot(s, c)) @ U.T
+    assert np.max(np.abs(F1.T @ F1 - (c * np.eye(d) + Q))) <= linalg_tolerance(kappa, 4 * d)
+    assert np.max(np.abs(F2 @ F2.T - (P - c * np.eye(d)))) <= linalg_tolerance(kappa, 4 * d)
+    t = np.linspace(0, 2, 9)
+    gf = gradient_flow(DeepLinearModel(T), (F1, F2), t, rtol=1e-12)
+    sc = self_consistent_flow(A0, T, c, t, rtol=1e-12)
+    A_gf = np.einsum("tij,tjk->tik", gf["W2"], gf["W1"])
+    tol = 2 * gf.scale * ode_global_tolerance(gf.n_steps, gf.rtol, gf.atol, gf.scale) + ode_global_tolerance(
+        sc.n_steps, sc.rtol, sc.atol, sc.scale
+    )
+    assert np.max(np.abs(A_gf - sc["A"])) <= tol
+
+
+def test_balanced_factors_bad_input():
+    from lazyrich._simulate.self_consistent import balanced_factors
+
+    with pytest.raises(ShapeError):
+        balanced_factors(np.ones((2, 3)), 1.0)
+    with pytest.raises(InvalidParameterError):
+        balanced_factors(np.eye(2), 0.0)

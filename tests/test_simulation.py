@@ -18,7 +18,7 @@ from lazyrich import (
     matrix_with_singular_values,
     ode_global_tolerance,
 )
-from lazyrich._simulate.flow import _pack
+from lazyrich._simulate.flow import pack
 
 
 def saxe_logistic(t, s0, s_target):
@@ -53,7 +53,7 @@ def test_one_layer_flow_matches_matrix_exponential_with_general_sigma_xx():
 
 def _fd_velocity(model, params, h=1e-6):
     """Central finite differences of the loss: an independent route to the gradient."""
-    x0 = _pack(params)
+    x0 = pack(params)
     shapes = [np.shape(p) for p in params]
     sizes = [int(np.prod(s)) for s in shapes]
 
@@ -85,7 +85,7 @@ def test_velocities_are_minus_scaled_gradients_of_the_losses():
         (ReluNetworkModel(X, y, leak=0.1), (rng.standard_normal(4), rng.standard_normal((4, 3))), 1.0),
     ]
     for model, params, rate in cases:
-        v = _pack(model.velocity(params))
+        v = pack(model.velocity(params))
         g = _fd_velocity(model, params)
         # central differences: truncation O(h^2 |L'''|) ~ 1e-12, round-off eps |L| / h ~ 1e-9 |L|
         tol = 10 * FLOAT64_EPS * max(abs(model.loss(params)), 1.0) / 1e-6

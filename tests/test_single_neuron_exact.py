@@ -1,9 +1,9 @@
-"""SingleNeuronExact against independent routes: the digest's unscaled closed form at high precision,
+"""SingleNeuronExact against independent routes: the unscaled closed form (derived here, Kunin et al. (2024), Sec. 3) at high precision,
 the balanced closed form (§3.5), the steady state and basin formulas, the learning-rate reduction,
 the conservation law, and bad input.
 
 The float64 requirement (issue 4) is 1e-10 relative for t up to 1e6 and |delta| up to 1e3; the
-reference is the digest §3.2 formula evaluated *without* factoring out exponentials (mpmath has no
+reference is that formula evaluated *without* factoring out exponentials (mpmath has no
 overflow) at 60 digits and confirmed at 90, so its own error is ~1e-50.
 """
 
@@ -85,7 +85,7 @@ def rel(x, ref) -> float:
 
 
 def init_from(beta0, delta_bar, eta_a, eta_w, sign=1.0):
-    """(a0, w0) with a0 w0 = beta0 and conserved delta = sqrt(eta_a eta_w) delta_bar (digest §1, then §2)."""
+    """(a0, w0) with a0 w0 = beta0 and conserved delta = sqrt(eta_a eta_w) delta_bar (Kunin et al. (2024), Sec. 3, then the learning-rate reduction)."""
     b2 = float(beta0 @ beta0)
     k = np.hypot(delta_bar, 2 * np.sqrt(b2))
     abar2 = (k + delta_bar) / 2 if delta_bar >= 0 else 2 * b2 / (k - delta_bar)
@@ -222,7 +222,7 @@ def test_dps_shapes_and_types():
 # ----------------------------------------------------------------------------- independent formulas
 @pytest.mark.parametrize(("phi0", "mu0", "g"), [(-0.9, 0.3, 1.0), (0.2, 2.0, 0.5), (0.0, 1.0, 3.0), (0.95, 0.01, 1.0)])
 def test_balanced_closed_form(phi0, mu0, g):
-    """delta = 0, a0 > 0 (digest §3.5): phi = tanh(g s t + artanh phi0) and the Bernoulli mu(t)."""
+    """delta = 0, a0 > 0 (the balanced case, Kunin et al. (2024), Sec. 3): phi = tanh(g s t + artanh phi0) and the Bernoulli mu(t)."""
     s = 1.7
     bs = np.array([s, 0.0])
     eta_a, eta_w = g * 2.0, g / 2.0  # sqrt(eta_a eta_w) = g
@@ -274,7 +274,7 @@ def test_steady_state_and_basin(a0, w0, bs):
 )
 @example(d=2, delta_bar=0.0, log_rates=(0.5, -0.5), seed=0)
 def test_learning_rate_reduction(d, delta_bar, log_rates, seed):
-    """beta(t; eta_a, eta_w) = beta_unit(sqrt(eta_a eta_w) t) with the rescaled init (digest §2)."""
+    """beta(t; eta_a, eta_w) = beta_unit(sqrt(eta_a eta_w) t) with the rescaled init (the learning-rate reduction)."""
     rng = np.random.default_rng(seed)
     ea, ew = 10.0 ** log_rates[0], 10.0 ** log_rates[1]
     g = np.sqrt(ea * ew)

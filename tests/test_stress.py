@@ -16,9 +16,9 @@ import math
 
 import pytest
 
-from lazyrich import InvalidParameterError
+from lazyrich import InvalidParameterError, stress
 from lazyrich._tools.cli import main
-from lazyrich._tools.stress import BACKENDS, DIGITS, case_names, stress, stress_cell
+from lazyrich._tools.stress import BACKENDS, DIGITS, case_names
 
 STATED_CASE = "3-3-3 lambda=2 (stated case)"
 NEARLY_SINGULAR_B = "nearly singular B (reversal, lambda=1e-4)"
@@ -110,18 +110,23 @@ def test_bad_arguments():
     with pytest.raises(InvalidParameterError):
         stress(t_max=-1.0)
     with pytest.raises(InvalidParameterError):
-        stress_cell("aligned", "no such case", "stable", 1.0)
+        stress(n_times=1)
     with pytest.raises(InvalidParameterError):
-        stress_cell("aligned", "lambda=0.5", "float128", 1.0)
+        stress("aligned", case="no such case", backend="stable", times=[1.0])
     with pytest.raises(InvalidParameterError):
-        stress_cell("aligned", "lambda=0.5", "stable", -1.0)
+        stress("aligned", case="lambda=0.5", backend="float128", times=[1.0])
+    with pytest.raises(InvalidParameterError):
+        stress("aligned", case="lambda=0.5", backend="stable", times=[-1.0])
+    with pytest.raises(InvalidParameterError):
+        stress(case="lambda=0.5")  # a case needs its model
 
 
 def test_one_cell_equals_its_entry_in_the_report():
     rep = stress("mixed", t_max=100.0, n_times=3)
     for row in rep.rows[:4]:
         t, err = row.t[-1], row.error[-1]
-        assert stress_cell(row.model, row.case, row.backend, t) == err
+        (cell,) = stress(row.model, case=row.case, backend=row.backend, times=[t]).rows
+        assert cell.error == [err]
 
 
 def test_single_neuron_rows():

@@ -29,7 +29,7 @@ seed = { seeds = 2 }
 """
 
 
-def _spawn(args, log: Path):
+def spawn(args, log: Path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
     with open(log, "w") as fh:
         # own session: the teardown can signal each process together with its children (nanny -> worker)
@@ -38,7 +38,7 @@ def _spawn(args, log: Path):
         )
 
 
-def _stop(procs) -> None:
+def stop_all(procs) -> None:
     for p in procs:
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGTERM)
@@ -62,7 +62,7 @@ def cluster(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dask")
     sched_file = tmp / "scheduler.json"
     procs = [
-        _spawn(
+        spawn(
             ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file)],
             tmp / "scheduler.log",
         )
@@ -76,14 +76,14 @@ def cluster(tmp_path_factory):
         assert address.startswith("tcp://127.0.0.1:")
         for i in range(2):
             worker = ["worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1"]
-            procs.append(_spawn(worker, tmp / f"worker{i}.log"))
+            procs.append(spawn(worker, tmp / f"worker{i}.log"))
         from distributed import Client
 
         with Client(address, set_as_default=False) as client:
             client.wait_for_workers(2, timeout=90)
         yield address
     finally:
-        _stop(procs)
+        stop_all(procs)
 
 
 def test_a_dask_cluster_runs_the_spec_like_a_local_run_and_survives_a_dying_worker(cluster, tmp_path, capsys):

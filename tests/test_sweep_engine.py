@@ -9,7 +9,8 @@ from sweep_support import expected_y, read_counts
 
 from lazyrich import IncompatibleSweepError, InvalidParameterError
 from lazyrich._tools.cli import main
-from lazyrich._tools.sweep.engine import SweepProgress, default_out, load_sweep, sweep
+from lazyrich._tools.sweep.engine import default_out, load_sweep, sweep
+from lazyrich._tools.sweep.progress import SweepProgress
 
 XS = [-1.0, 0.5, 2.0]
 SEEDS = [0, 1]
@@ -54,8 +55,8 @@ def test_a_point_that_raises_is_recorded_and_the_sweep_goes_on(tmp_path):
 @pytest.mark.parametrize(
     ("kind", "error"),
     [
-        ("inf", "NonFiniteError: the sweep function returned v = inf"),
-        ("list", "column 'v' is a list"),
+        ("inf", "NonFiniteError: result column 'v' = inf is not finite"),
+        ("list", "result column 'v' = [1, 2] is a list"),
         ("scalar", "must return a dict"),
     ],
 )
@@ -150,7 +151,7 @@ def test_a_sweep_that_fails_before_storing_anything_removes_its_new_file(tmp_pat
     def unreachable(*args):
         raise InvalidParameterError("cannot connect to the Dask scheduler")
 
-    monkeypatch.setattr(engine, "_start", unreachable)
+    monkeypatch.setattr(engine, "start_runner", unreachable)
     with pytest.raises(InvalidParameterError, match="cannot connect"):
         sweep({"function": "sweep_support:raising", "grid": {"x": [1.0]}}, out=tmp_path / "o.sqlite")
     assert list(tmp_path.iterdir()) == []
@@ -189,14 +190,14 @@ def test_on_point_sees_each_stored_point(tmp_path):
 # ---------------------------------------------------------------- CLI
 
 
-def _write(tmp_path: Path, name: str, body: str) -> Path:
+def write_spec(tmp_path: Path, name: str, body: str) -> Path:
     path = tmp_path / name
     path.write_text(body)
     return path
 
 
 def test_cli_runs_resumes_and_refuses_to_overwrite(tmp_path, capsys):
-    spec = _write(
+    spec = write_spec(
         tmp_path,
         "sq.toml",
         f'function = "sweep_support:counting"\n[fixed]\ncounter = "{tmp_path / "c.txt"}"\n'
@@ -214,7 +215,7 @@ def test_cli_runs_resumes_and_refuses_to_overwrite(tmp_path, capsys):
 
 
 def test_cli_exit_status_1_when_points_fail(tmp_path, capsys):
-    spec = _write(tmp_path, "r.toml", 'function = "sweep_support:raising"\n[grid]\nx = [-1.0, 1.0, -2.0]\n')
+    spec = write_spec(tmp_path, "r.toml", 'function = "sweep_support:raising"\n[grid]\nx = [-1.0, 1.0, -2.0]\n')
     assert main(["sweep", str(spec), "--scheduler", "threads", "--out", str(tmp_path / "o.sqlite")]) == 1
     captured = capsys.readouterr()
     assert "3 points: 3 computed, 0 skipped (resumed), 2 failed" in captured.out
@@ -223,7 +224,7 @@ def test_cli_exit_status_1_when_points_fail(tmp_path, capsys):
 
 
 def test_cli_spec_errors_exit_2_and_list_shows_the_builtins(tmp_path, capsys):
-    spec = _write(tmp_path, "bad.toml", 'function = "phase_diagram"\n[grid]\nseed = { seeds = 2 }\n')
+    spec = write_spec(tmp_path, "bad.toml", 'function = "phase_diagram"\n[grid]\nseed = { seeds = 2 }\n')
     assert main(["sweep", str(spec)]) == 2
     assert "needs d, k, gamma_sigma2, gamma_w" in capsys.readouterr().err
     assert main(["sweep"]) == 2
@@ -233,7 +234,7 @@ def test_cli_spec_errors_exit_2_and_list_shows_the_builtins(tmp_path, capsys):
 
 
 def test_cli_plot_writes_a_heatmap_png(tmp_path, capsys):
-    spec = _write(
+    spec = write_spec(
         tmp_path,
         "phase.toml",
         'function = "phase_diagram"\n[fixed]\nd = 8\nk = 1\nmax_steps = 20\ncompare = false\n'

@@ -27,7 +27,7 @@ GS = [-2.5, -1.5, -0.5]
 GW = [0.5, 1.5, 2.5]
 
 
-def _table(rows, function, fixed, grid):
+def sweep_table(rows, function, fixed, grid):
     df = pd.DataFrame(rows)
     df.attrs["function"] = function
     df.attrs["fixed"] = fixed
@@ -47,7 +47,7 @@ def phase_df():
                 else:
                     out = phase_diagram(d=12, k=1, max_steps=40, **point)
                     rows.append({**point, **out, "status": "ok", "error": None, "seconds": 0.01})
-    return _table(rows, "phase_diagram", {"d": 12, "k": 1, "max_steps": 40}, ["gamma_sigma2", "gamma_w", "seed"])
+    return sweep_table(rows, "phase_diagram", {"d": 12, "k": 1, "max_steps": 40}, ["gamma_sigma2", "gamma_w", "seed"])
 
 
 @pytest.fixture
@@ -61,14 +61,14 @@ def captured(monkeypatch):
         real_close(fig)
 
 
-def _main_axes(fig):
+def main_axes(fig):
     return fig.axes[0]
 
 
 def test_writes_a_png_with_the_seed_mean_of_each_cell(phase_df, tmp_path, captured):
     out = plot_sweep(phase_df, tmp_path / "pd.png")
     assert out == tmp_path / "pd.png" and out.read_bytes()[:8] == PNG
-    ax = _main_axes(captured[0])
+    ax = main_axes(captured[0])
     (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
     ok = phase_df[phase_df.status == "ok"]
     expected = ok.pivot_table(index="gamma_w", columns="gamma_sigma2", values="min_test_error", aggfunc="mean")
@@ -82,7 +82,7 @@ def test_writes_a_png_with_the_seed_mean_of_each_cell(phase_df, tmp_path, captur
 
 def test_draws_the_phase_boundaries_and_marks_failures(phase_df, tmp_path, captured):
     plot_sweep(phase_df, tmp_path / "pd.png")
-    ax = _main_axes(captured[0])
+    ax = main_axes(captured[0])
     colors = [ln.get_color() for ln in ax.lines]
     assert {"black", "red", "orange", "0.35"} <= set(colors)  # lazy/rich, noise, w = k, theory region
     assert len(ax.get_legend().get_texts()) == 4
@@ -95,7 +95,7 @@ def test_draws_the_phase_boundaries_and_marks_failures(phase_df, tmp_path, captu
 
 def test_swapped_axes_and_another_value(phase_df, tmp_path, captured):
     plot_sweep(phase_df, tmp_path / "it.png", value="iterations", x="gamma_w", y="gamma_sigma2")
-    ax = _main_axes(captured[0])
+    ax = main_axes(captured[0])
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("gamma_w", "gamma_sigma2")
     (red,) = [ln for ln in ax.lines if ln.get_color() == "red"]
     gw, gs = red.get_data()
@@ -109,9 +109,9 @@ def test_categorical_and_log_axes_without_boundaries(tmp_path, captured):
         for i, t in enumerate([1.0, 10.0, 100.0, 1000.0])
         for j, b in enumerate(["stable", "mpmath15", "mpmath30"])
     ]
-    df = _table(rows, "stress_cell", {"model": "aligned", "case": "lambda=0.5"}, ["t", "backend"])
+    df = sweep_table(rows, "stress_cell", {"model": "aligned", "case": "lambda=0.5"}, ["t", "backend"])
     plot_sweep(df, tmp_path / "s.png", x="backend", y="t")
-    ax = _main_axes(captured[0])
+    ax = main_axes(captured[0])
     assert ax.get_yscale() == "log" and ax.get_xscale() == "linear"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["stable", "mpmath15", "mpmath30"]
     assert len(ax.lines) == 0  # stress_cell declares no boundaries

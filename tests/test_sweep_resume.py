@@ -23,11 +23,11 @@ WORKERS = 2
 IN_FLIGHT_MAX = 2 * WORKERS
 
 
-def _env():
+def worker_env():
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
 
 
-def _stored_count(path: Path) -> int:
+def stored_count(path: Path) -> int:
     if not path.exists():
         return 0
     try:
@@ -40,7 +40,7 @@ def _stored_count(path: Path) -> int:
         return 0
 
 
-def _group_gone(pgid: int, timeout: float) -> bool:
+def group_gone(pgid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -60,10 +60,10 @@ def test_sigkill_then_resume_loses_only_points_in_flight(tmp_path):
     )
     cmd = [sys.executable, "-m", "lazyrich", "sweep", str(spec), "--scheduler", f"processes:{WORKERS}"]
     log = open(tmp_path / "killed.log", "w")
-    proc = subprocess.Popen(cmd, env=_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(cmd, env=worker_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 120
-        while _stored_count(out) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        while stored_count(out) < 3 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert proc.poll() is None, (
             "the sweep ended before it could be killed: " + (tmp_path / "killed.log").read_text()
@@ -75,7 +75,7 @@ def test_sigkill_then_resume_loses_only_points_in_flight(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
         log.close()
-    assert _group_gone(proc.pid, timeout=20), "processes of the killed sweep survived"
+    assert group_gone(proc.pid, timeout=20), "processes of the killed sweep survived"
 
     evaluated = read_counts(str(counter))  # every point whose evaluation started before the kill
     before = load_sweep(out)  # readable right after the kill (SQLite recovers the write-ahead log)
@@ -122,11 +122,11 @@ def test_sigint_stops_cleanly_with_exit_130_and_the_stored_points_resume(tmp_pat
     )
     cmd = [sys.executable, "-m", "lazyrich", "sweep", str(spec), "--scheduler", "threads:2"]
     proc = subprocess.Popen(
-        cmd, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        cmd, env=worker_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
     try:
         deadline = time.monotonic() + 120
-        while _stored_count(out) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        while stored_count(out) < 2 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         _, err = proc.communicate(timeout=60)

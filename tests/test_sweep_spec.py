@@ -15,7 +15,7 @@ from lazyrich._tools.sweep.spec import SweepSpec, load_spec
 FN = "sweep_support:counting"  # parameters x, seed, counter (required), delay (optional)
 
 
-def _spec(grid, fixed=None, **top):
+def make_spec(grid, fixed=None, **top):
     return {"function": FN, "fixed": {"counter": "c.txt", **(fixed or {})}, "grid": grid, **top}
 
 
@@ -47,13 +47,13 @@ scheduler = "threads"
 
 
 def test_range_and_plain_lists():
-    spec = load_spec(_spec({"x": [0.5, 2, True], "seed": {"range": [10, 3, -3]}}))
+    spec = load_spec(make_spec({"x": [0.5, 2, True], "seed": {"range": [10, 3, -3]}}))
     assert spec.grid == {"x": [0.5, 2, True], "seed": [10, 7, 4]}
-    assert load_spec(_spec({"x": [1.0], "seed": {"range": [2, 5]}})).grid["seed"] == [2, 3, 4]
+    assert load_spec(make_spec({"x": [1.0], "seed": {"range": [2, 5]}})).grid["seed"] == [2, 3, 4]
 
 
 def test_points_are_the_cartesian_product_last_axis_fastest():
-    spec = load_spec(_spec({"x": [1.0, 2.0, 3.0], "seed": [7, 8], "delay": [0.0, 0.1]}))
+    spec = load_spec(make_spec({"x": [1.0, 2.0, 3.0], "seed": [7, 8], "delay": [0.0, 0.1]}))
     expected = []
     for x in [1.0, 2.0, 3.0]:
         for s in [7, 8]:
@@ -66,7 +66,7 @@ def test_points_are_the_cartesian_product_last_axis_fastest():
 @given(st.lists(st.floats(-1e300, 1e300, allow_nan=False), min_size=1, max_size=6, unique=True))
 def test_point_keys_are_distinct_and_round_trip_exact_floats(xs):
     xs = [x + 0.0 for x in xs]  # unique=True treats -0.0 == 0.0 as one value; store it as 0.0
-    spec = load_spec(_spec({"x": xs, "seed": [0, 1]}))
+    spec = load_spec(make_spec({"x": xs, "seed": [0, 1]}))
     keys = [spec.point_key(p) for p in spec.points()]
     assert len(set(keys)) == len(keys) == 2 * len(spec.grid["x"])
     for p, k in zip(spec.points(), keys):
@@ -75,7 +75,7 @@ def test_point_keys_are_distinct_and_round_trip_exact_floats(xs):
 
 
 def test_spec_object_passes_through_and_to_dict_is_plain_data():
-    spec = load_spec(_spec({"x": {"linspace": [0, 1, 3]}, "seed": [0]}))
+    spec = load_spec(make_spec({"x": {"linspace": [0, 1, 3]}, "seed": [0]}))
     assert load_spec(spec) is spec
     d = spec.to_dict()
     assert json.loads(json.dumps(d)) == d and d["grid"]["x"] == [0.0, 0.5, 1.0]
@@ -88,31 +88,31 @@ def test_spec_object_passes_through_and_to_dict_is_plain_data():
         ({"function": "no_such_sweep_fn", "grid": {"x": [1]}}, ["no_such_sweep_fn"]),
         ({"grid": {"x": [1]}}, ["function"]),
         ({"function": FN, "fixed": {"counter": "c", "seed": 0}}, ["[grid]"]),
-        (_spec({"x": [1.0]}), ["needs seed"]),
-        (_spec({"x": [1.0], "seed": [0], "speed": [1]}), ["grid.speed"]),
-        (_spec({"x": [1.0]}, fixed={"seed": 0, "colour": "red"}), ["fixed.colour"]),
-        (_spec({"x": [], "seed": [0]}), ["grid.x", "empty"]),
-        (_spec({"x": [[1, 2]], "seed": [0]}), ["grid.x[0]"]),
-        (_spec({"x": [1.0, math.nan], "seed": [0]}), ["grid.x[1]", "finite"]),
-        (_spec({"x": [1.0, 2.0, 1.0], "seed": [0]}), ["grid.x", "more than once"]),
-        (_spec({"x": 1.0, "seed": [0]}), ["grid.x", "[fixed]"]),
-        (_spec({"x": {"linspace": [0, 1]}, "seed": [0]}), ["grid.x.linspace"]),
-        (_spec({"x": {"linspace": [0, 1, 0]}, "seed": [0]}), ["grid.x.linspace[2] (num)"]),
-        (_spec({"x": {"logspace": [0, "a", 3]}, "seed": [0]}), ["grid.x.logspace[1] (stop)"]),
-        (_spec({"x": {"logspace": [0, 400, 3]}, "seed": [0]}), ["grid.x.logspace", "overflows"]),
-        (_spec({"x": {"linspace": [0, 1, 2], "seeds": 2}, "seed": [0]}), ["grid.x", "exactly one"]),
-        (_spec({"x": {"steps": 2}, "seed": [0]}), ["grid.x", "steps"]),
-        (_spec({"x": [1.0], "seed": {"seeds": 0}}), ["grid.seed.seeds"]),
-        (_spec({"x": [1.0], "seed": {"range": [0.0, 3]}}), ["grid.seed.range"]),
-        (_spec({"x": [1.0], "seed": {"range": [0, 3, 0]}}), ["grid.seed.range", "step"]),
-        (_spec({"x": [1.0], "seed": {"range": [3, 0]}}), ["grid.seed", "empty"]),
-        (_spec({"x": [1.0], "seed": [0]}, fixed={"x": 2.0}), ["x given in both"]),
-        (_spec({"x": [1.0], "seed": [0]}, fixed={"delay": {"a": 1}}), ["fixed.delay"]),
-        (_spec({"x": [1.0], "seed": [0]}, extra=1), ["'extra'"]),
-        (_spec({"x": [1.0], "seed": [0]}, run={"chunks": 4}), ["run.chunks"]),
-        (_spec({"x": [1.0], "seed": [0]}, run={"retries": -1}), ["run.retries"]),
-        (_spec({"x": [1.0], "seed": [0]}, run={"scheduler": 3}), ["run.scheduler"]),
-        (_spec({"x": [1.0], "seed": [0]}, fixed=None) | {"fixed": [1]}, ["[fixed]"]),
+        (make_spec({"x": [1.0]}), ["needs seed"]),
+        (make_spec({"x": [1.0], "seed": [0], "speed": [1]}), ["grid.speed"]),
+        (make_spec({"x": [1.0]}, fixed={"seed": 0, "colour": "red"}), ["fixed.colour"]),
+        (make_spec({"x": [], "seed": [0]}), ["grid.x", "empty"]),
+        (make_spec({"x": [[1, 2]], "seed": [0]}), ["grid.x[0]"]),
+        (make_spec({"x": [1.0, math.nan], "seed": [0]}), ["grid.x[1]", "finite"]),
+        (make_spec({"x": [1.0, 2.0, 1.0], "seed": [0]}), ["grid.x", "more than once"]),
+        (make_spec({"x": 1.0, "seed": [0]}), ["grid.x", "[fixed]"]),
+        (make_spec({"x": {"linspace": [0, 1]}, "seed": [0]}), ["grid.x.linspace"]),
+        (make_spec({"x": {"linspace": [0, 1, 0]}, "seed": [0]}), ["grid.x.linspace[2] (num)"]),
+        (make_spec({"x": {"logspace": [0, "a", 3]}, "seed": [0]}), ["grid.x.logspace[1] (stop)"]),
+        (make_spec({"x": {"logspace": [0, 400, 3]}, "seed": [0]}), ["grid.x.logspace", "overflows"]),
+        (make_spec({"x": {"linspace": [0, 1, 2], "seeds": 2}, "seed": [0]}), ["grid.x", "exactly one"]),
+        (make_spec({"x": {"steps": 2}, "seed": [0]}), ["grid.x", "steps"]),
+        (make_spec({"x": [1.0], "seed": {"seeds": 0}}), ["grid.seed.seeds"]),
+        (make_spec({"x": [1.0], "seed": {"range": [0.0, 3]}}), ["grid.seed.range"]),
+        (make_spec({"x": [1.0], "seed": {"range": [0, 3, 0]}}), ["grid.seed.range", "step"]),
+        (make_spec({"x": [1.0], "seed": {"range": [3, 0]}}), ["grid.seed", "empty"]),
+        (make_spec({"x": [1.0], "seed": [0]}, fixed={"x": 2.0}), ["x given in both"]),
+        (make_spec({"x": [1.0], "seed": [0]}, fixed={"delay": {"a": 1}}), ["fixed.delay"]),
+        (make_spec({"x": [1.0], "seed": [0]}, extra=1), ["'extra'"]),
+        (make_spec({"x": [1.0], "seed": [0]}, run={"chunks": 4}), ["run.chunks"]),
+        (make_spec({"x": [1.0], "seed": [0]}, run={"retries": -1}), ["run.retries"]),
+        (make_spec({"x": [1.0], "seed": [0]}, run={"scheduler": 3}), ["run.scheduler"]),
+        (make_spec({"x": [1.0], "seed": [0]}, fixed=None) | {"fixed": [1]}, ["[fixed]"]),
     ],
 )
 def test_each_mistake_is_a_typed_error_naming_the_key(spec, names):
@@ -135,5 +135,5 @@ def test_file_errors(tmp_path):
 
 def test_cartesian_size_matches_itertools():
     grid = {"x": {"linspace": [0, 1, 4]}, "seed": {"seeds": 3}, "delay": [0.0, 0.5]}
-    spec = load_spec(_spec(grid))
+    spec = load_spec(make_spec(grid))
     assert len(spec) == len(spec.points()) == len(list(itertools.product(range(4), range(3), range(2))))

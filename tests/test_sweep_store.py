@@ -1,5 +1,6 @@
 """The sweep result store: transactional append, reopening, refusing overwrites and incompatible SPECs, SIGKILL mid-write."""
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -15,27 +16,27 @@ from lazyrich._tools.sweep.store import SweepStore
 SPEC = {"function": "f", "fixed": {"a": 1}, "grid": {"x": [1.0, 2.0, 3.0], "seed": [0, 1]}}
 
 
-def _key(x, seed):
+def point_key(x, seed):
     return f'{{"seed":{seed},"x":{x!r}}}'
 
 
 def test_append_reopen_and_replace(tmp_path):
     path = tmp_path / "s.sqlite"
     with SweepStore.create(path, SPEC) as store:
-        store.add(_key(2.0, 1), {"x": 2.0, "seed": 1}, "ok", None, {"y": 0.1, "n": 3, "b": True, "s": "a"}, 0.5)
-        store.add(_key(1.0, 0), {"x": 1.0, "seed": 0}, "error", "ValueError: boom", {}, 0.25)
+        store.add(point_key(2.0, 1), {"x": 2.0, "seed": 1}, "ok", None, {"y": 0.1, "n": 3, "b": True, "s": "a"}, 0.5)
+        store.add(point_key(1.0, 0), {"x": 1.0, "seed": 0}, "error", "ValueError: boom", {}, 0.25)
     # the WAL is checkpointed into the single file on close
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
     with SweepStore.open(path) as store:
         assert store.spec == SPEC
         recs = list(store.records())
-        assert [r.key for r in recs] == [_key(2.0, 1), _key(1.0, 0)]  # finish order
+        assert [r.key for r in recs] == [point_key(2.0, 1), point_key(1.0, 0)]  # finish order
         assert recs[0].result == {"y": 0.1, "n": 3, "b": True, "s": "a"} and recs[0].seconds == 0.5
         assert recs[1].status == "error" and recs[1].error == "ValueError: boom" and recs[1].result == {}
-        assert store.statuses() == {_key(2.0, 1): "ok", _key(1.0, 0): "error"}
+        assert store.statuses() == {point_key(2.0, 1): "ok", point_key(1.0, 0): "error"}
         # a retried point replaces its row
-        store.add(_key(1.0, 0), {"x": 1.0, "seed": 0}, "ok", None, {"y": 2.0}, 0.1)
-        assert store.statuses()[_key(1.0, 0)] == "ok"
+        store.add(point_key(1.0, 0), {"x": 1.0, "seed": 0}, "ok", None, {"y": 2.0}, 0.1)
+        assert store.statuses()[point_key(1.0, 0)] == "ok"
         assert len(list(store.records())) == 2
 
 
@@ -92,19 +93,19 @@ def test_changed_axis_values_may_resume(tmp_path):
 def test_non_finite_results_never_enter_the_store(tmp_path):
     with SweepStore.create(tmp_path / "s.sqlite", SPEC) as store:
         with pytest.raises(ValueError):
-            store.add(_key(1.0, 0), {"x": 1.0, "seed": 0}, "ok", None, {"y": float("nan")}, 0.1)
+            store.add(point_key(1.0, 0), {"x": 1.0, "seed": 0}, "ok", None, {"y": float("nan")}, 0.1)
         with pytest.raises(InvalidParameterError):
-            store.add(_key(1.0, 0), {"x": 1.0, "seed": 0}, "done", None, {}, 0.1)
+            store.add(point_key(1.0, 0), {"x": 1.0, "seed": 0}, "done", None, {}, 0.1)
         assert store.statuses() == {}
 
 
 WRITER = textwrap.dedent(
     """
-    import sys, time
+    import sqlite3, sys, time
     from lazyrich._tools.sweep.store import SweepStore
     store = SweepStore.open(sys.argv[1])
     store.add('{"seed":0,"x":1.0}', {"x": 1.0, "seed": 0}, "ok", None, {"y": 1.0}, 0.1)  # committed
-    conn = store._conn
+    conn = sqlite3.connect(sys.argv[1], isolation_level=None)  # a second writer, in the store's WAL mode
     conn.execute("BEGIN IMMEDIATE")  # a point being written when the process is killed
     conn.execute("INSERT INTO points (key, params, status, error, result, seconds, finished) "
                  "VALUES ('k', '{}', 'ok', NULL, '{}', 0.0, 0.0)")
@@ -128,15 +129,16 @@ def test_sigkill_in_the_middle_of_a_write_keeps_committed_points_only(tmp_path):
         proc.stdout.close()
     with SweepStore.open(path) as store:
         assert store.statuses() == {'{"seed":0,"x":1.0}': "ok"}
-        assert store._conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_one_writer_at_a_time_but_readers_are_welcome(tmp_path):
     path = tmp_path / "s.sqlite"
     with SweepStore.create(path, SPEC) as writer:
-        writer.add(_key(1.0, 0), {"x": 1.0, "seed": 0}, "ok", None, {"y": 1.0}, 0.1)
+        writer.add(point_key(1.0, 0), {"x": 1.0, "seed": 0}, "ok", None, {"y": 1.0}, 0.1)
         with pytest.raises(InvalidParameterError, match="another sweep is writing"):
             SweepStore.open(path, lock=True)
         with SweepStore.open(path) as reader:  # e.g. load_sweep while the sweep runs
-            assert reader.statuses() == {_key(1.0, 0): "ok"}
+            assert reader.statuses() == {point_key(1.0, 0): "ok"}
     SweepStore.open(path, lock=True).close()  # free again once the writer closed

@@ -1,8 +1,8 @@
 """TwoLayerExact: float64 accuracy at every t, the mpmath path, the direct form's failure, errors, NTK.
 
 References are independent of the code under test: the Fukumizu form with
-``mpmath.expm`` of F built here (digest §3.3), the long-time limit formula
-(§3.6) computed from numpy's SVD, explicit Jacobians, and DOP853 simulation.
+``mpmath.expm`` of F built here (Fukumizu (1998); Dominé et al. (2025), Sec. 4), the long-time
+limit formula (derived here (Dominé et al. (2025), Sec. 4)) computed from numpy's SVD, explicit Jacobians, and DOP853 simulation.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from lazyrich import (
     whitened_sigma_yx,
 )
 from lazyrich._exact.lambda_balanced import split_singular_values
+from lazyrich._exact.two_layer_spectrum import riccati_matrix
 
 SHAPES = [(3, 3), (4, 2), (2, 4)]
 LAMS = [-3.0, 0.0, 2.0]
@@ -43,7 +44,7 @@ def _mp_to_np(M) -> np.ndarray:
 
 
 def _fukumizu_reference(W1, W2, syx, lam, t, dps):
-    """Digest §3.3 literally: e^{Ft} Q0 [I + 1/2 Q0^T (e^{2Ft} - I) F^{-1} Q0]^{-1} Q0^T e^{Ft}, mpmath.expm."""
+    """The Fukumizu (1998) form (Dominé et al. (2025), Sec. 4) literally: e^{Ft} Q0 [I + 1/2 Q0^T (e^{2Ft} - I) F^{-1} Q0]^{-1} Q0^T e^{Ft}, mpmath.expm."""
     ni, no = syx.shape[1], syx.shape[0]
     with mpmath.workdps(dps):
         F = mpmath.zeros(ni + no, ni + no)
@@ -82,7 +83,7 @@ def test_mpmath_path_matches_literal_fukumizu_form(shape, lam):
     net = TwoLayerExact(W1, W2, syx)
     t = 6.0
     # the literal form loses ~ 4 mu_max t / ln 10 digits: give it that many guard digits
-    guard = int(4 * float(np.max(net._spec.mu)) * t / np.log(10)) + 20
+    guard = int(4 * float(np.max(net.spectrum.mu)) * t / np.log(10)) + 20
     ref = _fukumizu_reference(W1, W2, syx, net.lam, t, 40 + guard)  # the lambda the float inputs define
     got = net.qqt(t, dps=40)
     with mpmath.workdps(60):
@@ -92,7 +93,7 @@ def test_mpmath_path_matches_literal_fukumizu_form(shape, lam):
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_long_time_matches_limit_formula(shape):
-    # QQ^T(inf): V(S_lam - lam/2)V^T, U S V^T, U(S_lam + lam/2)U^T from numpy's SVD (digest §3.6)
+    # QQ^T(inf): V(S_lam - lam/2)V^T, U S V^T, U(S_lam + lam/2)U^T from numpy's SVD (Dominé et al. (2025), Sec. 4)
     ni, no = shape
     lam = -0.7
     W1, W2, syx = balanced_problem(ni, min(ni, no), no, lam, seed=13)
@@ -107,6 +108,57 @@ def test_long_time_matches_limit_formula(shape):
     assert np.abs(net.qqt_limit() - ref).max() <= tol
     assert np.abs(_mp_to_np(net.qqt_limit(dps=30)) - ref).max() <= tol
     assert np.abs(net.network(1e6) - syx).max() <= tol
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_riccati_matrix_has_the_task_spectrum(shape):
+    # eigenvalues +-sqrt(s^2 + lam^2/4) and sgn(N_o - N_i) lam / 2 (Dominé et al. (2025), Lemma 4.2), from numpy's SVD
+    ni, no = shape
+    lam = 1.3
+    W1, W2, syx = balanced_problem(ni, min(ni, no), no, lam, seed=26)
+    net = TwoLayerExact(W1, W2, syx)
+    F = net.F
+    assert F.shape == (ni + no, ni + no) and np.array_equal(F, F.T)
+    np.testing.assert_array_equal(F, riccati_matrix(syx, net.lam))
+    np.testing.assert_array_equal(F[ni:, :ni], syx)
+    mu = np.sqrt(np.linalg.svd(syx, compute_uv=False) ** 2 + net.lam**2 / 4)
+    ref = np.sort(np.concatenate([mu, -mu, np.full(abs(no - ni), np.sign(no - ni) * net.lam / 2)]))
+    tol = 10 * (ni + no) * FLOAT64_EPS * np.abs(ref).max()  # symmetric eigenvalues: backward stable
+    np.testing.assert_allclose(np.linalg.eigvalsh(F), ref, rtol=0, atol=tol)
+    np.testing.assert_allclose(np.sort(net.spectrum.eigenvalues), ref, rtol=0, atol=tol)
+    P = net.spectrum.p_plus
+    np.testing.assert_allclose(F @ P, P * net.spectrum.mu, rtol=0, atol=tol)
+
+
+def test_dps_path_takes_exact_times_and_returns_rounded_digits():
+    W1, W2, syx = balanced_problem(3, 2, 2, 0.5, seed=27)
+    net = TwoLayerExact(W1, W2, syx)
+    with mpmath.workdps(80):
+        t_exact = mpmath.mpf("0.1")
+    ref = _fukumizu_reference(W1, W2, syx, net.lam, t_exact, 80)
+    for t in ("0.1", t_exact):
+        got = net.qqt(t, dps=30)
+        with mpmath.workdps(80):
+            err = max(abs(got[i, j] - ref[i, j]) for i in range(ref.rows) for j in range(ref.cols))
+            assert err <= mp_tolerance(30) * max(abs(x) for x in ref)
+        with mpmath.workdps(30):
+            assert all(+x == x for x in got)  # every entry already has at most 30 digits
+    # the float 0.1 is another time (0.1 + 5.6e-18): the dps path does not round times to float first
+    with mpmath.workdps(80):
+        diff = max(abs(a - b) for a, b in zip(net.qqt(0.1, dps=30), net.qqt("0.1", dps=30)))
+        assert 0 < diff <= 1e-15
+
+
+def test_limit_dps_is_the_large_time_value():
+    # an independent route: the stable form at t = 400, where e^{-2 mu_min t} < 1e-100, vs 2 P+ S_lam P+^T
+    W1, W2, syx = balanced_problem(4, 2, 2, -0.6, seed=28)
+    net = TwoLayerExact(W1, W2, syx)
+    assert 2 * net.spectrum.mu.min() * 400 > 100 * np.log(10) + 50  # the limit is reached to 100 digits
+    lim = net.qqt_limit(dps=40)
+    at = net.qqt(400.0, dps=40)
+    with mpmath.workdps(60):
+        err = max(abs(a - b) for a, b in zip(lim, at))
+        assert err <= mp_tolerance(40) * max(abs(x) for x in lim)
 
 
 def test_blocks_and_batching():
@@ -166,11 +218,12 @@ def _flow_qqt(W1, W2, syx, ts):
 
 
 def test_singular_b_raises_in_float64_and_dps_path_matches_simulation():
-    # lambda = 0, square, sign(det W2 W1) != sign(det Sigma): q+ singular (digest §3.6)
+    # lambda = 0, square, sign(det W2 W1) != sign(det Sigma): q+ singular (derived here (Dominé et al. (2025), Sec. 4))
     W1, W2, syx = balanced_problem(3, 3, 3, 0.0, seed=16)
     W2 = W2.copy()
     W2[0] = -W2[0]
     net = TwoLayerExact(W1, W2, syx)
+    assert net.mp_form == "fukumizu"
     with pytest.raises(SingularFactorError, match="dps="):
         net.qqt(1.0)
     with pytest.raises(SingularFactorError):
@@ -183,7 +236,7 @@ def test_singular_b_raises_in_float64_and_dps_path_matches_simulation():
 
 @pytest.mark.parametrize("lam", [0.0, 0.6, -1.5])
 def test_reversal_learning(lam):
-    # converged on Sigma, then trained on -Sigma: sigma(q+) = |lam| / sqrt(2 mu) (digest §3.6)
+    # converged on Sigma, then trained on -Sigma: sigma(q+) = |lam| / sqrt(2 mu) (derived here; cf. Dominé et al. (2025), App. D.2)
     rng = np.random.default_rng(17)
     U, _ = np.linalg.qr(rng.standard_normal((3, 3)))
     V, _ = np.linalg.qr(rng.standard_normal((3, 3)))
@@ -200,7 +253,7 @@ def test_reversal_learning(lam):
         got = np.array([_mp_to_np(M) for M in net.qqt(ts, dps=20)])
     else:
         mu = np.sqrt(s**2 + lam**2 / 4)
-        sv = np.linalg.svd(net._spec.p_plus.T @ net.Q0, compute_uv=False)
+        sv = np.linalg.svd(net.spectrum.p_plus.T @ net.Q0, compute_uv=False)
         np.testing.assert_allclose(np.sort(sv), np.sort(abs(lam) / np.sqrt(2 * mu)), rtol=1e-12)
         got = net.qqt(ts)
     assert np.abs(got - ref).max() <= tol
@@ -329,10 +382,10 @@ def test_kernel_distance_zero_at_equal_times_and_shrinks_with_abs_lambda():
         assert abs(net.kernel_distance(2.0, 2.0, X)) <= 1e-14
         dists.append(net.kernel_distance(0.0, 200.0, X))
     assert all(0 <= d <= 1 for d in dists)
-    assert np.all(np.diff(dists) < 0), dists  # digest §6: monotone in |lambda|
+    assert np.all(np.diff(dists) < 0), dists  # Dominé et al. (2025), Sec. 5: monotone in |lambda|
 
 
-# ------------------------------------------------------------------ semantic hierarchy (digest §6, §8)
+# ------------------------------------------------------------------ semantic hierarchy (Dominé et al. (2025), Sec. 5, Fig. 4)
 def _cos(a, b) -> float:
     return float(np.sum(a * b) / (np.linalg.norm(a) * np.linalg.norm(b)))
 
@@ -343,7 +396,7 @@ def _hierarchy_net(lam: float, sigma: float = 1e-3):
     W1, W2 = lambda_balanced_init(8, 8, 8, lam, sigma=sigma, seed=3)
     if lam == 0 and np.linalg.det(W2 @ W1) * np.linalg.det(syx) < 0:
         W2 = W2.copy()
-        W2[0] = -W2[0]  # keep q+ invertible (digest §3.6); W2^T W2 unchanged
+        W2[0] = -W2[0]  # keep q+ invertible (Dominé et al. (2025), Sec. 4); W2^T W2 unchanged
     return TwoLayerExact(W1, W2, syx, tau=tau), syx
 
 
@@ -364,14 +417,14 @@ def test_hierarchy_lazy_limit_one_layer_task_agnostic(lam):
     G1, G2 = net.input_gram(t), net.output_gram(t)
     big, small = (G2, G1) if lam > 0 else (G1, G2)
     structured = (Vt.T * s**2) @ Vt if lam > 0 else (U * s**2) @ U.T
-    # digest §6 table: the large Gram is |lambda| I + O(s^2/|lambda|), the small one S^2/|lambda| + O(|lambda|^-3)
+    # Dominé et al. (2025), Sec. 5 (semi-structured lazy): the large Gram is |lambda| I + O(s^2/|lambda|), the small one S^2/|lambda| + O(|lambda|^-3)
     assert np.abs(big / abs(lam) - np.eye(8)).max() <= 2 * s.max() ** 2 / lam**2
     assert np.abs(small * abs(lam) - structured).max() <= 2 * s.max() ** 4 / lam**2
     assert _cos(big, np.eye(8)) > 0.999 and _cos(small, structured) > 0.999
 
 
 def test_hierarchy_rescaled_time_matches_unwhitened_simulation():
-    # Sigma_xx = I/8 with the 1/P convention: same flow as whitened with 8 Sigma_yx and tau = 8 (digest §1)
+    # Sigma_xx = I/8 with the 1/P convention: same flow as whitened with 8 Sigma_yx and tau = 8 (Dominé et al. (2025), Sec. 3)
     X, Y = semantic_hierarchy_task(tie_break=True)
     net, _ = _hierarchy_net(0.5, sigma=0.3)
     ts = np.array([0.0, 5.0, 20.0])
@@ -383,7 +436,7 @@ def test_hierarchy_rescaled_time_matches_unwhitened_simulation():
 def test_task_helpers():
     X, Y = semantic_hierarchy_task(tie_break=True)
     s = np.linalg.svd(Y @ X.T, compute_uv=False)
-    # digest §8 / claim 29, quoted there to 3 decimals
+    # claim 29 (Braun et al. (2022) tie-breaking), to 3 decimals
     np.testing.assert_allclose(s, [3.111, 2.970, 2.067, 2.050, 1.442, 1.438, 1.434, 1.432], atol=6e-4)
     _, Yr = semantic_hierarchy_task(reversal=True)
     np.testing.assert_array_equal(Yr[-1], -semantic_hierarchy_task()[1][-1])

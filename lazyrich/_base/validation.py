@@ -9,19 +9,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from numbers import Real
 
+import mpmath
 import numpy as np
 
 from .errors import InvalidParameterError, NonFiniteError, ShapeError
 
 __all__ = [
+    "MIN_DPS",
+    "as_bits",
+    "as_digits",
+    "as_exact_scalar",
     "as_matrix",
     "as_scalar",
+    "as_step_grid",
     "as_time_grid",
     "as_vector",
     "check_product_shapes",
     "nonnegative",
     "positive",
+    "positive_int",
 ]
+
+#: Smallest ``dps=`` accepted anywhere. Every ``dps=N`` path returns the value of the higher of two
+#: confirming evaluations, whose working precision is at least ``N + 15`` digits and never below 20
+#: (:mod:`lazyrich._numerics.precision`), so float inputs are exact (>= 53 bits) and ``N`` digits are
+#: confirmed for every ``N >= 1``: a smaller minimum would not be meaningful, a larger one would refuse
+#: requests the driver answers correctly.
+MIN_DPS = 1
 
 
 def _as_float_array(x, name: str) -> np.ndarray:
@@ -86,6 +100,57 @@ def as_scalar(x, name: str) -> float:
     return val
 
 
+def as_exact_scalar(x, name: str):
+    """A finite real scalar for the ``dps=`` paths: an ``mpf`` or decimal string is kept as given, else a float.
+
+    >>> as_exact_scalar("0.1", "s0"), as_exact_scalar(2, "s0")
+    ('0.1', 2.0)
+    """
+    if isinstance(x, (str, mpmath.mpf)):
+        _exact_time(x, name)
+        return x
+    return as_scalar(x, name)
+
+
+def positive_int(x, name: str, minimum: int = 1, error: type[Exception] = InvalidParameterError, hint: str = "") -> int:
+    """An ``int`` (or numpy integer, not ``bool``) at least ``minimum``, returned as ``int``.
+
+    ``error`` is the typed error to raise (e.g. :class:`ShapeError` for a dimension); ``hint`` is
+    appended to its message in parentheses.
+
+    >>> positive_int(3, "n"), positive_int(0, "seed", minimum=0)
+    (3, 0)
+    """
+    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < minimum:
+        kind = {1: "a positive integer", 0: "a non-negative integer"}.get(minimum, f"an integer >= {minimum}")
+        raise error(f"{name} must be {kind}{f' ({hint})' if hint else ''}; got {x!r}")
+    return int(x)
+
+
+def as_digits(dps, name: str = "dps") -> int:
+    """Requested significant decimal digits of an mpmath result: an integer >= :data:`MIN_DPS`.
+
+    >>> as_digits(30)
+    30
+    """
+    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < MIN_DPS:
+        raise InvalidParameterError(
+            f"{name} must be an integer >= {MIN_DPS} (significant digits; pass dps=None for float64); got {dps!r}"
+        )
+    return int(dps)
+
+
+def as_bits(bits, name: str = "bits") -> int:
+    """Requested relative accuracy ``2^-bits`` of a certified enclosure: an integer >= 1.
+
+    >>> as_bits(100)
+    100
+    """
+    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or bits < 1:
+        raise InvalidParameterError(f"{name} must be an integer >= 1 (relative accuracy 2^-{name}); got {bits!r}")
+    return int(bits)
+
+
 def positive(x, name: str) -> float:
     """A finite scalar strictly greater than 0."""
     val = as_scalar(x, name)
@@ -102,18 +167,46 @@ def nonnegative(x, name: str) -> float:
     return val
 
 
-def as_time_grid(t, name: str = "t") -> tuple[np.ndarray, bool]:
-    """Return ``(grid, was_scalar)`` for a scalar or 1-D array of times ``>= 0``."""
-    arr = _as_float_array(t, name)
+def as_time_grid(t, name: str = "t", exact: bool = False):
+    """Validate a scalar or 1-D grid of finite times ``>= 0``; return ``(grid, was_scalar)``.
+
+    ``exact=False``: ``grid`` is a float array (``mpf`` entries are rounded to float64).
+    ``exact=True`` (the ``dps=`` and certified paths): ``grid`` is a list keeping ``mpf`` and decimal
+    string entries as given (other entries as floats), so that no time is rounded before the
+    high-precision evaluation.
+
+    >>> as_time_grid([0.0, 2.0])[0]
+    array([0., 2.])
+    >>> as_time_grid(mpmath.mpf("0.1"), exact=True)
+    ([mpf('0.10000000000000001')], True)
+    """
+    if not exact:
+        arr = _as_float_array(t, name)
+        grid = np.atleast_1d(arr)
+        items = grid
+    else:
+        arr = np.asarray(t, dtype=object)
+        items = [t] if arr.ndim == 0 else list(arr.reshape(-1))
+        grid = [x if isinstance(x, (str, mpmath.mpf)) else as_scalar(x, name) for x in items]
     if arr.ndim > 1:
         raise ShapeError(f"{name} must be a scalar or a 1-D array; got shape {arr.shape}")
-    scalar = arr.ndim == 0
-    grid = np.atleast_1d(arr)
-    if grid.size == 0:
+    if len(grid) == 0:
         raise ShapeError(f"{name} is empty; pass at least one time")
-    if np.any(grid < 0):
-        raise InvalidParameterError(f"{name} must be >= 0 (the solutions run forward from t = 0); got min {grid.min()}")
-    return grid, scalar
+    low = float(grid.min()) if not exact else min(_exact_time(x, name) for x in grid)
+    if low < 0:
+        raise InvalidParameterError(f"{name} must be >= 0 (the solutions run forward from t = 0); got min {low}")
+    return grid, arr.ndim == 0
+
+
+def _exact_time(x, name: str):
+    """``x`` as a finite ``mpf`` (at the current precision: only its sign is used)."""
+    try:
+        v = mpmath.mpf(x)
+    except (TypeError, ValueError):
+        raise ShapeError(f"{name} must hold real numbers; got {x!r}") from None
+    if not mpmath.isfinite(v):
+        raise NonFiniteError(f"{name} must be finite; got {x!r}")
+    return v
 
 
 def check_product_shapes(names: Sequence[str], mats: Sequence[np.ndarray]) -> None:

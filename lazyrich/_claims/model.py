@@ -9,7 +9,15 @@ a title, its source, the statement as SymPy objects, and up to two checks.
   the tolerance it is held to, with the tolerance derived (from the working
   precision or the solver tolerance), never guessed.
 
-:func:`run_claim` times each check and turns it into a :class:`CheckResult`.
+A check takes no argument, or one: the statement (the list :meth:`Claim.statements`
+returns). A check that reads its statement can be run against a changed statement
+(``run_claim(c, statement=...)``), which is how ``lazyrich mutate`` finds statements
+that no check distinguishes. :func:`run_claim` times each check and turns it into a
+:class:`CheckResult`.
+
+The papers a claim cites are registered with :func:`register_paper` by the module that
+defines the claims (this project's ``derivations`` registers its three papers); a claim
+citing an unregistered paper is cited by its key.
 
 Examples
 --------
@@ -29,16 +37,20 @@ Examples
 from __future__ import annotations
 
 import fnmatch
+import inspect
 import math
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 import sympy as sp
 
 from .._base.errors import ClaimError
 from .._symbolic.matrix_calculus import RewriteRule, is_zero
+from .printing import equation_latex, latex_lines, notebook_latex, statement_lines
 
 __all__ = [
     "PAPERS",
@@ -50,25 +62,62 @@ __all__ = [
     "Proof",
     "Registry",
     "Source",
+    "bind_statement",
+    "citation",
     "claim",
+    "register_paper",
     "run_claim",
+    "run_numeric",
+    "run_symbolic",
+    "takes_statement",
 ]
 
-#: Papers a claim can cite, by the key used as the claim-id prefix.
-PAPERS: dict[str, str] = {
-    "lazy_to_rich": "Dominé et al., From Lazy to Rich (ICLR 2025), arXiv:2409.14623",
-    "get_rich_quick": "Kunin et al., Get rich quick (NeurIPS 2024), arXiv:2406.06158",
-    "mixed_dynamics": "Tu, Aranguri, Jacot, Mixed dynamics in linear networks (NeurIPS 2024), arXiv:2405.17580",
-}
+_PAPERS: dict[str, str] = {}
+
+#: The registered papers, by the key used as the claim-id prefix: key -> bibliographic citation.
+#: Read-only: :func:`register_paper` fills it (``derivations`` does, when the claims load).
+PAPERS: Mapping[str, str] = MappingProxyType(_PAPERS)
 
 PASS, FAIL, NA = "pass", "fail", "n/a"
+
+
+def register_paper(key: str, citation: str) -> str:
+    """Register a paper that claims cite: ``key`` is their id prefix, ``citation`` the bibliographic line.
+
+    Registering the same key again with the same citation does nothing; with another one it
+    raises :class:`ClaimError`. Returns ``key``.
+
+    Examples
+    --------
+    >>> register_paper("example_paper", "A. Author, An example (2025)")
+    'example_paper'
+    >>> Source("example_paper", "Thm 1").cite()
+    'A. Author, An example (2025), Thm 1'
+    """
+    if not isinstance(key, str) or not key.isidentifier():
+        raise ClaimError(f"a paper key must be an identifier (the claim-id prefix); got {key!r}")
+    if not isinstance(citation, str) or not citation.strip():
+        raise ClaimError(f"paper {key!r}: the citation must be a non-empty string; got {citation!r}")
+    known = _PAPERS.setdefault(key, citation)
+    if known != citation:
+        raise ClaimError(f"paper {key!r} is already registered as {known!r}; cannot re-register it as {citation!r}")
+    return key
+
+
+def citation(paper: str) -> str:
+    """The citation of a registered paper; an unregistered paper is cited by its key.
+
+    >>> citation("no_such_paper")
+    'no_such_paper'
+    """
+    return _PAPERS.get(paper, paper)
 
 
 @dataclass(frozen=True)
 class Source:
     """Where a claim comes from: paper key, section/equation, optional note.
 
-    ``where`` follows the digests in ``shared/papers`` (e.g. ``"§3.2; claim 3"``).
+    ``where`` uses the paper's own numbering (e.g. ``"Sec. 3.2, Thm 3.1"``, ``"eq. (5)"``).
     ``note`` records corrections (typos in the paper, derived vs stated).
     """
 
@@ -77,8 +126,8 @@ class Source:
     note: str = ""
 
     def cite(self) -> str:
-        full = PAPERS.get(self.paper, self.paper)
-        return f"{full}, {self.where}" + (f" ({self.note})" if self.note else "")
+        """``<citation of the paper>, <where> (<note>)``; see :func:`citation` for unregistered papers."""
+        return f"{citation(self.paper)}, {self.where}" + (f" ({self.note})" if self.note else "")
 
 
 @dataclass
@@ -105,9 +154,8 @@ class Proof:
         return [r for r in self.residuals if not is_zero(r, symmetric=self.symmetric, rules=self.rules)]
 
     def _repr_latex_(self) -> str:
-        from .latex import proof_repr_latex  # lazy: _latex imports this module
-
-        return proof_repr_latex(self)
+        """The derivation steps for notebooks."""
+        return notebook_latex(latex_lines(self.steps, None, "derivation step")[0])
 
 
 @dataclass(frozen=True)
@@ -186,7 +234,9 @@ class Claim:
     ``statement`` is a zero-argument callable returning SymPy objects (kept
     lazy so that importing the claims stays fast), or the objects themselves.
     ``heuristic=True`` marks statements the paper argues but does not prove:
-    their numeric check compares against a stated tolerance.
+    their numeric check compares against a stated tolerance. ``equivalent`` maps
+    a mutant label of the statement (see ``lazyrich mutate``) to a one-line reason
+    why that mutant is equivalent to the statement, so no check can tell them apart.
     """
 
     id: str
@@ -194,11 +244,20 @@ class Claim:
     source: Source
     statement: Callable[[], Sequence] | Sequence = ()
     heuristic: bool = False
-    symbolic: Callable[[], Proof] | None = field(default=None, repr=False)
-    numeric: Callable[[], Measurement | Sequence[Measurement]] | None = field(default=None, repr=False)
-    certified: Callable[[], Measurement | Sequence[Measurement]] | None = field(default=None, repr=False)
+    symbolic: Callable[..., Proof] | None = field(default=None, repr=False)
+    numeric: Callable[..., Measurement | Sequence[Measurement]] | None = field(default=None, repr=False)
+    certified: Callable[..., Measurement | Sequence[Measurement]] | None = field(default=None, repr=False)
+    equivalent: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.equivalent, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() and "\n" not in v.strip()
+            for k, v in self.equivalent.items()
+        ):
+            raise ClaimError(
+                f"claim {self.id!r}: equivalent must map mutant labels to one-line reasons (str -> str); got {self.equivalent!r}"
+            )
+        self.equivalent = dict(self.equivalent)
         parts = self.id.split(".")
         if len(parts) != 2 or not all(p.isidentifier() for p in parts):
             raise ClaimError(f"claim id must look like 'paper.short_name' (two identifiers); got {self.id!r}")
@@ -225,17 +284,17 @@ class Claim:
                 )
         return out
 
-    def symbolic_check(self, fn: Callable[[], Proof]) -> Callable[[], Proof]:
-        """Decorator: register ``fn`` as this claim's symbolic check."""
+    def symbolic_check(self, fn: Callable[..., Proof]) -> Callable[..., Proof]:
+        """Decorator: register ``fn`` as this claim's symbolic check: ``fn()``, or ``fn(statement)`` (see :func:`run_claim`)."""
         self.symbolic = fn
         return fn
 
-    def numeric_check(self, fn: Callable[[], Measurement | Sequence[Measurement]]):
-        """Decorator: register ``fn`` as this claim's numeric check."""
+    def numeric_check(self, fn: Callable[..., Measurement | Sequence[Measurement]]):
+        """Decorator: register ``fn`` as this claim's numeric check: ``fn()``, or ``fn(statement)`` (see :func:`run_claim`)."""
         self.numeric = fn
         return fn
 
-    def certified_check(self, fn: Callable[[], Measurement | Sequence[Measurement]]):
+    def certified_check(self, fn: Callable[..., Measurement | Sequence[Measurement]]):
         """Decorator: register ``fn`` as this claim's certified check (run by ``lazyrich verify --certified``).
 
         It returns Measurements whose error is a certified bound on the distance from a float64
@@ -246,14 +305,11 @@ class Claim:
 
     def latex(self, notation=None) -> str:
         """The statement as LaTeX: one ``equation`` labelled ``lazyrich:<id>`` (see :func:`lazyrich.claim_latex`)."""
-        from .latex import claim_latex  # lazy: _latex imports this module
-
-        return claim_latex(self, notation)
+        return equation_latex(self.id, statement_lines(self.statements, notation)[0])
 
     def _repr_latex_(self) -> str:
-        from .latex import claim_repr_latex
-
-        return claim_repr_latex(self)
+        """The statement for notebooks (no label, no check run)."""
+        return notebook_latex(statement_lines(self.statements)[0])
 
 
 class Registry:
@@ -305,14 +361,52 @@ REGISTRY = Registry()
 
 
 def claim(
-    id: str, title: str, source: Source, statement=(), heuristic: bool = False, registry: Registry | None = None
+    id: str,
+    title: str,
+    source: Source,
+    statement=(),
+    heuristic: bool = False,
+    registry: Registry | None = None,
+    equivalent: Mapping[str, str] | None = None,
 ) -> Claim:
-    """Create a :class:`Claim` and add it to the default registry."""
-    c = Claim(id=id, title=title, source=source, statement=statement, heuristic=heuristic)
-    return (registry or REGISTRY).add(c)
+    """Create a :class:`Claim` and add it to the default registry (or to ``registry``)."""
+    c = Claim(id=id, title=title, source=source, statement=statement, heuristic=heuristic, equivalent=equivalent or {})
+    return (REGISTRY if registry is None else registry).add(c)
 
 
-def _run_symbolic(fn) -> CheckResult:
+def takes_statement(fn: Callable) -> bool:
+    """Whether the check ``fn`` takes the statement: it has exactly one positional parameter.
+
+    ``def check(statement)`` (or ``def check(statement=None)``) does; ``def check()`` does not.
+    The signature is read as :func:`inspect.signature` reads it (through ``functools.wraps``);
+    a callable without a readable signature is called with no argument.
+
+    >>> takes_statement(lambda statement: None), takes_statement(lambda: None)
+    (True, False)
+    """
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(p.kind in positional for p in params) == 1
+
+
+def bind_statement(fn: Callable, statement: Callable[[], Sequence]) -> Callable[[], Any]:
+    """``fn`` as a zero-argument check: called with a fresh list ``statement()`` if :func:`takes_statement`.
+
+    ``statement`` is only called when the check runs, so an error building it is the check's failure.
+    """
+    if not takes_statement(fn):
+        return fn
+    return lambda: fn(list(statement()))
+
+
+def run_symbolic(fn: Callable[[], Proof]) -> CheckResult:
+    """Run a zero-argument symbolic check: ``pass`` when every residual of its :class:`Proof` is zero.
+
+    A check that raises, or returns anything but a non-empty Proof, fails with the reason in ``detail``.
+    """
     t0 = time.perf_counter()
     try:
         proof = fn()
@@ -338,7 +432,11 @@ def _run_symbolic(fn) -> CheckResult:
     return CheckResult(PASS, 0.0, dt, f"{len(proof.residuals)} residual(s) reduce to exactly 0")
 
 
-def _run_numeric(fn) -> CheckResult:
+def run_numeric(fn: Callable[[], Measurement | Sequence[Measurement]]) -> CheckResult:
+    """Run a zero-argument numeric (or certified) check: ``pass`` when every :class:`Measurement` passes.
+
+    A check that raises, or returns no Measurement, fails with the reason in ``detail``.
+    """
     t0 = time.perf_counter()
     try:
         out = fn()
@@ -370,11 +468,53 @@ def _run_numeric(fn) -> CheckResult:
     )
 
 
-def run_claim(c: Claim, certified: bool = False) -> ClaimResult:
-    """Run both checks of a claim (an absent check is ``n/a``), and its certified check if ``certified``."""
-    sym = _run_symbolic(c.symbolic) if c.symbolic is not None else CheckResult(NA)
-    num = _run_numeric(c.numeric) if c.numeric is not None else CheckResult(NA)
-    cert = None
-    if certified:
-        cert = _run_numeric(c.certified) if c.certified is not None else CheckResult(NA)
+def run_claim(c: Claim, certified: bool = False, statement: Sequence | None = None) -> ClaimResult:
+    """Run both checks of a claim (an absent check is ``n/a``), and its certified check if ``certified``.
+
+    Parameters
+    ----------
+    c : Claim
+    certified : bool
+        Also run the certified check (``n/a`` when the claim has none).
+    statement : sequence, optional
+        A replacement for the claim's statement: as many relations as :meth:`Claim.statements`
+        returns (else :class:`ClaimError`). Each check that takes the statement
+        (:func:`takes_statement`) is called with it; default: the claim's own statement.
+        Checks that take no argument run as they are.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> c = Claim("demo.double", "x + x = 2x", Source("demo", "none"), [sp.Eq(x + x, 2 * x, evaluate=False)])
+    >>> c.symbolic = lambda st: Proof(residuals=[r.lhs - r.rhs for r in st])
+    >>> run_claim(c).passed, run_claim(c, statement=[sp.Eq(x + x, 3 * x, evaluate=False)]).passed
+    (True, False)
+    """
+    if statement is None:
+        held: list[list] = []
+
+        def own() -> list:  # built once, and only if a check reads it
+            if not held:
+                held.append(c.statements())
+            return held[0]
+
+        get = own
+    else:
+        replacement = list(statement)
+        expected = len(c.statements())
+        if len(replacement) != expected:
+            raise ClaimError(
+                f"claim {c.id}: the replacement statement has {len(replacement)} relation(s), the claim's has {expected}"
+            )
+
+        def get() -> list:
+            return replacement
+
+    def run(fn, runner: Callable[[Callable], CheckResult]) -> CheckResult:
+        return runner(bind_statement(fn, get)) if fn is not None else CheckResult(NA)
+
+    sym = run(c.symbolic, run_symbolic)
+    num = run(c.numeric, run_numeric)
+    cert = run(c.certified, run_numeric) if certified else None
     return ClaimResult(c.id, sym, num, cert)

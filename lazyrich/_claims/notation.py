@@ -2,8 +2,8 @@
 
 A :class:`Notation` maps SymPy symbol names (``Sigma_yx``, ``lam``) to LaTeX
 (``\\Sigma_{yx}``, ``\\lambda``) and switches bold matrices on or off. The
-default follows the shared glossary of the papers (``shared/papers/README.md``,
-"Shared notation"): plain (not bold) matrices, ``W_1`` and ``W_2``, the
+default follows the notation the three papers share (Dominé et al. (2025), Kunin et al.
+(2024), Tu et al. (2024)): plain (not bold) matrices, ``W_1`` and ``W_2``, the
 correlation :math:`\\Sigma_{yx}`, transposes as :math:`^T` and the identity as
 :math:`I`. Users load their own notation from a small TOML file::
 
@@ -164,5 +164,5 @@ def _braces_balanced(text: str) -> bool:
     return depth == 0
 
 
-#: The papers' glossary notation (``shared/papers/README.md``): plain matrices, ``^T``, ``I``.
+#: The papers' shared notation: plain matrices, ``^T``, ``I``, Greek names as Greek letters.
 DEFAULT_NOTATION = Notation(symbols=_GLOSSARY_SYMBOLS)

@@ -1,4 +1,4 @@
-"""Running claims: load the claim modules, run checks (optionally in parallel)."""
+"""Running claims: find the claim modules (entry points), run their checks (optionally in parallel)."""
 
 from __future__ import annotations
 
@@ -8,31 +8,52 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from importlib.metadata import entry_points
 
 from .._base.errors import ClaimError
 from .model import REGISTRY, Claim, ClaimResult, Registry, run_claim
 
-__all__ = ["ProgressBar", "load_claims", "verify"]
+__all__ = ["ENTRY_POINT_GROUP", "ProgressBar", "load_claims", "verify"]
 
-DEFAULT_MODULES = ("derivations",)
+#: The entry-point group through which installed packages provide claim modules.
+ENTRY_POINT_GROUP = "lazyrich.claims"
 
 
 def load_claims(modules: Sequence[str] = ()) -> Registry:
-    """Import the built-in claim modules (``derivations``) and any extra ones.
+    """Import every installed claim module, and ``modules``; return :data:`lazyrich.REGISTRY`.
 
-    Extra modules register their claims in :data:`lazyrich.REGISTRY` on import;
-    this is how a user adds claims without editing lazyrich.
+    Claim modules are found through the ``lazyrich.claims`` entry-point group: each entry
+    names a module (or package) whose import registers its claims in :data:`lazyrich.REGISTRY`
+    (and its papers with :func:`lazyrich.register_paper`). This project registers its
+    ``derivations`` package; another package adds its claims, without editing lazyrich, by
+    declaring in its ``pyproject.toml``::
+
+        [project.entry-points."lazyrich.claims"]
+        my_claims = "my_package.claims"
+
+    and being installed (``pip install -e .`` after editing the entry points). ``modules``
+    (``lazyrich verify --module M``) are imported as well, for claim modules not installed.
+
+    Raises
+    ------
+    ClaimError
+        When an entry point or a module cannot be imported; the message names it.
     """
-    for name in (*DEFAULT_MODULES, *modules):
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            ep.load()
+        except Exception as exc:  # any failure while importing the claims, named by its entry point
+            dist = getattr(ep.dist, "name", None) or "an installed package"
+            raise ClaimError(
+                f"cannot load claim entry point {ep.name!r} = {ep.value!r} (group {ENTRY_POINT_GROUP!r}, from {dist}): "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+    for name in modules:
         try:
             importlib.import_module(name)
         except ImportError as exc:
             raise ClaimError(f"cannot import claim module {name!r}: {exc}") from exc
     return REGISTRY
-
-
-def _worker_init(modules: Sequence[str]) -> None:
-    load_claims(modules)
 
 
 def _worker_run(cid: str, certified: bool = False) -> ClaimResult:
@@ -86,7 +107,7 @@ def verify(
     jobs : int
         Worker processes; ``1`` runs in this process, ``0`` uses every core.
     modules : sequence of str
-        Extra claim modules to import (see :func:`load_claims`).
+        Extra claim modules to import besides the installed ones (see :func:`load_claims`).
     registry : Registry, optional
         Run these claims instead of the default registry (always in-process).
     certified : bool
@@ -114,7 +135,7 @@ def verify(
     else:
         # slowest-first would balance better, but registry order keeps output stable
         with ProcessPoolExecutor(
-            max_workers=min(jobs, len(selected)), initializer=_worker_init, initargs=(tuple(modules),)
+            max_workers=min(jobs, len(selected)), initializer=load_claims, initargs=(tuple(modules),)
         ) as pool:
             futures = {pool.submit(_worker_run, c.id, certified): c.id for c in selected}
             for fut in as_completed(futures):

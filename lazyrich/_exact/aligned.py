@@ -1,8 +1,10 @@
-"""Task-aligned singular-value dynamics: the transition function gamma (digest §3.7).
+"""Task-aligned singular-value dynamics: the transition function gamma (Dominé et al. (2025), Thm 5.1, Eq. 17).
 
 Under a task-aligned lambda-balanced init the modes decouple and each singular
 value obeys ``tau ds/dt = sqrt(lambda^2 + 4 s^2) (s~ - s)``; its exact solution is
-``s(t) = s0 + gamma(t; lambda) (s~ - s0)``.
+``s(t) = s0 + gamma(t; lambda) (s~ - s0)``. :class:`AlignedMode` is that closed form
+behind the :class:`~lazyrich._exact.closed_form.ClosedForm` interface;
+:func:`aligned_singular_value` is the public function on top of it.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ import math
 
 import numpy as np
 
-from .._base.errors import InvalidParameterError
-from .._base.validation import as_scalar, as_time_grid, positive
-from .._numerics.backend import MpmathScalar, confirmed_mpmath
+from .._base.validation import as_digits, as_scalar, as_time_grid, positive
+from .._numerics.arb import ArbScalar
+from .._numerics.backend import MpmathScalar
+from .closed_form import ClosedForm
 
-__all__ = ["aligned_singular_value"]
+__all__ = ["AlignedMode", "aligned_direct", "aligned_singular_value"]
 
 
-def _gamma_pieces(st, s0, lam, lib):
-    """``(mu, P, M, 2 mu^2)`` of digest §3.7, each without cancellation (``lib``: numpy, MpmathScalar or ArbScalar).
+def gamma_pieces(st, s0, lam, lib):
+    """``(mu, P, M, 2 mu^2)`` of Dominé et al. (2025), Eq. 17, each without cancellation (``lib``: numpy, MpmathScalar or ArbScalar).
 
     ``P M = (lambda^2/4) (s~ - s0)^2``, so the one of ``P, M`` that would cancel
     is computed from the other (``P`` cancels when ``s~ s0 < 0``, ``M`` when ``>= 0``).
@@ -37,12 +40,12 @@ def _gamma_pieces(st, s0, lam, lib):
     return mu, P, M, 2 * (st * st + l2)
 
 
-def _aligned_at(t, pieces, st, s0, lam, tau, lib):
-    r"""``s(t)`` from the t-independent ``pieces = _gamma_pieces(...)``: the stable closed form, written once.
+def aligned_at(t, pieces, st, s0, lam, tau, lib):
+    r"""``s(t)`` from the t-independent ``pieces = gamma_pieces(...)``: the stable closed form, written once.
 
     With :math:`F = 1 - E = -\mathrm{expm1}(-2\mu t/\tau)` and the identities
     :math:`\mathcal P - \mathcal M = \lambda^2/2 + 2\tilde s s_0` and
-    :math:`2\mu^2 = \lambda^2/2 + 2\tilde s^2`, digest §3.7's gamma is
+    :math:`2\mu^2 = \lambda^2/2 + 2\tilde s^2`, the gamma of Dominé et al. (2025), Eq. 17 is
 
     .. math::
         \gamma = \frac{F(\mathcal P + \mathcal M E)}{2\mu^2E + F(\mathcal P + \mathcal M E)},
@@ -69,13 +72,8 @@ def _aligned_at(t, pieces, st, s0, lam, tau, lib):
     return s0 + a / den * (st - s0)
 
 
-def _s_of_t(t, st, s0, lam, tau, lib):
-    """``s(t)`` of digest §3.7 (one time), the stable form over the scalar namespace ``lib``."""
-    return _aligned_at(t, _gamma_pieces(st, s0, lam, lib), st, s0, lam, tau, lib)
-
-
 def aligned_direct(t, st, s0, lam, tau, lib):
-    r"""The 2x2 Fukumizu form of digest §3.7 literally (growing ``e^{2 mu t}``): kept to show its failure.
+    r"""The 2x2 Fukumizu form (Dominé et al. (2025), Sec. 4, one mode) literally (growing ``e^{2 mu t}``): kept to show its failure.
 
     .. math::
         s(t) = \frac{\tilde s\,(p_+^2e^{2\mu t/\tau} - p_-^2e^{-2\mu t/\tau}) + \lambda p_+p_-}
@@ -98,13 +96,60 @@ def aligned_direct(t, st, s0, lam, tau, lib):
     return (st * (pp * pp * eg - pm * pm * ed) + lam * pp * pm) / (2 * mu + pp * pp * (eg - 1) + pm * pm * (1 - ed))
 
 
-def _guard_digits(mu, t, tau) -> int:
-    """Working digits the stable form can lose at ``t``: the exponent ``2 mu t / tau`` carries its own rounding."""
-    return 10 + math.ceil(math.log10(1.0 + 2.0 * float(mu) * float(t) / float(tau)))
+class AlignedMode(ClosedForm):
+    """One task-aligned lambda-balanced mode ``s(t)`` (Dominé et al. (2025), Thm 5.1) as a :class:`ClosedForm`.
+
+    Parameters
+    ----------
+    s0, s_target, lam : float
+        Initial and task singular values and the balance lambda (taken as exact binary numbers).
+    tau : float
+        Time constant (> 0).
+
+    Examples
+    --------
+    >>> mode = AlignedMode(0.1, 2.0, 0.5)
+    >>> mode.stable([0.0])[0] == [0.1], mode.direct([1e3])[0]   # the direct form overflows float64
+    (True, None)
+    """
+
+    description = "singular value s(t) of a task-aligned lambda-balanced mode (Dominé et al. (2025), Thm 5.1)"
+
+    def __init__(self, s0: float, s_target: float, lam: float, tau: float = 1.0) -> None:
+        self.s0 = as_scalar(s0, "s0")
+        self.s_target = as_scalar(s_target, "s_target")
+        self.lam = as_scalar(lam, "lam")
+        self.tau = positive(tau, "tau")
+        #: The decay rate mu = sqrt(s~^2 + lambda^2 / 4) of the exponentials.
+        self.mu = math.sqrt(self.s_target**2 + self.lam**2 / 4)
+
+    def _formula(self, lib, num):
+        st, s0, lam, tau = (num(v) for v in (self.s_target, self.s0, self.lam, self.tau))
+        pieces = gamma_pieces(st, s0, lam, lib)
+        return lambda t: [aligned_at(num(t), pieces, st, s0, lam, tau, lib)]
+
+    def stable_evaluator(self, digits):
+        return self._formula(np, float) if digits is None else self._formula(MpmathScalar, MpmathScalar.mpf)
+
+    def direct_evaluator(self, digits):
+        lib, num = (np, np.float64) if digits is None else (MpmathScalar, MpmathScalar.mpf)
+        st, s0, lam, tau = (num(v) for v in (self.s_target, self.s0, self.lam, self.tau))
+        return lambda t: [aligned_direct(num(t), st, s0, lam, tau, lib)]
+
+    def arb_evaluator(self):
+        return self._formula(ArbScalar, ArbScalar.mpf)
+
+    def guard_digits(self, t) -> int:
+        """Working digits the stable form can lose at ``t``: the exponent ``2 mu t / tau`` carries its own rounding."""
+        return 10 + math.ceil(math.log10(1.0 + 2.0 * self.mu * float(t) / self.tau))
+
+    def error_scale(self, values):
+        """``max(|s0|, |s~|, |s(t)|)``: the mode's own scale."""
+        return max(abs(self.s0), abs(self.s_target), *(abs(v) for v in values))
 
 
 def aligned_singular_value(t, s0: float, s_target: float, lam: float, tau: float = 1.0, dps: int | None = None):
-    r"""Singular value ``s(t)`` of a task-aligned lambda-balanced mode (Dominé et al. Thm 5.1; digest §3.7).
+    r"""Singular value ``s(t)`` of a task-aligned lambda-balanced mode (Dominé et al. (2025), Thm 5.1).
 
     .. math::
         s(t) = s_0 + \gamma(t;\lambda)(\tilde s - s_0),\qquad
@@ -135,7 +180,7 @@ def aligned_singular_value(t, s0: float, s_target: float, lam: float, tau: float
     dps : int, optional
         If given, return ``mpf`` values (a list for array ``t``) correct to ``dps`` significant digits:
         the same formula in mpmath at ``dps + 10 + log10(1 + 2 mu t_max / tau)`` working digits, confirmed
-        by re-evaluation at a higher precision (:func:`lazyrich._numerics.backend.confirmed_mpmath`).
+        by re-evaluation at a higher precision (:meth:`AlignedMode.confirmed`).
 
     Returns
     -------
@@ -149,24 +194,10 @@ def aligned_singular_value(t, s0: float, s_target: float, lam: float, tau: float
     2.0
     """
     grid, scalar = as_time_grid(t)
-    s0 = as_scalar(s0, "s0")
-    st = as_scalar(s_target, "s_target")
-    lam = as_scalar(lam, "lam")
-    tau = positive(tau, "tau")
+    mode = AlignedMode(s0, s_target, lam, tau)
     if dps is not None:
-        if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1:
-            raise InvalidParameterError(f"dps must be a positive integer; got {dps!r}")
-        mu = math.sqrt(st * st + lam * lam / 4)
-
-        def prepare():
-            m = MpmathScalar.mpf
-            a = m(st), m(s0), m(lam), m(tau)
-            pieces = _gamma_pieces(a[0], a[1], a[2], MpmathScalar)
-            return lambda x: [_aligned_at(m(x), pieces, *a, MpmathScalar)]
-
-        guard = _guard_digits(mu, grid.max(), tau)  # one guard (from the largest t): one precomputation per precision
-        vals = [v[0] for v in confirmed_mpmath(prepare, grid.tolist(), int(dps), lambda x: guard)]
+        vals = [v[0] for v in mode.confirmed(grid.tolist(), as_digits(dps))]
         return vals[0] if scalar else vals
-    pieces = _gamma_pieces(st, s0, lam, np)
-    vals = np.array([_aligned_at(float(x), pieces, st, s0, lam, tau, np) for x in grid], dtype=float)
+    at = mode.stable_evaluator(None)
+    vals = np.array([at(x)[0] for x in grid.tolist()], dtype=float)
     return float(vals[0]) if scalar else vals

@@ -11,11 +11,10 @@ import math
 
 import numpy as np
 
-from .._base.validation import as_scalar, as_time_grid, nonnegative, positive
-from .._numerics.arb import ArbScalar, Enclosure, auto_precision, bits_arg, exact_arb, object_array, require_flint
-from .aligned import _s_of_t
-from .mixed_aligned import _solution_mp
-from .single_neuron import _closed_form_integral, _ratios, _unit_constants
+from .._base.validation import as_bits, as_time_grid
+from .._numerics.arb import Enclosure, auto_precision, exact_arb, require_flint
+from .aligned import AlignedMode
+from .mixed_aligned import MixedAlignedMode
 
 __all__ = [
     "certified_aligned_singular_value",
@@ -38,7 +37,7 @@ def stable_qqt_error_bound(net, scale: float) -> float:
     """
     n = net.n_in + net.n_out
     eps = float(np.finfo(float).eps)
-    spec = net._spec
+    spec = net.spectrum
     growth = 0.0
     if spec.p_perp.shape[1] > 0 and float(spec.ell) > 0:
         s = np.asarray(spec.s, dtype=float)
@@ -47,13 +46,8 @@ def stable_qqt_error_bound(net, scale: float) -> float:
     return (4.0 * (n + max(float(net.condition), 1.0)) + growth) * eps * scale
 
 
-def _times(t):
-    grid, scalar = as_time_grid(t)
-    return grid, scalar
-
-
 def certified_aligned_singular_value(t, s0, s_target, lam, tau=1.0, bits: int = 100) -> Enclosure:
-    r"""Certified enclosure of :func:`aligned_singular_value` (digest §3.7), same formula, in Arb.
+    r"""Certified enclosure of :func:`aligned_singular_value` (Dominé et al. (2025), Thm 5.1), same formula, in Arb.
 
     Parameters
     ----------
@@ -77,21 +71,11 @@ def certified_aligned_singular_value(t, s0, s_target, lam, tau=1.0, bits: int = 
     >>> bool(enc.rad.max() < 1e-29)
     True
     """
-    grid, _ = _times(t)
-    s0, st, lam = as_scalar(s0, "s0"), as_scalar(s_target, "s_target"), as_scalar(lam, "lam")
-    tau = positive(tau, "tau")
-    bits = bits_arg(bits)
-
-    def evaluate():
-        a = [exact_arb(v) for v in (st, s0, lam, tau)]
-        vals = [_s_of_t(exact_arb(x), *a, ArbScalar) for x in grid]
-        return object_array(vals)
-
-    return auto_precision(evaluate, bits, bits + 64)
+    return AlignedMode(s0, s_target, lam, tau).certified(t, bits).take((slice(None), 0))
 
 
 def certified_mixed_aligned_singular_value(t, s0, s_target, c, bits: int = 100) -> Enclosure:
-    r"""Certified enclosure of :func:`mixed_aligned_singular_value` (digest §2.4), same formula, in Arb.
+    r"""Certified enclosure of :func:`mixed_aligned_singular_value` (derived here, Tu et al. (2024), eq. (1)), same formula, in Arb.
 
     Examples
     --------
@@ -100,21 +84,11 @@ def certified_mixed_aligned_singular_value(t, s0, s_target, c, bits: int = 100) 
     >>> enc.within(mixed_aligned_singular_value([1.0, 1e6], -1.0, 2.0, 0.5), bound=1e-14)
     True
     """
-    grid, _ = _times(t)
-    s0, st = as_scalar(s0, "s0"), as_scalar(s_target, "s_target")
-    c = nonnegative(c, "c")
-    bits = bits_arg(bits)
-
-    def evaluate():
-        a = [exact_arb(v) for v in (s0, st, c)]
-        vals = [_solution_mp(exact_arb(x), *a, lib=ArbScalar) for x in grid]
-        return object_array(vals)
-
-    return auto_precision(evaluate, bits, bits + 64)
+    return MixedAlignedMode(s0, s_target, c).certified(t, bits).take((slice(None), 0))
 
 
 def certified_qqt(net, t, bits: int = 100) -> Enclosure:
-    r"""Certified enclosure of :math:`QQ^T(t)` of a :class:`TwoLayerExact` (digest §3.3, basis-free).
+    r"""Certified enclosure of :math:`QQ^T(t)` of a :class:`TwoLayerExact` (Dominé et al. (2025), Sec. 4: the Fukumizu form, basis-free).
 
     .. math::
         QQ^T(t) = e^{Ft}Q_0\Big(I + Q_0^T\!\int_0^t e^{2Fs}\,ds\;Q_0\Big)^{-1}Q_0^Te^{Ft},
@@ -139,15 +113,10 @@ def certified_qqt(net, t, bits: int = 100) -> Enclosure:
     True
     """
     flint = require_flint()
-    grid, _ = _times(t)
-    bits = bits_arg(bits)
+    grid, _ = as_time_grid(t)
+    bits = as_bits(bits)
     n = net.n_in + net.n_out
-    F = np.zeros((n, n))
-    F[: net.n_in, : net.n_in] = -net.lam / 2 * np.eye(net.n_in)
-    F[net.n_in :, net.n_in :] = net.lam / 2 * np.eye(net.n_out)
-    F[net.n_in :, : net.n_in] = net.sigma_yx
-    F[: net.n_in, net.n_in :] = net.sigma_yx.T
-    # lam is a float from a trace; F holds it exactly (lam/2 is a power-of-two scaling)
+    F = net.F  # exact in float64: lam / 2 is a power-of-two scaling
     mu_max = float(np.abs(np.linalg.eigvalsh(F)).max())
     t_max = float(grid.max()) / net.tau
 
@@ -181,30 +150,11 @@ def certified_qqt(net, t, bits: int = 100) -> Enclosure:
     return auto_precision(evaluate, bits, bits + 64 + math.ceil(4 * mu_max * t_max / math.log(2)))
 
 
-class _ArbNamespace:
-    """The single-neuron t-evaluation namespace (``exp``, ``sqrt``, ``em``, ``integral``) on Arb balls."""
-
-    exp = staticmethod(ArbScalar.exp)
-    sqrt = staticmethod(ArbScalar.sqrt)
-
-    @staticmethod
-    def em(k, tau):
-        r"""``(1 - e^{-k tau}) / k = tau e^{-x/2} sinh(x/2) / (x/2)``, ``x = k tau``: entire, so a ball of ``k``
-        around 0 (e.g. ``delta`` of a balanced init through an inexact rate) stays finite."""
-        flint = require_flint()
-        half = k * tau / 2
-        return tau * (-half).exp() * flint.acb(0, half).sinc().real
-
-    @classmethod
-    def integral(cls, c, tau):
-        return _closed_form_integral(c, tau, cls)  # every em above is entire: no small-tau special case
-
-
 def certified_single_neuron(sn, t, bits: int = 100) -> tuple[Enclosure, Enclosure, Enclosure]:
-    r"""Certified enclosures of ``a(t)``, ``w(t)`` and ``beta(t)`` of a :class:`SingleNeuronExact` (digest §3.2).
+    r"""Certified enclosures of ``a(t)``, ``w(t)`` and ``beta(t)`` of a :class:`SingleNeuronExact` (derived here, Kunin et al. (2024), Sec. 3).
 
-    The same constants (:func:`_unit_constants`) and t-evaluation (:func:`_ratios`) as the float64
-    and mpmath paths, on Arb balls; the closed form of the integral is used at every ``tau``
+    The same constants and t-evaluation (:mod:`lazyrich._exact.single_neuron_formula`) as the float64
+    and mpmath paths, on Arb balls (:meth:`SingleNeuronExact.arb_state_evaluator`); the closed form of the integral is used at every ``tau``
     (its small-``tau`` cancellation only widens the balls, which the automatic precision absorbs).
 
     Returns
@@ -220,24 +170,8 @@ def certified_single_neuron(sn, t, bits: int = 100) -> tuple[Enclosure, Enclosur
     >>> beta.within(sn.beta([0.0, 3.0, 1e6]), bound=1e-13) and a.within(sn.a([0.0, 3.0, 1e6]), bound=1e-13)
     True
     """
-    grid, _ = _times(t)
-    bits = bits_arg(bits)
-    d = sn.d
-
-    def evaluate():
-        c = _unit_constants(ArbScalar, sn.a0, sn.w0, sn.beta_star, sn.eta_a, sn.eta_w)
-        out = np.empty((len(grid), 1 + 2 * d), dtype=object)
-        for i, x in enumerate(grid):
-            ra, rb, rp = _ratios(c, c.g * exact_arb(x), _ArbNamespace)
-            w = [(rb * b + rp * p) * c.rate_a for b, p in zip(c.bhat, c.wperp)]
-            out[i, 0] = ra / c.rate_a
-            for j in range(d):
-                out[i, 1 + j] = w[j]
-                out[i, 1 + d + j] = ra * (rb * c.bhat[j] + rp * c.wperp[j])
-        return out
-
-    enc = auto_precision(evaluate, bits, bits + 64)
-    b = enc.balls
+    enc = sn.certified(t, bits, make=sn.arb_state_evaluator)
+    b, d = enc.balls, sn.d
     return (
         Enclosure(b[:, 0].copy(), enc.prec),
         Enclosure(b[:, 1 : 1 + d].copy(), enc.prec),

@@ -2,7 +2,8 @@ r"""Certified enclosures of quantities derived from the two-layer exact solution
 
 :func:`lazyrich.certified_qqt` encloses :math:`QQ^T(t)` at finite ``t``. The claims also use
 quantities with no direct Arb evaluator: the long-time limit :math:`QQ^T(\infty) = 2P_+\tilde
-S_\lambda P_+^T` (digest §3.6), the NTK built from :math:`QQ^T` (digest §5) and the kernel distance
+S_\lambda P_+^T` (derived here (Dominé et al. (2025), Sec. 4)), the NTK built from :math:`QQ^T`
+(Dominé et al. (2025), eq. (5)) and the kernel distance (Fort et al. (2020))
 between two NTKs. This module encloses them with Arb ball arithmetic on top of the enclosures of
 :mod:`lazyrich._numerics.arb`, so every returned ball contains the exact value for the float inputs
 (taken as exact binary numbers).
@@ -23,48 +24,14 @@ where the block on the other side is :math:`\Sigma^T \tilde U\,g(\tilde S)\,\til
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .._base.errors import InvalidParameterError, PrecisionError
-from .._base.validation import as_matrix, as_scalar
-from .._numerics.arb import Enclosure, exact_arb, require_flint
+from .._base.validation import as_bits, as_matrix, as_scalar
+from .._numerics.arb import MAX_PREC, Enclosure, auto_precision, exact_arb, require_flint
+from .two_layer_spectrum import check_full_rank_task
 
 __all__ = ["certified_kernel_distance", "certified_ntk", "certified_qqt_limit"]
-
-#: Largest working precision (bits) tried before giving up.
-MAX_PREC = 1 << 16
-
-
-def _bits(bits) -> int:
-    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or bits < 1:
-        raise InvalidParameterError(f"bits must be a positive integer (relative accuracy 2^-bits); got {bits!r}")
-    return int(bits)
-
-
-def _rising_precision(evaluate, bits: int) -> Enclosure:
-    """``evaluate()`` (an object array of arb) at doubling precision until every radius <= 2^-bits * max |value|."""
-    flint = require_flint()
-    saved = flint.ctx.prec
-    prec = bits + 64
-    try:
-        while prec <= MAX_PREC:
-            flint.ctx.prec = prec
-            try:
-                balls = evaluate()
-            except ValueError:  # acb_mat.eig could not isolate the eigenvalues at this precision
-                balls = None
-            if balls is not None and all(b.is_finite() for b in balls.flat):
-                scale = max(float(abs(b).upper()) for b in balls.flat)
-                if max(float(b.rad()) for b in balls.flat) <= math.ldexp(max(scale, 1e-300), -bits):
-                    return Enclosure(balls, prec)
-            prec *= 2
-    finally:
-        flint.ctx.prec = saved
-    raise PrecisionError(
-        f"could not certify {bits} bits below {MAX_PREC} bits of working precision (repeated task singular values?)"
-    )
 
 
 def _arb_matrix(a: np.ndarray):
@@ -73,7 +40,7 @@ def _arb_matrix(a: np.ndarray):
 
 
 def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
-    r"""Certified enclosure of :math:`QQ^T(\infty) = 2P_+\tilde S_\lambda P_+^T` (digest §3.6, claim 9).
+    r"""Certified enclosure of :math:`QQ^T(\infty) = 2P_+\tilde S_\lambda P_+^T` (derived here (Dominé et al. (2025), Sec. 4), claim 9).
 
     The limit of :meth:`TwoLayerExact.qqt_limit` (pass ``net.sigma_yx, net.lam`` for a network).
 
@@ -110,16 +77,12 @@ def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
     True
     """
     flint = require_flint()
-    bits = _bits(bits)
+    bits = as_bits(bits)
     syx = as_matrix(sigma_yx, "sigma_yx")
     lam_value = as_scalar(lam, "lam")
     no, ni = syx.shape
     m = min(ni, no)
-    s = np.linalg.svd(syx, compute_uv=False)
-    if s[-1] <= 1e-12 * s[0] or s[0] == 0:
-        raise InvalidParameterError(
-            "Sigma_yx is rank deficient: the limit depends on the initialization; use certified_qqt at a finite t"
-        )
+    check_full_rank_task(np.linalg.svd(syx, compute_uv=False), ni + no, "use certified_qqt at a finite t")
     output_side = no <= ni  # diagonalise the m x m Gram on the smaller side
 
     def evaluate():
@@ -127,7 +90,10 @@ def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
         St = S.transpose()
         half = exact_arb(lam_value) / 2
         G = S * St if output_side else St * S  # m x m, eigenvalues s_a^2 > 0
-        E, R = flint.acb_mat(G).eig(right=True)
+        try:
+            E, R = flint.acb_mat(G).eig(right=True)
+        except ValueError:  # eigenvalues not isolated at this precision: non-finite balls make the driver double it
+            return np.full((ni + no, ni + no), flint.arb("nan"), dtype=object)
         small = flint.arb_mat(m, m)  # the side of the Gram: U (S_l +- l/2) U^T
         other = flint.arb_mat(m, m)  # U g(S) U^T, mapped to the other side through Sigma
         sign = 1 if output_side else -1
@@ -157,11 +123,17 @@ def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
                 out[ni + i, j] = out[j, ni + i] = S[i, j]
         return out
 
-    return _rising_precision(evaluate, bits)
+    try:
+        return auto_precision(evaluate, bits, bits + 64)
+    except PrecisionError:
+        raise PrecisionError(
+            f"could not certify {bits} bits of QQ^T(inf) below {MAX_PREC} bits of working precision: the task "
+            "singular values could not be separated (repeated values?)"
+        ) from None
 
 
 def certified_ntk(qqt: Enclosure, n_in: int, X) -> Enclosure:
-    r"""Certified NTK :math:`I_{N_o}\otimes X^TW_1^TW_1X + W_2W_2^T\otimes X^TX` from an enclosure of :math:`QQ^T` (digest §5).
+    r"""Certified NTK :math:`I_{N_o}\otimes X^TW_1^TW_1X + W_2W_2^T\otimes X^TX` from an enclosure of :math:`QQ^T` (Dominé et al. (2025), eq. (5)).
 
     Same ordering as :meth:`TwoLayerExact.ntk` (output index outer). Arb arithmetic at the
     enclosure's precision; the radius grows only by the round-off of the products.
@@ -220,7 +192,7 @@ def certified_ntk(qqt: Enclosure, n_in: int, X) -> Enclosure:
 
 
 def certified_kernel_distance(K1: Enclosure, K2: Enclosure) -> Enclosure:
-    r"""Certified kernel distance :math:`1 - \langle K_1, K_2\rangle_F/(\|K_1\|_F\|K_2\|_F)` (digest §5).
+    r"""Certified kernel distance :math:`1 - \langle K_1, K_2\rangle_F/(\|K_1\|_F\|K_2\|_F)` (Fort et al. (2020)).
 
     Evaluated as :math:`\tfrac12\|K_1/\|K_1\| - K_2/\|K_2\|\|_F^2`, which is the same number without
     the cancellation of ``1 - cos`` (so small distances keep their relative accuracy).

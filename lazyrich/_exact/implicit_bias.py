@@ -1,4 +1,4 @@
-r"""Implicit bias of a single neuron on low-rank data: Theorem 3.1 of Kunin et al. (digest §3.6).
+r"""Implicit bias of a single neuron on low-rank data: Kunin et al. (2024), Thm 3.1 (eq. (5)).
 
 For any ``X`` (``X^T X`` possibly singular) and unit learning rates, if gradient
 flow interpolates, its limit is
@@ -8,8 +8,8 @@ flow interpolates, its limit is
     \Psi_\delta(\beta) = \tfrac13\big(\kappa - 2\delta\big)\sqrt{\kappa + \delta},\quad
     \kappa = \sqrt{\delta^2 + 4\|\beta\|^2},\quad \psi_\delta = \sqrt{\kappa_0 - \delta}. \tag{5}
 
-With layer learning rates, pass ``delta / sqrt(eta_a eta_w)`` (learning-rate
-reduction, digest §2). Three routes are provided, each independent of the others:
+With layer learning rates, pass ``delta / sqrt(eta_a eta_w)`` (the learning-rate
+reduction derived here from Kunin et al. (2024), Sec. 3). Three routes are provided, each independent of the others:
 
 * :func:`implicit_bias_argmin` solves (5) numerically (scipy SLSQP with the
   constraint ``X beta = y``).
@@ -171,7 +171,7 @@ def implicit_bias_argmin(X, y, beta0, delta: float, ftol: float = 1e-15, maxiter
 
 
 def _unit_init(beta0: np.ndarray, delta: float) -> tuple[float, np.ndarray]:
-    """``(a0, w0)`` with ``a0 > 0``, ``a0 w0 = beta0`` and ``a0^2 - |w0|^2 = delta`` (digest §1)."""
+    """``(a0, w0)`` with ``a0 > 0``, ``a0 w0 = beta0`` and ``a0^2 - |w0|^2 = delta`` (Kunin et al. (2024), Sec. 3)."""
     _, plus, _ = _kappa_plus_minus(float(beta0 @ beta0), delta)
     a0 = np.sqrt(plus / 2.0)
     return float(a0), beta0 / a0
@@ -214,7 +214,7 @@ def implicit_bias_limit(X, y, beta0, delta: float, sign_change: bool = False) ->
 
 
 def implicit_bias_limit_1d(X, y, beta0, delta: float) -> np.ndarray:
-    r"""Notebook closed form for a one-dimensional null space of ``X`` (digest §3.6).
+    r"""Notebook closed form for a one-dimensional null space of ``X`` (the authors' notebook; Kunin et al. (2024), Thm 3.1).
 
     .. math::
         \beta_\infty = \beta_{mn} + \alpha\hat n,\qquad
@@ -251,7 +251,7 @@ def implicit_bias_limit_1d(X, y, beta0, delta: float) -> np.ndarray:
 
 
 def implicit_bias_endpoints(X, y, beta0) -> tuple[np.ndarray, np.ndarray | None]:
-    r"""The ``delta -> +inf`` and ``delta -> -inf`` limits of Theorem 3.1 (digest §3.6, Fig. 4b).
+    r"""The ``delta -> +inf`` and ``delta -> -inf`` limits of Theorem 3.1 (Kunin et al. (2024), Thm 3.1, Fig. 4b).
 
     * ``+inf`` (lazy): the interpolant nearest to ``beta0``, ``beta0 + X^+ (y - X beta0)``.
     * ``-inf``: the point of the ray ``{c beta0, c > 0}`` that interpolates,

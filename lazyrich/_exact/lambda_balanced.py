@@ -1,4 +1,4 @@
-"""Algorithm 1 of Dominé et al. (digest §7): a random lambda-balanced pair ``(W1, W2)``.
+"""Algorithm 1 of Dominé et al. (2025) ("Get lambda-Balanced"): a random lambda-balanced pair ``(W1, W2)``.
 
 A Gaussian pair is drawn, its product ``W2 W1 = U S V^T`` is kept, and the
 singular values are split between the layers so that
@@ -10,22 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.errors import InvalidParameterError, ShapeError
-from .._base.validation import as_scalar, positive
+from .._base.validation import as_scalar, positive, positive_int
 from .._numerics.random_matrices import random_orthogonal
 
 __all__ = ["check_balance_constraints", "lambda_balanced_init", "split_singular_values"]
 
 
-def _dimension(x, name: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 1:
-        raise ShapeError(f"{name} must be a positive integer; got {x!r}")
-    return int(x)
-
-
 def check_balance_constraints(n_in: int, n_hidden: int, n_out: int, lam: float) -> None:
     """Raise :class:`InvalidParameterError` if no lambda-balanced pair of this shape exists.
 
-    The constraints (digest §2 item 3 and §7): ``W2^T W2`` and ``W1 W1^T`` commute,
+    The constraints (derived here from the lambda-balanced definition of Dominé et al. (2025), and their Algorithm 1): ``W2^T W2`` and ``W1 W1^T`` commute,
     so ``lambda > 0`` needs ``n_hidden <= n_out`` and ``lambda < 0`` needs
     ``n_hidden <= n_in``; Algorithm 1 also needs no bottleneck,
     ``n_hidden >= min(n_in, n_out)``.
@@ -33,18 +27,18 @@ def check_balance_constraints(n_in: int, n_hidden: int, n_out: int, lam: float) 
     m = min(n_in, n_out)
     if n_hidden < m:
         raise InvalidParameterError(
-            f"bottleneck: n_hidden = {n_hidden} < min(n_in, n_out) = {m}; Algorithm 1 (digest §7) needs "
+            f"bottleneck: n_hidden = {n_hidden} < min(n_in, n_out) = {m}; Algorithm 1 of Dominé et al. (2025) needs "
             "n_hidden >= min(n_in, n_out)"
         )
     if lam > 0 and n_hidden > n_out:
         raise InvalidParameterError(
             f"lambda = {lam} > 0 needs n_hidden <= n_out (W2^T W2 = W1 W1^T + lambda I has rank n_hidden <= n_out); "
-            f"got n_hidden = {n_hidden}, n_out = {n_out}. Use lambda <= 0 or a narrower hidden layer (digest §2 item 3)"
+            f"got n_hidden = {n_hidden}, n_out = {n_out}. Use lambda <= 0 or a narrower hidden layer"
         )
     if lam < 0 and n_hidden > n_in:
         raise InvalidParameterError(
             f"lambda = {lam} < 0 needs n_hidden <= n_in (W1 W1^T = W2^T W2 - lambda I has rank n_hidden <= n_in); "
-            f"got n_hidden = {n_hidden}, n_in = {n_in}. Use lambda >= 0 or a narrower hidden layer (digest §2 item 3)"
+            f"got n_hidden = {n_hidden}, n_in = {n_in}. Use lambda >= 0 or a narrower hidden layer"
         )
 
 
@@ -78,7 +72,7 @@ def lambda_balanced_init(
     sigma: float = 1.0,
     seed: int | np.random.Generator | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Random lambda-balanced weights (Algorithm 1, "Get lambda-Balanced"; digest §7).
+    r"""Random lambda-balanced weights (Dominé et al. (2025), Algorithm 1, "Get lambda-Balanced").
 
     Draws ``W1 ~ N(0, sigma^2)`` (``n_hidden x n_in``) and ``W2 ~ N(0, sigma^2)``
     (``n_out x n_hidden``), takes the full SVD ``W2 W1 = U S V^T`` and a Haar
@@ -111,7 +105,7 @@ def lambda_balanced_init(
     Raises
     ------
     InvalidParameterError
-        The shape and sign of lambda are incompatible (digest §2 item 3):
+        The shape and sign of lambda are incompatible (derived here from the lambda-balanced definition):
         ``lambda > 0`` needs ``n_hidden <= n_out``, ``lambda < 0`` needs
         ``n_hidden <= n_in``, and ``n_hidden >= min(n_in, n_out)``; or ``sigma <= 0``.
     ShapeError, NonFiniteError
@@ -123,9 +117,9 @@ def lambda_balanced_init(
     >>> bool(np.allclose(W2.T @ W2 - W1 @ W1.T, -1.5 * np.eye(2)))
     True
     """
-    n_in = _dimension(n_in, "n_in")
-    n_hidden = _dimension(n_hidden, "n_hidden")
-    n_out = _dimension(n_out, "n_out")
+    n_in = positive_int(n_in, "n_in", error=ShapeError)
+    n_hidden = positive_int(n_hidden, "n_hidden", error=ShapeError)
+    n_out = positive_int(n_out, "n_out", error=ShapeError)
     lam = as_scalar(lam, "lam")
     sigma = positive(sigma, "sigma")
     check_balance_constraints(n_in, n_hidden, n_out, lam)

@@ -1,13 +1,15 @@
 r"""The exact aligned solution of the self-consistent dynamics of Tu, Aranguri and Jacot.
 
-Eq. (1) of the paper (digest §2.1), for the cost
+Eq. (1) of Tu et al. (2024), for the cost
 :math:`C(A) = \tfrac12\|A - T\|_F^2` (so :math:`G = \nabla C(A) = A - T`, the cost the
-official code minimises, digest §1.2):
+authors' official code minimises):
 
 .. math::
     \dot A = -(AA^T + c^2 I)^{1/2} G - G (A^T A + c^2 I)^{1/2}, \qquad c = \sigma^2 w,
 
-and its exact aligned solution (digest §2.4).
+and its exact aligned solution, derived here (Tu et al. (2024), eq. (1) with aligned singular vectors).
+:class:`MixedAlignedMode` is that closed form behind the :class:`~lazyrich._exact.closed_form.ClosedForm`
+interface; :func:`mixed_aligned_singular_value` is the public function on top of it.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import mpmath as mp
 import numpy as np
 
 from .._base.errors import InvalidParameterError
-from .._base.validation import as_scalar, as_time_grid, nonnegative
-from .._numerics.backend import MpmathScalar, confirmed_mpmath
+from .._base.validation import as_digits, as_exact_scalar, as_time_grid
+from .._numerics.arb import ArbScalar
+from .._numerics.backend import MpmathScalar
+from .closed_form import ClosedForm
 
-__all__ = ["mixed_aligned_singular_value", "mixed_direct"]
+__all__ = ["MixedAlignedMode", "mixed_aligned_singular_value", "mixed_direct", "mixed_solution"]
 
 # Below this ratio c / max(|s0|, |s*|, c), c**2 (and products of two such
 # terms) would underflow in float64: evaluate the same formula in mpmath instead.
@@ -62,7 +66,7 @@ def _mixed_closed_form(t, s0, st, c, lib):
     return (q - c * c / q) / 2
 
 
-def _solution_mp(t, s0, st, c, lib=MpmathScalar):
+def mixed_solution(t, s0, st, c, lib=MpmathScalar):
     """The exact solution for every ``c >= 0`` over an exact-arithmetic namespace (mpmath or Arb)."""
     if c == 0:
         if s0 == 0:
@@ -72,7 +76,7 @@ def _solution_mp(t, s0, st, c, lib=MpmathScalar):
 
 
 def mixed_direct(t, s0, st, c, lib):
-    r"""The Riccati solution of digest §2.4 literally (kept to show where it fails; needs ``c > 0``).
+    r"""The Riccati solution (derived here, Tu et al. (2024), eq. (1)) literally (kept to show where it fails; needs ``c > 0``).
 
     .. math::
         v(t) = \frac{v_+ - v_-K_0e^{-2Rt}}{1 - K_0e^{-2Rt}},\quad s = \frac c2\Big(v - \frac1v\Big),\quad
@@ -89,9 +93,75 @@ def mixed_direct(t, s0, st, c, lib):
     return c / 2 * (v - 1 / v)
 
 
-def _guard_digits(R, t) -> int:
-    """Working digits the stable form can lose at ``t``: the exponent ``2 R t`` carries its own rounding."""
-    return 10 + math.ceil(math.log10(1.0 + 2.0 * R * float(t)))
+class MixedAlignedMode(ClosedForm):
+    r"""One aligned singular value of Tu et al. (2024), eq. (1), as a :class:`ClosedForm`.
+
+    Parameters
+    ----------
+    s0, s_target : float, mpf or decimal string
+        Initial and target singular values (any real numbers; mpf and strings are kept exact for mpmath).
+    c : float, mpf or decimal string, >= 0
+        Threshold :math:`\sigma^2 w`.
+
+    Examples
+    --------
+    >>> mode = MixedAlignedMode(0.3, 2.0, 0.5)
+    >>> round(mode.stable([0.0])[0][0], 12), mode.guard_digits(0.0)
+    (0.3, 10)
+    """
+
+    description = "aligned singular value s(t) of the self-consistent dynamics (Tu et al. (2024), eq. (1))"
+
+    def __init__(self, s0, s_target, c) -> None:
+        self.s0 = as_exact_scalar(s0, "s0")
+        self.s_target = as_exact_scalar(s_target, "s_target")
+        self.c = as_exact_scalar(c, "c")
+        with mp.workdps(30):
+            if mp.mpf(self.c) < 0:
+                raise InvalidParameterError(f"c must be >= 0 (it is sigma^2 w); got {self.c}")
+            #: The decay rate R = sqrt(s*^2 + c^2) of the exponentials.
+            self.rate = float(mp.hypot(mp.mpf(self.s_target), mp.mpf(self.c)))
+
+    def _exact(self, num):
+        return tuple(num(v) for v in (self.s0, self.s_target, self.c))
+
+    def stable_evaluator(self, digits):
+        if digits is None:
+            s0, st, c = (float(mp.mpf(v)) for v in (self.s0, self.s_target, self.c))
+            return lambda t: [float(_float64_values(np.array([float(t)]), s0, st, c)[0])]
+        args = self._exact(MpmathScalar.mpf)
+        return lambda t: [mixed_solution(MpmathScalar.mpf(t), *args)]
+
+    def direct_evaluator(self, digits):
+        lib, num = (np, np.float64) if digits is None else (MpmathScalar, MpmathScalar.mpf)
+        args = self._exact(lambda v: num(float(mp.mpf(v))) if digits is None else num(v))
+        return lambda t: [mixed_direct(num(t), *args, lib)]
+
+    def arb_evaluator(self):
+        args = self._exact(lambda v: ArbScalar.mpf(mp.mpf(v)) if isinstance(v, str) else ArbScalar.mpf(v))
+        return lambda t: [mixed_solution(ArbScalar.mpf(t), *args, lib=ArbScalar)]
+
+    def guard_digits(self, t) -> int:
+        """Working digits the stable form can lose at ``t``: the exponent ``2 R t`` carries its own rounding."""
+        return 10 + math.ceil(math.log10(1.0 + 2.0 * self.rate * float(t)))
+
+    def error_scale(self, values):
+        """``max(|s0|, |s*|, |s(t)|)``."""
+        return max(abs(mp.mpf(self.s0)), abs(mp.mpf(self.s_target)), *(abs(v) for v in values))
+
+
+def _float64_values(grid: np.ndarray, s0: float, st: float, c: float) -> np.ndarray:
+    """The stable form in float64 on a grid (rescaled to unit scale; ``c / scale < 1e-100`` in mpmath)."""
+    # The ODE is invariant under (s, s*, c, t) -> (s/L, s*/L, c/L, L t): work at scale L = 1.
+    scale = max(abs(s0), abs(st), c)
+    if scale == 0.0:
+        return np.zeros_like(grid)
+    if c == 0.0 or c / scale < _TINY_RATIO:
+        with mp.workdps(30):
+            vals = [mixed_solution(mp.mpf(float(x)), mp.mpf(s0), mp.mpf(st), mp.mpf(c)) for x in grid]
+            return np.array([float(v) for v in vals])
+    with np.errstate(under="ignore", over="ignore"):  # exp(-2Rt) -> 0 (t -> inf) is the intended limit
+        return scale * _mixed_closed_form(grid * scale, s0 / scale, st / scale, c / scale, np)
 
 
 def mixed_aligned_singular_value(t, s0, s_target, c, dps: int | None = None):
@@ -99,7 +169,7 @@ def mixed_aligned_singular_value(t, s0, s_target, c, dps: int | None = None):
 
     When :math:`A(0)` and the target share singular vectors, eq. (1) with
     :math:`C(A) = \frac12\|A - T\|_F^2` decouples into this scalar ODE per
-    singular value (digest §2.4, claims 15-16). With :math:`s = c\sinh u` and
+    singular value (derived here from Tu et al. (2024), eq. (1); claims 15-16). With :math:`s = c\sinh u` and
     :math:`v = e^u` it is a Riccati equation whose solution is
 
     .. math::
@@ -124,7 +194,7 @@ def mixed_aligned_singular_value(t, s0, s_target, c, dps: int | None = None):
         Threshold :math:`\sigma^2 w`.
     dps : int, optional
         Return ``mpf`` values (a list for a sequence ``t``) correct to ``dps`` significant digits
-        (``>= 15``): the same formula in mpmath at ``dps + 10 + log10(1 + 2 R t_max)`` working digits,
+        (``>= 1``, :data:`lazyrich._base.validation.MIN_DPS`): the same formula in mpmath at ``dps + 10 + log10(1 + 2 R t_max)`` working digits,
         confirmed by re-evaluation higher up; inputs may then be mpf or strings.
 
     Returns
@@ -142,39 +212,12 @@ def mixed_aligned_singular_value(t, s0, s_target, c, dps: int | None = None):
     >>> bool(abs(x - 0.1 / (0.1 + 0.9 * np.exp(-2.0))) < 1e-12)
     True
     """
+    mode = MixedAlignedMode(s0, s_target, c)
     if dps is not None:
-        if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 15:
-            raise InvalidParameterError(f"dps must be an integer >= 15 (use dps=None for float64); got {dps!r}")
-        with mp.workdps(int(dps) + 20):  # validation and the guard's rate only
-            cm = mp.mpf(c)
-            if cm < 0:
-                raise InvalidParameterError(f"c must be >= 0 (it is sigma^2 w); got {cm}")
-            items = [t] if np.ndim(t) == 0 else list(t)
-            if any(mp.mpf(x) < 0 for x in items):
-                raise InvalidParameterError("t must be >= 0 (the solution runs forward from t = 0)")
-            rate = float(mp.hypot(mp.mpf(s_target), cm))
-
-        def prepare():
-            m = MpmathScalar.mpf
-            a = m(s0), m(s_target), m(c)
-            return lambda x: [_solution_mp(m(x), *a)]
-
-        guard = _guard_digits(rate, max(mp.mpf(x) for x in items))  # one guard (from the largest t)
-        vals = [v[0] for v in confirmed_mpmath(prepare, items, int(dps), lambda x: guard)]
-        return vals[0] if np.ndim(t) == 0 else vals
+        items, scalar = as_time_grid(t, exact=True)
+        vals = [v[0] for v in mode.confirmed(items, as_digits(dps))]
+        return vals[0] if scalar else vals
     grid, scalar = as_time_grid(t)
-    s0 = as_scalar(s0, "s0")
-    st = as_scalar(s_target, "s_target")
-    c = nonnegative(c, "c")
-    # The ODE is invariant under (s, s*, c, t) -> (s/L, s*/L, c/L, L t): work at scale L = 1.
-    scale = max(abs(s0), abs(st), c)
-    if scale == 0.0:
-        out = np.zeros_like(grid)
-    elif c == 0.0 or c / scale < _TINY_RATIO:
-        with mp.workdps(30):
-            vals = [_solution_mp(mp.mpf(float(x)), mp.mpf(s0), mp.mpf(st), mp.mpf(c)) for x in grid]
-            out = np.array([float(v) for v in vals])
-    else:
-        with np.errstate(under="ignore", over="ignore"):  # exp(-2Rt) -> 0 (t -> inf) is the intended limit
-            out = scale * _mixed_closed_form(grid * scale, s0 / scale, st / scale, c / scale, np)
+    s0, st, c = (float(mp.mpf(v)) for v in (mode.s0, mode.s_target, mode.c))
+    out = _float64_values(grid, s0, st, c)
     return float(out[0]) if scalar else out

@@ -1,12 +1,12 @@
-r"""Exact gradient-flow trajectory of a single hidden neuron on whitened data (Kunin et al. §3).
+r"""Exact gradient-flow trajectory of a single hidden neuron on whitened data (Kunin et al. (2024), Sec. 3).
 
 The model is ``f(x) = a w^T x`` trained on ``L = 1/2 |X a w - y|^2`` with
 ``X^T X = I`` and layer learning rates ``eta_a, eta_w``; the task is
 ``beta_* = X^T y`` and ``delta = eta_w a^2 - eta_a |w|^2`` is conserved
-(digest §2).
+(Kunin et al. (2024), Sec. 3, Fig. 2).
 
-How the closed form is evaluated (digest §3.2, §2)
----------------------------------------------------
+How the closed form is evaluated (derived here, Kunin et al. (2024), Sec. 3)
+----------------------------------------------------------------------------
 1. *Learning-rate reduction.* With ``g = sqrt(eta_a eta_w)`` the rescaled
    ``abar = a (eta_w/eta_a)^(1/4)``, ``wbar = w (eta_a/eta_w)^(1/4)`` follow the
    unit-rate flow in time ``tau = g t`` with conserved ``dbar = delta / g``.
@@ -37,194 +37,58 @@ How the closed form is evaluated (digest §3.2, §2)
    Only on the basin boundary ``c_+ = 0`` (to within ~1e-145) can ``m_hat``
    underflow; those times are evaluated by the same formula in mpmath.
 
-The t-evaluation (:func:`_ratios`) is written once against a numeric namespace
-(:mod:`lazyrich._numerics.backend` plus ``em`` and ``integral``); the constants
+The t-evaluation (:func:`~lazyrich._exact.single_neuron_formula.ratios`) is written once against a
+numeric namespace (:mod:`lazyrich._exact.single_neuron_formula`: the backend plus ``em`` and
+``integral``); the constants
 are computed with mpmath from the exact float inputs and rounded for float64;
 ``dps=N`` evaluates the same expressions in mpmath at ``N + 15 + log10(1 + rate t)``
 working digits, raised until two evaluations agree to ``N + 3`` digits
-(:func:`lazyrich._numerics.backend.confirmed_mpmath`); the certified path
-(:func:`lazyrich.certified_single_neuron`) runs them on Arb balls.
+(:meth:`SingleNeuronExact.confirmed`); the certified path
+(:func:`lazyrich.certified.certified_single_neuron`) runs them on Arb balls. :class:`SingleNeuronExact`
+implements the :class:`~lazyrich._exact.closed_form.ClosedForm` interface with ``beta(t)`` as its values.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import mpmath
 import numpy as np
 
-from .._base.errors import InvalidParameterError, NonFiniteError, NotWhitenedError, ShapeError
-from .._base.validation import as_matrix, as_scalar, as_time_grid, as_vector, positive
-from .._numerics.backend import Float64, Mpmath, MpmathScalar, confirmed_mpmath, dps_arg
+from .._base.errors import InvalidParameterError, NotWhitenedError
+from .._base.validation import as_digits, as_matrix, as_scalar, as_time_grid, as_vector, positive
+from .._numerics.arb import ArbScalar
+from .._numerics.backend import MpmathScalar
+from .closed_form import ClosedForm
+from .single_neuron_formula import (
+    ArbEvaluation,
+    Float64Evaluation,
+    MpmathEvaluation,
+    UnitConstants,
+    direct_beta,
+    ratios,
+    unit_constants,
+)
 
 __all__ = ["SingleNeuronExact"]
 
-#: Gauss-Legendre rule for J(tau) when D tau < 2 (see module docstring).
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(24)
 #: Digits of the mpmath evaluation that fixes the float64 constants.
 _CONSTANT_DPS = 40
 #: Smallest m_hat^2 the float64 path trusts (far enough above the subnormal range 2.2e-308).
 _SMALLEST_M2 = 1e-290
-#: Give up raising the working precision beyond this many digits.
-_MAX_DPS = 20000
 
 
-@dataclass(frozen=True)
-class _Constants:
-    """Unit-rate constants of the closed form, all of one numeric type (float or mpf)."""
-
-    a0: Any
-    q0: Any
-    s: Any
-    delta: Any
-    D: Any
-    k1: Any
-    Kp: Any
-    Lp: Any
-    cp: Any
-    cm: Any
-    bhat: list
-    wperp: list
-    wperp_sq: Any
-    rate_a: Any  # abar = a * rate_a, wbar = w / rate_a
-    g: Any
-
-
-class _Float64(Float64):
-    """The float64 namespace plus this closed form's one integral (vectorised over tau)."""
-
-    @classmethod
-    def em(cls, k, tau):
-        """``(1 - e^{-k tau}) / k`` for ``k >= 0``, ``= tau`` at ``k = 0`` (entire in k)."""
-        return cls.decay_integral(0.5 * k, tau)
-
-    @classmethod
-    def integral(cls, c: _Constants, tau):
-        out = np.empty_like(tau)
-        far = c.D * tau >= 2.0
-        if np.any(far):
-            out[far] = _closed_form_integral(c, tau[far], cls)
-        near = ~far
-        if np.any(near):
-            tn = tau[near][:, None]
-            u = 0.5 * tn * (_GL_X[None, :] + 1.0)
-            vals = np.exp(-c.k1 * (tn - u)) * _hat_a(c, u, cls) ** 2
-            out[near] = 0.5 * tau[near] * (vals @ _GL_W)
-        return out
-
-
-class _Mp(Mpmath):
-    """The mpmath namespace plus this closed form's one integral (one tau at a time)."""
-
-    @classmethod
-    def em(cls, k, tau):
-        return cls.decay_integral(k / 2, tau)
-
-    @classmethod
-    def integral(cls, c: _Constants, tau):
-        if tau == 0:
-            return mpmath.mpf(0)
-        if c.D * tau >= 0.25:
-            return _closed_form_integral(c, tau, cls)
-        return mpmath.quad(lambda u: mpmath.exp(-c.k1 * (tau - u)) * _hat_a(c, u, cls) ** 2, [0, tau])
-
-
-def _unit_constants(num, a0_in, w0_in, beta_in, eta_a, eta_w) -> _Constants:
-    """Unit-rate constants from the exact float inputs, written once for every exact backend.
-
-    ``num`` provides ``mpf`` (a float as an exact number of the backend), ``sqrt``, ``root4``
-    and ``fsum``: :class:`~lazyrich._numerics.backend.MpmathScalar` (at the caller's working
-    precision) or :class:`~lazyrich._numerics.arb.ArbScalar`. Branches on signs pick the cancellation-free
-    root; both branches are exact identities, so a ball straddling a branch point stays valid.
-    """
-    mpf = num.mpf
-    ea, ew = mpf(eta_a), mpf(eta_w)
-    g = num.sqrt(ea * ew)
-    rate_a = num.root4(ew / ea)
-    a0 = mpf(a0_in) * rate_a
-    w0 = [mpf(float(x)) / rate_a for x in w0_in]
-    bs = [mpf(float(x)) for x in beta_in]
-    s = num.sqrt(num.fsum(b * b for b in bs))
-    delta = a0**2 - num.fsum(x * x for x in w0)
-    if s > 0:
-        bhat = [b / s for b in bs]
-        q0 = num.fsum(x * b for x, b in zip(w0, bhat))
-        wperp = [x - q0 * b for x, b in zip(w0, bhat)]
-    else:
-        bhat, q0, wperp = [mpf(0)] * len(w0_in), mpf(0), list(w0)
-    D = num.sqrt(delta**2 + 4 * s**2)
-    # lambda_+ lambda_- = -s^2: take the root without cancellation from the other.
-    if delta >= 0:
-        lm = -(delta + D) / 2
-        lp = 2 * s**2 / (delta + D) if D > 0 else mpf(0)
-        k1 = delta + D
-    else:
-        lp = (D - delta) / 2
-        lm = -2 * s**2 / (D - delta)
-        k1 = 4 * s**2 / (D - delta)
-    Kp = s * q0 - lm * a0
-    cp = Kp / D if D > 0 else mpf(0)
-    return _Constants(
-        a0=a0,
-        q0=q0,
-        s=s,
-        delta=delta,
-        D=D,
-        k1=k1,
-        Kp=Kp,
-        Lp=a0 * s + q0 * lp,
-        cp=cp,
-        cm=a0 - cp,
-        bhat=bhat,
-        wperp=wperp,
-        wperp_sq=num.fsum(x * x for x in wperp),
-        rate_a=rate_a,
-        g=g,
-    )
-
-
-def _hat_a(c: _Constants, tau, ns):
-    """``A(tau) e^{-lambda_+ tau} = K_+ Em_D(tau) + a_0 e^{-D tau}``."""
-    return c.Kp * ns.em(c.D, tau) + c.a0 * ns.exp(-c.D * tau)
-
-
-def _closed_form_integral(c: _Constants, tau, ns):
-    r"""``J = c_+^2 Em_{k1} + 2 c_+ c_- e^{-k1 tau} E_dbar + c_-^2 e^{-k1 tau} E_{dbar - D}``, no positive exponent."""
-    ek = ns.exp(-c.k1 * tau)
-    if c.delta <= 0:
-        cross = ek * ns.em(-c.delta, tau)
-    else:  # e^{-k1 tau} E_delta = e^{-D tau} Em_delta
-        cross = ns.exp(-c.D * tau) * ns.em(c.delta, tau)
-    return c.cp**2 * ns.em(c.k1, tau) + 2 * c.cp * c.cm * cross + c.cm**2 * ek * ns.em(c.D - c.delta, tau)
-
-
-def _ratios(c: _Constants, tau, ns):
-    """``(A_hat / m_hat, B_hat / m_hat, e^{-k1 tau / 2} / m_hat)`` at unit-rate time tau: all O(1).
-
-    Unit-rate ``a = r_a``, ``w = r_b beta_hat + r_p P_perp w0``.
-    """
-    eD = ns.exp(-c.D * tau)
-    em = ns.em(c.D, tau)
-    hat_a = c.Kp * em + c.a0 * eD
-    hat_b = c.Lp * em + c.q0 * eD
-    ek = ns.exp(-c.k1 * tau)
-    m_hat = ns.sqrt(ek + 2 * ns.integral(c, tau))
-    return hat_a / m_hat, hat_b / m_hat, ns.sqrt(ek) / m_hat
-
-
-class SingleNeuronExact:
-    r"""Exact trajectory of ``f(x) = a w^T x`` under gradient flow on whitened data (Kunin et al. §3).
+class SingleNeuronExact(ClosedForm):
+    r"""Exact trajectory of ``f(x) = a w^T x`` under gradient flow on whitened data (Kunin et al. (2024), Sec. 3).
 
     .. math::
         \dot a = \eta_a (w^T\beta_* - a\|w\|^2),\qquad
         \dot w = \eta_w (a\beta_* - a^2 w),\qquad
         \delta = \eta_w a^2 - \eta_a\|w\|^2 \ \text{conserved},
 
-    solved by the linearisation ``A'' + delta A' - s^2 A = 0`` of digest §3.2
-    after the learning-rate reduction of §2, in a form that factors out the
+    solved by the linearisation ``A'' + delta A' - s^2 A = 0`` (derived here, Kunin et al. (2024), Sec. 3)
+    after the learning-rate reduction, in a form that factors out the
     dominant exponential (see the module docstring): float64 results are
     accurate to about 1e-15 relative (worst measured 9e-16 against mpmath, 400
     random cases with t up to 1e6 and |delta| up to 7.5e3) for any ``t >= 0`` and
@@ -278,12 +142,12 @@ class SingleNeuronExact:
         # delta from the exact binary values of the inputs (no cancellation).
         fa, fw = Fraction(self.a0), [Fraction(float(x)) for x in self.w0]
         self.delta = float(Fraction(self.eta_w) * fa * fa - Fraction(self.eta_a) * sum(x * x for x in fw))
-        self._mp_cache: dict[int, _Constants] = {}
+        self._mp_cache: dict[int, UnitConstants] = {}
         c = self._constants(_CONSTANT_DPS)
-        self._c64 = _Constants(
+        self._c64 = UnitConstants(
             **{k: ([float(x) for x in v] if isinstance(v, list) else float(v)) for k, v in c.__dict__.items()}
         )
-        self._c64 = _Constants(
+        self._c64 = UnitConstants(
             **{**self._c64.__dict__, "bhat": np.array(self._c64.bhat), "wperp": np.array(self._c64.wperp)}
         )
 
@@ -332,73 +196,92 @@ class SingleNeuronExact:
         return cls(a0, w0, X.T @ y, eta_a=eta_a, eta_w=eta_w)
 
     # ------------------------------------------------------------------ constants
-    def _constants(self, dps: int) -> _Constants:
+    def _constants(self, dps: int) -> UnitConstants:
         """Unit-rate constants as mpf at ``dps`` digits, from the exact float inputs."""
         if dps in self._mp_cache:
             return self._mp_cache[dps]
         with mpmath.workdps(dps):
-            c = _unit_constants(MpmathScalar, self.a0, self.w0, self.beta_star, self.eta_a, self.eta_w)
+            c = unit_constants(MpmathScalar, self.a0, self.w0, self.beta_star, self.eta_a, self.eta_w)
         self._mp_cache[dps] = c
         return c
 
     # ------------------------------------------------------------------ evaluation
     def _float_state(self, t):
-        """``(constants, was_scalar, r_a, r_b, r_p)`` in float64 (see :func:`_ratios`)."""
+        """``(constants, was_scalar, r_a, r_b, r_p)`` in float64 (see :func:`~lazyrich._exact.single_neuron_formula.ratios`)."""
         grid, scalar = as_time_grid(t)
         c = self._c64
         tau = c.g * grid
         with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
             # m_hat^2 below ~1e-290 would carry subnormal round-off from its terms: fall back then
-            m_ok = np.exp(-c.k1 * tau) + 2 * _Float64.integral(c, tau) > _SMALLEST_M2
-            ra, rb, rp = (np.where(m_ok, r, 0.0) for r in _ratios(c, tau, _Float64))
+            m_ok = np.exp(-c.k1 * tau) + 2 * Float64Evaluation.integral(c, tau) > _SMALLEST_M2
+            ra, rb, rp = (np.where(m_ok, r, 0.0) for r in ratios(c, tau, Float64Evaluation))
         if not np.all(m_ok):
             # m_hat underflowed: only on (or within ~1e-145 of) the basin boundary c_+ = 0, where the
             # dominant exponential is e^{lambda_- t}; the same formula in mpmath has no underflow.
             cm = self._constants(30)
             with mpmath.workdps(30):
                 for i in np.flatnonzero(~m_ok):
-                    ra[i], rb[i], rp[i] = (float(x) for x in _ratios(cm, cm.g * mpmath.mpf(float(grid[i])), _Mp))
+                    ra[i], rb[i], rp[i] = (
+                        float(x) for x in ratios(cm, cm.g * mpmath.mpf(float(grid[i])), MpmathEvaluation)
+                    )
         return c, scalar, ra, rb, rp
 
-    def _mp_times(self, t) -> tuple[list, bool]:
-        scalar = np.ndim(t) == 0
-        items = [t] if scalar else list(np.asarray(t, dtype=object).reshape(-1))
-        if np.ndim(t) > 1:
-            raise ShapeError(f"t must be a scalar or a 1-D array; got shape {np.shape(t)}")
-        if not items:
-            raise ShapeError("t is empty; pass at least one time")
-        for x in items:
-            if not isinstance(x, (str, mpmath.mpf)):
-                as_scalar(x, "t")
-            elif not mpmath.isfinite(mpmath.mpf(x)):
-                raise NonFiniteError(f"t must be finite; got {x}")
-        if any(mpmath.mpf(x) < 0 for x in items):
-            raise InvalidParameterError("t must be >= 0 (the solution runs forward from t = 0)")
-        return items, scalar
-
     def _mp_evaluate(self, t, dps: int, quantity):
-        """Evaluate ``quantity(c, tau) -> list of mpf`` correct to ``dps`` digits (:func:`confirmed_mpmath`).
+        """Evaluate ``quantity(c, tau) -> list of mpf`` correct to ``dps`` digits (:meth:`confirmed`)."""
+        dps = as_digits(dps)
+        items, scalar = as_time_grid(t, exact=True)
 
-        Working digits ``dps + 15 + log10(1 + (|dbar| + D) tau_max)``: the exponents carry their own rounding.
-        """
-        dps = dps_arg(dps)
-        items, scalar = self._mp_times(t)
-        c64 = self._c64
-        rate = (abs(c64.delta) + c64.D) * c64.g
-
-        def prepare():
-            c = self._constants(mpmath.mp.dps)
+        def make(digits):
+            c = self._constants(digits)
             return lambda x: quantity(c, c.g * mpmath.mpf(x))
 
-        # one guard for all times (from the largest): the constants are then computed at two precisions only
-        guard = 15 + math.ceil(math.log10(1.0 + rate * float(max(mpmath.mpf(x) for x in items))))
-        rows = confirmed_mpmath(prepare, items, dps, lambda x: guard, max_dps=_MAX_DPS)
+        rows = self.confirmed(items, dps, make)
         out = np.empty((len(rows), len(rows[0])), dtype=object)
         out[:] = rows
         return out, scalar
 
+    # ------------------------------------------------------------------ the ClosedForm interface (values: beta)
+    description = "beta(t) = a(t) w(t) of a single neuron on whitened data (derived here, Kunin et al. (2024), Sec. 3)"
+
+    def stable_evaluator(self, digits):
+        if digits is None:
+            return lambda t: list(self.beta(float(t)))
+        c = self._constants(digits)
+        return lambda t: _beta_of(c, c.g * mpmath.mpf(t), MpmathEvaluation)
+
+    def direct_evaluator(self, digits):
+        if digits is None:
+            c = self._c64
+            return lambda t: [float(v) for v in direct_beta(c, c.g * np.float64(t), np)]
+        c = self._constants(digits)
+        return lambda t: direct_beta(c, c.g * mpmath.mpf(t), MpmathScalar)
+
+    def arb_evaluator(self):
+        c = unit_constants(ArbScalar, self.a0, self.w0, self.beta_star, self.eta_a, self.eta_w)
+        return lambda t: _beta_of(c, c.g * ArbScalar.mpf(t), ArbEvaluation)
+
+    def arb_state_evaluator(self):
+        """``t -> [a, *w, *beta]`` on Arb balls (the evaluator :func:`~lazyrich.certified.certified_single_neuron` uses)."""
+        c = unit_constants(ArbScalar, self.a0, self.w0, self.beta_star, self.eta_a, self.eta_w)
+
+        def at(t):
+            ra, rb, rp = ratios(c, c.g * ArbScalar.mpf(t), ArbEvaluation)
+            w = [(rb * b + rp * p) * c.rate_a for b, p in zip(c.bhat, c.wperp)]
+            return [ra / c.rate_a, *w, *(ra * (rb * b + rp * p) for b, p in zip(c.bhat, c.wperp))]
+
+        return at
+
+    def guard_digits(self, t) -> int:
+        """``15 + log10(1 + (|dbar| + D) g t)`` working digits: the exponents carry their own rounding."""
+        c = self._c64
+        return 15 + math.ceil(math.log10(1.0 + (abs(c.delta) + c.D) * c.g * float(t)))
+
+    def error_scale(self, values):
+        """``max(|beta_*|, max |beta(t)|)``: ``beta`` may start tiny, so also the task's scale."""
+        return max(float(np.linalg.norm(self.beta_star)), *(abs(v) for v in values))
+
     def a(self, t, dps: int | None = None):
-        r"""Readout weight ``a(t) = A(t) / m(t)`` (digest §3.2, item 6).
+        r"""Readout weight ``a(t) = A(t) / m(t)`` (derived here, Kunin et al. (2024), Sec. 3).
 
         Parameters
         ----------
@@ -417,7 +300,7 @@ class SingleNeuronExact:
         if dps is not None:
 
             def q(c, tau):
-                return [_ratios(c, tau, _Mp)[0] / c.rate_a]
+                return [ratios(c, tau, MpmathEvaluation)[0] / c.rate_a]
 
             out, scalar = self._mp_evaluate(t, dps, q)
             return out[0, 0] if scalar else out[:, 0]
@@ -426,7 +309,7 @@ class SingleNeuronExact:
         return float(out[0]) if scalar else out
 
     def w(self, t, dps: int | None = None):
-        r"""Input weights ``w(t) = (A'(t)/s^2 beta_* + e^{-delta t} P_perp w_0) / m(t)`` (digest §3.2).
+        r"""Input weights ``w(t) = (A'(t)/s^2 beta_* + e^{-delta t} P_perp w_0) / m(t)`` (derived here, Kunin et al. (2024), Sec. 3).
 
         Returns shape ``(d,)`` for scalar ``t``, else ``(T, d)``; ``dps`` as in :meth:`a`
         (mpmath vectors are correct to ``N`` digits relative to their norm).
@@ -442,7 +325,7 @@ class SingleNeuronExact:
         if dps is not None:
 
             def q(c, tau):
-                _, rb, rp = _ratios(c, tau, _Mp)
+                _, rb, rp = ratios(c, tau, MpmathEvaluation)
                 return [(rb * b + rp * p) * c.rate_a for b, p in zip(c.bhat, c.wperp)]
 
             out, scalar = self._mp_evaluate(t, dps, q)
@@ -462,19 +345,14 @@ class SingleNeuronExact:
         array([1., 2.])
         """
         if dps is not None:
-
-            def q(c, tau):
-                ra, rb, rp = _ratios(c, tau, _Mp)
-                return [ra * (rb * b + rp * p) for b, p in zip(c.bhat, c.wperp)]
-
-            out, scalar = self._mp_evaluate(t, dps, q)
+            out, scalar = self._mp_evaluate(t, dps, lambda c, tau: _beta_of(c, tau, MpmathEvaluation))
             return out[0] if scalar else out
         c, scalar, ra, rb, rp = self._float_state(t)
         out = ra[:, None] * (rb[:, None] * c.bhat[None, :] + rp[:, None] * c.wperp[None, :])
         return out[0] if scalar else out
 
     def mu(self, t, dps: int | None = None):
-        r"""Signed magnitude ``mu = a |w|`` (= ``±|beta|``, sign of ``a``; digest §2).
+        r"""Signed magnitude ``mu = a |w|`` (= ``±|beta|``, sign of ``a``; Kunin et al. (2024), Sec. 3).
 
         Examples
         --------
@@ -485,7 +363,7 @@ class SingleNeuronExact:
         if dps is not None:
 
             def q(c, tau):
-                ra, rb, rp = _ratios(c, tau, _Mp)
+                ra, rb, rp = ratios(c, tau, MpmathEvaluation)
                 return [ra * mpmath.sqrt(rb**2 + rp**2 * c.wperp_sq)]
 
             out, scalar = self._mp_evaluate(t, dps, q)
@@ -495,7 +373,7 @@ class SingleNeuronExact:
         return float(out[0]) if scalar else out
 
     def phi(self, t, dps: int | None = None):
-        r"""Alignment cosine ``phi = w^T beta_* / (|w| |beta_*|)`` (digest §2).
+        r"""Alignment cosine ``phi = w^T beta_* / (|w| |beta_*|)`` (Kunin et al. (2024), Sec. 3).
 
         At ``t = 0`` with ``w0 = 0`` it is the limit ``sign(a0)`` (``w`` leaves 0 along ``a0 beta_*``).
 
@@ -516,7 +394,7 @@ class SingleNeuronExact:
         if dps is not None:
 
             def q(c, tau):
-                _, rb, rp = _ratios(c, tau, _Mp)
+                _, rb, rp = ratios(c, tau, MpmathEvaluation)
                 norm = mpmath.sqrt(rb**2 + rp**2 * c.wperp_sq)
                 return [rb / norm if norm != 0 else mpmath.mpf(at_zero)]
 
@@ -530,7 +408,7 @@ class SingleNeuronExact:
 
     @property
     def basin_sign(self) -> int:
-        r"""``sign(a(inf))``: ``sign(w_0^T beta_* + a_0 (delta + sqrt(delta^2 + 4 s^2)) / 2)`` (digest §3.3).
+        r"""``sign(a(inf))``: ``sign(w_0^T beta_* + a_0 (delta + sqrt(delta^2 + 4 s^2)) / 2)`` (Kunin et al. (2024), Sec. 3, footnote 4).
 
         0 on the separating surface (the flow then ends at a saddle with ``a = 0``).
 
@@ -551,7 +429,7 @@ class SingleNeuronExact:
         r"""Kernel distance ``S(0, t) = 1 - <K_0, K_t> / (|K_0|_F |K_t|_F)`` on the whitened training set.
 
         With ``X^T X = I``, ``<K_0, K_t> = tr(M_0 M_t)`` for ``M = eta_w a^2 I + eta_a w w^T``
-        (digest §4, with ``a_t^2`` in the second normaliser: the authors' notebook has
+        (Kunin et al. (2024), eqs. (3)-(4), with ``a_t^2`` in the second normaliser: the authors' notebook has
         ``a_0^2`` there, a typo). Evaluated as ``|M_0/|M_0| - M_t/|M_t||_F^2 / 2`` to
         avoid the cancellation of ``1 - cos`` when ``S`` is small.
 
@@ -575,7 +453,7 @@ class SingleNeuronExact:
         return float(out[0]) if scalar else out
 
     def ntk(self, t, X):
-        r"""Neural tangent kernel ``K(t) = X M(t) X^T`` with ``M = eta_w a^2 I + eta_a w w^T`` (digest eq. 3-4).
+        r"""Neural tangent kernel ``K(t) = X M(t) X^T`` with ``M = eta_w a^2 I + eta_a w w^T`` (Kunin et al. (2024), eqs. (3)-(4)).
 
         Parameters
         ----------
@@ -606,3 +484,9 @@ class SingleNeuronExact:
             f"SingleNeuronExact(a0={self.a0!r}, w0={self.w0.tolist()!r}, beta_star={self.beta_star.tolist()!r}, "
             f"eta_a={self.eta_a!r}, eta_w={self.eta_w!r})"
         )
+
+
+def _beta_of(c: UnitConstants, tau, ns) -> list:
+    """``beta = a w`` at unit-rate time ``tau`` over the t-evaluation namespace ``ns``."""
+    ra, rb, rp = ratios(c, tau, ns)
+    return [ra * (rb * b + rp * p) for b, p in zip(c.bhat, c.wperp)]

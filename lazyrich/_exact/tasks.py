@@ -1,4 +1,4 @@
-"""Built-in tasks: the semantic hierarchy (digest §8) and random whitened regression.
+"""Built-in tasks: the semantic hierarchy (Saxe et al. (2019); Braun et al. (2022)) and random whitened regression.
 
 Data follow the two-layer convention of Dominé et al.: ``X`` is ``N_i x P``
 and ``Y`` is ``N_o x P`` (columns are samples), ``Sigma_yx = Y X^T / P`` and
@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.errors import NotWhitenedError, ShapeError
-from .._base.validation import as_matrix, positive
+from .._base.validation import as_matrix, positive, positive_int
 from .._numerics.random_matrices import random_orthogonal
 
 __all__ = ["random_regression_task", "semantic_hierarchy_task", "whitened_sigma_yx"]
 
-#: Items x features (rows: 2 fish, 2 birds, 2 flowers, 2 trees; digest §8, ``Hierarchy`` of gooseberry).
+#: Items x features (rows: 2 fish, 2 birds, 2 flowers, 2 trees; the ``Hierarchy`` dataset of the gooseberry package).
 _HIERARCHY_LABELS = np.array(
     [
         [1, 1, 1, 0, 1, 0, 0, 0],
@@ -32,7 +32,7 @@ _HIERARCHY_LABELS = np.array(
 
 
 def semantic_hierarchy_task(tie_break: bool = False, reversal: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    r"""The hierarchical semantic task of Saxe et al. / Braun et al. (digest §8).
+    r"""The hierarchical semantic task of Saxe et al. (2019) / Braun et al. (2022), as used by Dominé et al. (2025).
 
     Eight items (2 fish, 2 birds, 2 flowers, 2 trees) one-hot coded, ``X = I_8``,
     and eight features (living, animal/plant, fish/bird, flower/tree, four pairwise).
@@ -59,7 +59,7 @@ def semantic_hierarchy_task(tie_break: bool = False, reversal: bool = False) -> 
     -----
     With the ``1/P`` convention :math:`\Sigma_{xx} = I/8` is not white. The
     dynamics equal the whitened ones with target :math:`8\Sigma_{yx} = Y X^T` and
-    time constant :math:`8\tau` (digest §1); :func:`whitened_sigma_yx` does that
+    time constant :math:`8\tau` (the whitened setup of Dominé et al. (2025)); :func:`whitened_sigma_yx` does that
     rescaling and returns both.
 
     Examples
@@ -80,7 +80,7 @@ def whitened_sigma_yx(X, Y, tau: float = 1.0) -> tuple[np.ndarray, float]:
     r"""Whitened-equivalent target and time constant for inputs with :math:`\Sigma_{xx} = cI`.
 
     With :math:`\Sigma_{xx} = XX^T/P = cI` the gradient flow equals the whitened one with
-    target :math:`\Sigma_{yx}/c` and time constant :math:`\tau/c` (digest §1, claim 28).
+    target :math:`\Sigma_{yx}/c` and time constant :math:`\tau/c` (the whitened setup of Dominé et al. (2025); claim 28).
 
     Returns
     -------
@@ -139,8 +139,7 @@ def random_regression_task(
     True
     """
     for name, v in (("n_in", n_in), ("n_out", n_out), ("n_samples", n_samples)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ShapeError(f"{name} must be a positive integer; got {v!r}")
+        positive_int(v, name, error=ShapeError)
     if n_samples < n_in:
         raise ShapeError(f"whitening needs n_samples >= n_in; got n_samples = {n_samples} < n_in = {n_in}")
     rng = np.random.default_rng(seed)

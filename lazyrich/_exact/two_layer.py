@@ -1,4 +1,4 @@
-"""Exact dynamics of two-layer lambda-balanced linear networks for all time (Dominé et al.; digest §3-§6).
+"""Exact dynamics of two-layer lambda-balanced linear networks for all time (Dominé et al. (2025), Sec. 4-5).
 
 :class:`TwoLayerExact` evaluates :math:`QQ^T(t)` (input Gram, network function,
 output Gram) in float64 from the numerically stable closed form, or in mpmath
@@ -15,11 +15,19 @@ from scipy.linalg import expm
 
 from .._base.errors import InvalidParameterError, NotBalancedError, PrecisionError, ShapeError, SingularFactorError
 from .._base.tolerance import linalg_tolerance
-from .._base.validation import as_matrix, as_scalar, as_time_grid, check_product_shapes, positive
+from .._base.validation import as_digits, as_matrix, as_scalar, as_time_grid, check_product_shapes, positive
+from .._numerics.arb import Enclosure
 from .._numerics.backend import Float64, Mpmath
+from .._numerics.precision import MAX_WORKING_DPS, confirmed_mpmath
+from .certified import certified_qqt
+from .closed_form import ClosedForm
 from .two_layer_spectrum import (
+    TaskSpectrum,
+    check_full_rank_task,
     fukumizu_qqt,
+    limit_qqt,
     projections,
+    riccati_matrix,
     stable_blocks_float64,
     stable_factor_float64,
     stable_factors,
@@ -32,33 +40,28 @@ __all__ = ["TwoLayerExact"]
 #: Above this condition kappa = |Q0|_2 / sigma_min(q+) the float64 stable form raises. Measured
 #: relative error ~ 0.1 kappa eps (reversal tasks, kappa up to 4e6), so kappa <= 1e5 keeps it below 1e-10.
 MAX_FLOAT64_CONDITION = 1e5
-#: Largest working precision (decimal digits) the dps= path will use before giving up.
-MAX_WORKING_DPS = 30_000
+#: Above this condition of q+ the dps= path leaves the stable form (2 log10(condition) guard digits) for the
+#: Fukumizu form, which needs no inverse of q+.
+MAX_MP_STABLE_CONDITION = 1e10
 
 
 #: The whole of an axis of QQ^T.
 _ALL = slice(None)
 
 
-def _dps_arg(dps) -> int:
-    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1:
-        raise InvalidParameterError(f"dps must be a positive integer (significant digits); got {dps!r}")
-    return int(dps)
-
-
 def _to_mp_matrices(arr: np.ndarray) -> list:
     return [mpmath.matrix(a.tolist()) for a in arr]
 
 
-class TwoLayerExact:
-    r"""Exact gradient-flow dynamics of ``x -> W2 W1 x`` from a lambda-balanced init (digest §3).
+class TwoLayerExact(ClosedForm):
+    r"""Exact gradient-flow dynamics of ``x -> W2 W1 x`` from a lambda-balanced init (Dominé et al. (2025), Sec. 4).
 
     With whitened inputs, :math:`\tau\dot W_1 = W_2^T(\Sigma_{yx} - W_2W_1)`,
     :math:`\tau\dot W_2 = (\Sigma_{yx} - W_2W_1)W_1^T` and
     :math:`W_2^TW_2 - W_1W_1^T = \lambda I`, the matrix
     :math:`QQ^T = [[W_1^TW_1, W_1^TW_2^T], [W_2W_1, W_2W_2^T]]` obeys the Riccati ODE
     :math:`\tau\tfrac{d}{dt}QQ^T = FQQ^T + QQ^TF - (QQ^T)^2` with
-    :math:`F = [[-\tfrac\lambda2 I, \Sigma_{yx}^T], [\Sigma_{yx}, \tfrac\lambda2 I]]`, solved exactly here.
+    :math:`F = [[-\tfrac\lambda2 I, \Sigma_{yx}^T], [\Sigma_{yx}, \tfrac\lambda2 I]]` (:attr:`F`), solved exactly here.
 
     Parameters
     ----------
@@ -80,6 +83,8 @@ class TwoLayerExact:
     condition : float
         :math:`\kappa = \|Q_0\|_2/\sigma_{min}(q_+)` with :math:`q_+ = P_+^TQ_0` (the paper's B);
         ``inf`` if ``N_h > min(N_i, N_o)`` or ``q+`` is singular.
+    spectrum : TaskSpectrum
+        The eigendecomposition of :attr:`F` in float64 (Dominé et al. (2025), Lemma 4.2).
 
     Raises
     ------
@@ -93,7 +98,8 @@ class TwoLayerExact:
     -----
     Evaluation paths of :meth:`qqt`:
 
-    * ``dps=None, method="stable"`` (default): digest §3.5(b), basis-free, valid for
+    * ``dps=None, method="stable"`` (default): the stable form of Dominé et al. (2025), Thm 4.3
+      (Eqs. 13-15), derived here in a basis-free version valid for
       ``N_i != N_o`` and every lambda (``(e^{2 ell t} - 1)/ell -> 2t`` at 0 via an
       entire function); only decaying exponentials, batched over ``t`` (one
       Cholesky factorisation of the SPD centre matrix per time, never an explicit
@@ -102,13 +108,16 @@ class TwoLayerExact:
       Relative (max-norm) error about ``0.1 * condition * eps`` (measured), so below
       1e-10 whenever it runs, at every ``t`` (tested up to ``1e6 tau``).
     * ``dps=N``: mpmath, correct to ``N`` significant digits (relative to the
-      largest entry) at any ``t``, for the float inputs taken as exact (with
-      ``lam`` the measured trace above): the stable form with guard digits when ``q_+`` is
-      well conditioned and ``N_h = min``; otherwise the Fukumizu form (§3.3, no
-      invertibility needed, any ``N_h``) with ``2 (f_max - f_min) t / ln 10``
-      extra digits. Each result is confirmed by re-evaluation at a higher precision
-      (guard digits are raised until both agree to ``N + 2`` digits);
-      :class:`PrecisionError` if more than 30000 working digits would be needed.
+      largest entry of :math:`QQ^T(t)`) at any ``t``, for the float inputs taken as exact (with
+      ``lam`` the measured trace above): the stable form when ``q_+`` is well conditioned
+      (``condition < 1e10``) and ``N_h = min``; otherwise the Fukumizu form (Fukumizu (1998);
+      Dominé et al. (2025), Sec. 4: no invertibility needed, any ``N_h``). The guard digits are
+      :meth:`guard_digits`; the working precision and its confirmation are those of every ``dps=``
+      path (:meth:`confirmed`, :func:`lazyrich._numerics.precision.confirmed_mpmath`: two working
+      precisions must agree, else the guard is doubled; values rounded to ``N`` digits);
+      :class:`PrecisionError` beyond ``MAX_WORKING_DPS`` (30000) working digits. The same holds for
+      :meth:`network`, :meth:`input_gram`, :meth:`output_gram` and :meth:`qqt_limit` with ``dps=``.
+      ``t`` may then hold ``mpf`` or decimal strings, taken exactly.
     * ``method="direct"``: the paper's Fukumizu form in float64, kept to show its
       failure: ``scipy.linalg.expm(F t)``, ``F^{-1}`` (the eigenbasis entire function
       when F is singular) and a dense solve. It returns what it computes when finite and
@@ -192,6 +201,91 @@ class TwoLayerExact:
         """Size ``N_i + N_o`` of :math:`QQ^T`."""
         return self.n_in + self.n_out
 
+    @property
+    def spectrum(self) -> TaskSpectrum:
+        """The float64 eigendecomposition of :attr:`F` (``mu``, ``P_+``, ``P_-``, ``P_perp``, ...)."""
+        return self._spec
+
+    @property
+    def F(self) -> np.ndarray:
+        r"""The Riccati matrix :math:`F = [[-\tfrac\lambda2 I, \Sigma_{yx}^T], [\Sigma_{yx}, \tfrac\lambda2 I]]` (float64, exact)."""
+        return riccati_matrix(self.sigma_yx, self.lam)
+
+    @property
+    def mp_form(self) -> str:
+        """The closed form the ``dps=`` path evaluates: ``"stable"`` or ``"fukumizu"`` (see the class notes)."""
+        stable = self.n_hidden == self._m and self.condition < MAX_MP_STABLE_CONDITION
+        return "stable" if stable else "fukumizu"
+
+    def guard_digits(self, t) -> int:
+        r"""Working digits beyond the requested ones that the ``dps=`` path starts from at time ``t``.
+
+        Stable form: ``15 + 2 ceil(log10 condition)`` (one solve with ``q_+`` and its Gram, independent
+        of ``t``: only decaying exponentials). Fukumizu form: ``25 + ceil(2 (f_max - f_min) t / (tau ln 10))``,
+        the cancellation between :math:`e^{f_{max}t}` and :math:`e^{f_{min}t}` in its bracket.
+        The confirmation (:meth:`confirmed`) doubles it where it falls short.
+        """
+        if self.mp_form == "stable":
+            return 15 + 2 * math.ceil(math.log10(max(self.condition, 1.0)))
+        f = self._spec.eigenvalues
+        span = float(f.max() - f.min()) if f.size else 0.0
+        return 25 + math.ceil(2 * span * float(t) / self.tau / math.log(10))
+
+    def mp_evaluator(self, form: str):
+        r"""At the current mpmath precision: ``evaluate(t)``, the ``(n, n)`` object array of :math:`QQ^T(t)`.
+
+        The spectrum (and for ``form="stable"`` the factors of ``q_+``) is computed once, here, in
+        mpmath at the working precision of the caller's ``mpmath.workdps``; ``t`` is a float, an
+        ``mpf`` or a decimal string (divided by ``tau`` inside). No confirmation: that is what ``dps=`` adds.
+
+        Parameters
+        ----------
+        form : {"stable", "fukumizu"}
+            The stable form (Dominé et al. (2025), Thm 4.3; needs ``q_+`` invertible and
+            ``N_h = min(N_i, N_o)``) or the Fukumizu form (any ``Q_0``).
+        """
+        if form not in ("stable", "fukumizu"):
+            raise InvalidParameterError(f"form must be 'stable' or 'fukumizu'; got {form!r}")
+        spec = task_spectrum(Mpmath, self.sigma_yx, mpmath.mpf(self.lam))
+        Q0 = Mpmath.asarray(self.Q0)
+        tau = mpmath.mpf(self.tau)
+        fac = stable_factors(Mpmath, spec, Q0) if form == "stable" else None
+
+        def evaluate(t) -> np.ndarray:
+            ts = np.array([mpmath.mpf(t) / tau], dtype=object)
+            return (stable_qqt(Mpmath, spec, fac, ts) if fac is not None else fukumizu_qqt(Mpmath, spec, Q0, ts))[0]
+
+        return evaluate
+
+    # ------------------------------------------------------------------ the ClosedForm interface (values: QQ^T, flat)
+    description = "QQ^T(t) of a two-layer lambda-balanced linear network (Dominé et al. (2025), Thm 4.3)"
+
+    def stable_evaluator(self, digits):
+        if digits is None:
+            return lambda t: list(self.qqt(float(t)).reshape(-1))
+        at = self.mp_evaluator("stable")
+        return lambda t: list(at(t).reshape(-1))
+
+    def direct_evaluator(self, digits):
+        if digits is None:
+            return lambda t: list(self.qqt(float(t), method="direct").reshape(-1))
+        at = self.mp_evaluator("fukumizu")
+        return lambda t: list(at(t).reshape(-1))
+
+    def certified_bits(self, t, bits: int) -> int:
+        """The basis-free certified form cancels about ``4 mu_max t / (tau ln 2)`` bits (:func:`certified_qqt`)."""
+        mu_max = float(np.abs(self._spec.eigenvalues).max()) if self._spec.eigenvalues.size else 0.0
+        return bits + 64 + math.ceil(4 * mu_max * float(t) / self.tau / math.log(2))
+
+    def certified(self, t, bits: int = 100, make=None) -> Enclosure:
+        """Arb enclosure of :math:`QQ^T` at each time, flat: balls of shape ``(T, n^2)`` (:func:`certified_qqt`)."""
+        enc = certified_qqt(self, t, bits)
+        return Enclosure(enc.balls.reshape(enc.balls.shape[0], -1), enc.prec)
+
+    def error_scale(self, values):
+        """The largest entry of :math:`QQ^T(t)`."""
+        return max(abs(v) for v in values)
+
     def _require_stable_float64(self) -> None:
         if self.n_hidden != self._m:
             raise SingularFactorError(
@@ -233,14 +327,12 @@ class TwoLayerExact:
         return out
 
     def _direct_float64(self, ts: np.ndarray) -> np.ndarray:
-        """The paper's direct form literally: ``expm(F t)``, ``F^{-1}`` and a solve (digest §3.3).
+        """The paper's direct form literally: ``expm(F t)``, ``F^{-1}`` and a solve (Dominé et al. (2025), Sec. 4).
 
         ``F`` is singular for ``lambda = 0`` with ``N_i != N_o``; then ``(e^{2Ft} - I) F^{-1}``
         is taken in the eigenbasis with the entire function ``(e^{2ft} - 1)/f -> 2t``.
         """
-        F = np.block(
-            [[-self.lam / 2 * np.eye(self.n_in), self.sigma_yx.T], [self.sigma_yx, self.lam / 2 * np.eye(self.n_out)]]
-        )
+        F = self.F
         eF = expm(F[None] * ts[:, None, None])
         if not np.all(np.isfinite(eF)):
             raise FloatingPointError("overflow in expm(F t)")
@@ -254,45 +346,32 @@ class TwoLayerExact:
             raise FloatingPointError("overflow in the direct form's bracket")
         return Y @ np.linalg.solve(M, np.swapaxes(Y, -1, -2))
 
-    def _mp_once(self, grid: np.ndarray, wdps: int, stable: bool) -> np.ndarray:
-        with mpmath.workdps(wdps):
-            spec = task_spectrum(Mpmath, self.sigma_yx, mpmath.mpf(self.lam))
-            Q0 = Mpmath.asarray(self.Q0)
-            ts = Mpmath.asarray(grid) / mpmath.mpf(self.tau)
-            if stable:
-                fac = stable_factors(Mpmath, spec, Q0)
-                return np.concatenate([stable_qqt(Mpmath, spec, fac, ts[i : i + 1]) for i in range(len(ts))])
-            return np.concatenate([fukumizu_qqt(Mpmath, spec, Q0, ts[i : i + 1]) for i in range(len(ts))])
-
-    def _mp(self, grid: np.ndarray, dps: int) -> np.ndarray:
-        stable = self.n_hidden == self._m and self.condition < 1e10
-        if stable:
-            guard = 15 + 2 * math.ceil(math.log10(max(self.condition, 1.0)))
-        else:
-            f = self._spec.eigenvalues
-            span = float(f.max() - f.min()) if f.size else 0.0
-            guard = 25 + math.ceil(2 * span * float(grid.max()) / self.tau / math.log(10))
-        while True:
-            lo, hi = dps + guard, dps + guard + max(15, dps // 2)
-            if hi > MAX_WORKING_DPS:
-                raise PrecisionError(
-                    f"reaching {dps} digits at t = {grid.max():g} needs more than {MAX_WORKING_DPS} working digits "
-                    "(Fukumizu form: q+ singular or N_h > min(N_i, N_o)); ask for fewer digits or a smaller t"
-                )
-            r1 = self._mp_once(grid, lo, stable)
-            r2 = self._mp_once(grid, hi, stable)
-            with mpmath.workdps(hi):
-                scale = max(max(abs(x) for x in r2.ravel()), mpmath.mpf(10) ** (-hi))
-                err = max(abs(x - y) for x, y in zip(r1.ravel(), r2.ravel()))
-                if err <= scale * mpmath.mpf(10) ** (-(dps + 2)):
-                    return r2
-            guard *= 2
+    def _mp(self, grid: list, dps: int) -> np.ndarray:
+        """``(T, n, n)`` object array of :math:`QQ^T` correct to ``dps`` digits (:meth:`confirmed`)."""
+        form = self.mp_form
+        n = self.n
+        try:
+            rows = self.confirmed(grid, dps, self.stable_evaluator if form == "stable" else self.direct_evaluator)
+        except PrecisionError:
+            hint = (
+                "Fukumizu form: q+ singular or N_h > min(N_i, N_o); it loses 2 (f_max - f_min) t / ln 10 digits"
+                if form == "fukumizu"
+                else f"stable form: q+ has condition {self.condition:.3g}"
+            )
+            raise PrecisionError(
+                f"reaching {dps} digits at t = {max(float(x) for x in grid):g} needs more than {MAX_WORKING_DPS} "
+                f"working digits ({hint}); ask for fewer digits or a smaller t"
+            ) from None
+        out = np.empty((len(rows), n * n), dtype=object)
+        for i, row in enumerate(rows):
+            out[i] = row
+        return out.reshape(-1, n, n)
 
     def _qqt_array(self, t, dps, method: str, rows: slice = _ALL, cols: slice = _ALL):
-        grid, scalar = as_time_grid(t)
+        grid, scalar = as_time_grid(t, exact=dps is not None)  # dps=: mpf and decimal-string times kept exact
         if dps is None:
             return self._float64(grid, method, rows, cols), scalar, False
-        dps = _dps_arg(dps)
+        dps = as_digits(dps)
         if method != "stable":
             raise InvalidParameterError(
                 "method='direct' is the float64 demonstration; with dps= the path is chosen automatically"
@@ -308,11 +387,12 @@ class TwoLayerExact:
 
     # ------------------------------------------------------------------ public
     def qqt(self, t, dps: int | None = None, method: str = "stable"):
-        r"""The matrix :math:`QQ^T(t)` (digest §3.1, §3.5(b)), shape ``(N_i+N_o, N_i+N_o)``.
+        r"""The matrix :math:`QQ^T(t)` (Dominé et al. (2025), Sec. 4 and Thm 4.3), shape ``(N_i+N_o, N_i+N_o)``.
 
         Parameters
         ----------
         t : float or 1-D array, >= 0, finite
+            With ``dps=``, entries may also be ``mpf`` or decimal strings (taken exactly, never rounded to float).
         dps : int, optional
             Significant digits: return mpmath matrices correct to ``dps`` digits
             (relative to the largest entry), the working precision chosen automatically.
@@ -345,7 +425,7 @@ class TwoLayerExact:
     def qqt_factor(self, t) -> np.ndarray:
         r"""A factor :math:`R(t)` (``(N_i+N_o) x N_h``) with :math:`QQ^T(t) = R(t)R(t)^T` (float64 stable form).
 
-        ``R = Z L^{-T}`` with :math:`A = LL^T` (digest §3.5(b)); it equals :math:`Q(t) = [W_1^T; W_2](t)`
+        ``R = Z L^{-T}`` with :math:`A = LL^T` (the stable form of :meth:`qqt`); it equals :math:`Q(t) = [W_1^T; W_2](t)`
         up to an orthogonal rotation of the hidden layer, so ``R[:N_i].T`` and ``R[N_i:]`` are weights
         with the same input/output Grams and network function as the trained ones (and the same
         balance :math:`R_{o}^TR_{o} - R_{i}^TR_{i} = \lambda I`). Costs :math:`O(nN_h^2)` per time
@@ -391,7 +471,7 @@ class TwoLayerExact:
         return self._block(t, dps, slice(self.n_in, None), slice(self.n_in, None))
 
     def loss(self, t):
-        r"""Whitened loss :math:`\tfrac12\|\Sigma_{yx} - W_2W_1(t)\|_F^2` (float64; digest §5).
+        r"""Whitened loss :math:`\tfrac12\|\Sigma_{yx} - W_2W_1(t)\|_F^2` (float64; derived here from the blocks of :math:`QQ^T`).
 
         This is the loss :math:`\frac1{2P}\|Y - W_2W_1X\|_F^2` minus the data constant
         :math:`\tfrac12\operatorname{tr}\Sigma_{yy} - \tfrac12\|\Sigma_{yx}\|_F^2`, so it is 0 at the global
@@ -402,7 +482,7 @@ class TwoLayerExact:
         return 0.5 * np.sum(R * R, axis=(-1, -2))
 
     def ntk(self, t, X) -> np.ndarray:
-        r"""Neural tangent kernel :math:`I_{N_o}\otimes X^TW_1^TW_1X + W_2W_2^T\otimes X^TX` (digest §5).
+        r"""Neural tangent kernel :math:`I_{N_o}\otimes X^TW_1^TW_1X + W_2W_2^T\otimes X^TX` (Dominé et al. (2025), eq. (5)).
 
         ``X`` is ``N_i x P`` (columns are samples). Ordering: (output, sample), the
         output index is the outer Kronecker factor: entry ``[o*P + p, o'*P + p']`` is
@@ -425,7 +505,7 @@ class TwoLayerExact:
         return out if batched else out[0]
 
     def kernel_distance(self, t1, t2, X):
-        r"""NTK movement :math:`1 - \langle K(t_1), K(t_2)\rangle_F / (\|K(t_1)\|_F\|K(t_2)\|_F)` (digest §5).
+        r"""NTK movement :math:`1 - \langle K(t_1), K(t_2)\rangle_F / (\|K(t_1)\|_F\|K(t_2)\|_F)` (Fort et al. (2020)).
 
         ``t1`` scalar; ``t2`` scalar or 1-D array (returns float or array).
         """
@@ -443,11 +523,17 @@ class TwoLayerExact:
         return float(d) if np.ndim(d) == 0 else d
 
     def qqt_limit(self, dps: int | None = None):
-        r"""The limit :math:`QQ^T(\infty) = 2P_+\tilde S_\lambda P_+^T` (digest §3.6, claim 9).
+        r"""The limit :math:`QQ^T(\infty) = 2P_+\tilde S_\lambda P_+^T` (derived here (Dominé et al. (2025), Sec. 4), claim 9).
 
         Blocks: :math:`\tilde V_m(\tilde S_\lambda - \tfrac\lambda2)\tilde V_m^T`,
         :math:`\tilde U_m\tilde S\tilde V_m^T` (so :math:`W_2W_1\to\Sigma_{yx}`) and
         :math:`\tilde U_m(\tilde S_\lambda + \tfrac\lambda2)\tilde U_m^T`.
+
+        Parameters
+        ----------
+        dps : int, optional
+            Significant digits: an mpmath matrix correct to ``dps`` digits (relative to its largest
+            entry), through the same precision helper as :meth:`qqt`; float64 if ``None``.
 
         Raises
         ------
@@ -457,16 +543,14 @@ class TwoLayerExact:
             ``Sigma_yx`` is rank deficient (the limit then depends on the initialization).
         """
         self._require_stable_float64()
-        s = self._spec.s
-        if s[-1] <= linalg_tolerance(1.0, self.n) * s[0] or s[0] == 0:
-            raise InvalidParameterError(
-                "Sigma_yx is rank deficient: the limit depends on the initialization there; evaluate qqt at a large finite t"
-            )
+        check_full_rank_task(self._spec.s, self.n, "evaluate qqt at a large finite t")
         if dps is None:
-            P = self._spec.p_plus
-            return 2.0 * (P * self._spec.mu[None, :]) @ P.T
-        dps = _dps_arg(dps)
-        with mpmath.workdps(dps + 15):
-            spec = task_spectrum(Mpmath, self.sigma_yx, mpmath.mpf(self.lam))
-            P = spec.p_plus
-            return mpmath.matrix((2 * (P * spec.mu[None, :]) @ P.T).tolist())
+            return limit_qqt(self._spec)
+
+        def prepare():
+            value = limit_qqt(task_spectrum(Mpmath, self.sigma_yx, mpmath.mpf(self.lam))).reshape(-1)
+            return lambda _: value
+
+        # guard: the base guard of the stable form (an SVD and products; no t); the confirmation raises it if short
+        (row,) = confirmed_mpmath(prepare, ["t = inf"], as_digits(dps), lambda _: 15)
+        return mpmath.matrix(np.array(row, dtype=object).reshape(self.n, self.n).tolist())

@@ -1,9 +1,11 @@
 """Closed forms of QQ^T(t) for two-layer lambda-balanced networks, written against a numeric backend.
 
+(0) :func:`riccati_matrix`: the matrix F of the Riccati equation, assembled here and nowhere else.
 (a) :func:`task_spectrum` and :func:`stable_factors`: everything that does not
-depend on ``t`` (eigenvectors of F, digest §3.4, and the projections of ``Q0``).
-(b) :func:`stable_qqt` (digest §3.5(b)) and :func:`fukumizu_qqt` (§3.3): the
-t-evaluations, batched over the leading time axis.
+depend on ``t`` (eigenvectors of F, Dominé et al. (2025), Lemma 4.2, and the projections of ``Q0``).
+(b) :func:`stable_qqt` (the stable form of Dominé et al. (2025), Thm 4.3, Eqs. 13-15, derived here
+basis-free for any ``N_i, N_o``) and :func:`fukumizu_qqt` (Fukumizu (1998); Dominé et al. (2025), Sec. 4):
+the t-evaluations, batched over the leading time axis.
 """
 
 from __future__ import annotations
@@ -15,13 +17,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import blas, lapack
 
-from .._base.errors import SingularFactorError
+from .._base.errors import InvalidParameterError, SingularFactorError
+from .._base.tolerance import linalg_tolerance
 from .._numerics.backend import Float64
 
 __all__ = [
     "StableFactors",
     "TaskSpectrum",
+    "check_full_rank_task",
     "fukumizu_qqt",
+    "limit_qqt",
+    "riccati_matrix",
     "stable_blocks_float64",
     "stable_factor_chunks_float64",
     "stable_factor_float64",
@@ -31,9 +37,59 @@ __all__ = [
 ]
 
 
+# F is assembled only here: wherever F is needed (TwoLayerExact.F and its direct form, certified_qqt in
+# lazyrich._exact.certified, the stability report in lazyrich._tools.stress), call this function or net.F.
+def riccati_matrix(sigma_yx, lam) -> np.ndarray:
+    r"""The matrix :math:`F = [[-\tfrac\lambda2 I_{N_i}, \Sigma_{yx}^T], [\Sigma_{yx}, \tfrac\lambda2 I_{N_o}]]`.
+
+    :math:`\tau\tfrac{d}{dt}QQ^T = FQQ^T + QQ^TF - (QQ^T)^2` (Dominé et al. (2025), Sec. 4). In float64,
+    and exact: ``lam / 2`` is a power-of-two scaling of the float ``lam`` (so Arb or mpmath can take
+    the entries as exact binary numbers).
+
+    Parameters
+    ----------
+    sigma_yx : (N_o, N_i) array
+    lam : float
+
+    Returns
+    -------
+    (N_i + N_o, N_i + N_o) float array, symmetric.
+
+    Examples
+    --------
+    >>> riccati_matrix(np.array([[2.0, 0.0]]), 0.5)
+    array([[-0.25,  0.  ,  2.  ],
+           [ 0.  , -0.25,  0.  ],
+           [ 2.  ,  0.  ,  0.25]])
+    """
+    syx = np.asarray(sigma_yx, dtype=float)
+    n_out, n_in = syx.shape
+    half = float(lam) / 2
+    F = np.zeros((n_in + n_out, n_in + n_out))
+    F[:n_in, n_in:] = syx.T
+    F[n_in:, :n_in] = syx
+    diag = np.full(n_in + n_out, half)
+    diag[:n_in] = -half
+    F[np.diag_indices_from(F)] = diag
+    return F
+
+
+def check_full_rank_task(s, n: int, remedy: str) -> None:
+    r"""Raise :class:`InvalidParameterError` unless the task singular values ``s`` (decreasing) are all > 0.
+
+    "Zero" is below ``n eps s_max`` (:func:`linalg_tolerance`, the round-off of an SVD of an ``n``-sized
+    problem): there the long-time limit :math:`QQ^T(\infty)` depends on the initialization.
+    """
+    s = np.asarray(s, dtype=float)
+    if s[0] == 0 or s[-1] <= linalg_tolerance(1.0, n) * s[0]:
+        raise InvalidParameterError(
+            f"Sigma_yx is rank deficient: the limit depends on the initialization there; {remedy}"
+        )
+
+
 @dataclass(frozen=True)
 class TaskSpectrum:
-    r"""Eigendecomposition of :math:`F = [[-\lambda/2, \Sigma^T], [\Sigma, \lambda/2]]` (digest §3.4).
+    r"""Eigendecomposition of :math:`F` (:func:`riccati_matrix`; Dominé et al. (2025), Lemma 4.2).
 
     ``F = P_+ diag(mu) P_+^T - P_- diag(mu) P_-^T + ell P_perp P_perp^T``.
     """
@@ -139,6 +195,14 @@ class StableFactors:
     perp_rows: np.ndarray | None = None
 
 
+def limit_qqt(spec: TaskSpectrum) -> np.ndarray:
+    r""":math:`QQ^T(\infty) = 2P_+\tilde S_\lambda P_+^T` in the spectrum's backend (derived here (Dominé et al. (2025), Sec. 4)).
+
+    Valid when ``q+`` is invertible and every task singular value is > 0 (:func:`check_full_rank_task`).
+    """
+    return 2 * (spec.p_plus * spec.mu[None, :]) @ spec.p_plus.T
+
+
 def projections(spec: TaskSpectrum, Q0):
     """``(q+, q-, q_perp) = (P+^T Q0, P-^T Q0, P_perp^T Q0)``."""
     return spec.p_plus.T @ Q0, spec.p_minus.T @ Q0, spec.p_perp.T @ Q0
@@ -166,7 +230,10 @@ def _times_right(X, PT):
 
 
 def stable_qqt(bk, spec: TaskSpectrum, fac: StableFactors, t) -> np.ndarray:
-    r"""Digest §3.5(b): :math:`QQ^T(t) = Z A^{-1} Z^T` with only decaying exponentials.
+    r"""The stable form :math:`QQ^T(t) = Z A^{-1} Z^T` with only decaying exponentials.
+
+    Dominé et al. (2025), Thm 4.3 (Eqs. 13-15, the paper's B is ``q+``), derived here basis-free,
+    for any ``N_i, N_o`` and lambda:
 
     .. math::
         Z = P_+ + P_-\,\mathcal E K\mathcal E + P_\perp e^{\ell t} K_\perp \mathcal E,\quad
@@ -361,7 +428,9 @@ def _stable_y_float64(spec, fac, basis, flat, work, Zt, t, E, coef):
 
 
 def fukumizu_qqt(bk, spec: TaskSpectrum, Q0, t) -> np.ndarray:
-    r"""Digest §3.3 in the eigenbasis of F: :math:`Y M^{-1} Y^T`, valid for any ``N_h`` and any ``Q0``.
+    r"""The Fukumizu (1998) solution (Dominé et al. (2025), Sec. 4) in the eigenbasis of F: :math:`Y M^{-1} Y^T`.
+
+    Valid for any ``N_h`` and any ``Q0``:
 
     :math:`Y = P e^{ft} q`, :math:`M = I + q^T\mathrm{diag}\big((e^{2ft}-1)/(2f)\big) q`, :math:`q = P^TQ_0`.
     Exponentials grow like :math:`e^{\mu_{max}t}` and the result is O(1): cancellation costs

@@ -1,8 +1,8 @@
 r"""Streaming evaluation of the two-layer solution for large networks: memory linear in the chunk, not in T.
 
 :meth:`TwoLayerExact.qqt` returns a ``(T, n, n)`` array; for ``n = N_i + N_o = 2000`` and 100 times
-that is 3.2 GB. :func:`iter_qqt` evaluates the same stable form (digest §3.5(b),
-:meth:`TwoLayerExact.qqt`) on chunks of times and yields, per time point, only what is asked for:
+that is 3.2 GB. :func:`iter_qqt` evaluates the same stable form (Dominé et al. (2025), Thm 4.3,
+as in :meth:`TwoLayerExact.qqt`) on chunks of times and yields, per time point, only what is asked for:
 the full ``(n, n)`` matrix, one block of it, or the factor ``R`` with :math:`QQ^T = RR^T`.
 
 Cost model (``m = N_h = min(N_i, N_o)``, ``n = N_i + N_o``): once, at construction, one SVD of
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .._base.errors import InvalidParameterError
-from .._base.validation import as_time_grid
+from .._base.validation import as_time_grid, positive_int
 
 __all__ = ["iter_qqt"]
 
@@ -57,8 +57,7 @@ def iter_qqt(net, t, block: str = "full", chunk: int = 4) -> Iterator[np.ndarray
     """
     if block not in BLOCKS:
         raise InvalidParameterError(f"block must be one of {BLOCKS}; got {block!r}")
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        raise InvalidParameterError(f"chunk must be a positive integer; got {chunk!r}")
+    chunk = positive_int(chunk, "chunk")
     grid, _ = as_time_grid(t)
     evaluate = {
         "full": net.qqt,
@@ -67,6 +66,6 @@ def iter_qqt(net, t, block: str = "full", chunk: int = 4) -> Iterator[np.ndarray
         "W2W2T": net.output_gram,
         "factor": net.qqt_factor,
     }[block]
-    for start in range(0, len(grid), int(chunk)):
-        out = evaluate(grid[start : start + int(chunk)])  # the stable form on this chunk, only this block
+    for start in range(0, len(grid), chunk):
+        out = evaluate(grid[start : start + chunk])  # the stable form on this chunk, only this block
         yield from out

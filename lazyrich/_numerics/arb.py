@@ -11,7 +11,7 @@ cancellation the formula is known to suffer, and doubles until the radius is bel
 The scalar closed forms (aligned, mixed, single neuron) are the very functions of their
 float64/mpmath paths, called with :class:`ArbScalar` as the namespace and driven by
 :func:`auto_precision`. The two-layer enclosure is the one deliberate exception: it uses the
-basis-free Riccati solution (digest §3.3)
+basis-free Riccati solution (the Fukumizu form, Dominé et al. (2025), Sec. 4)
 :math:`QQ^T = e^{Ft}Q_0\,(I + Q_0^T\!\int_0^t e^{2Fs}ds\,Q_0)^{-1}Q_0^Te^{Ft}` with
 Arb's rigorous matrix exponential instead of the eigenbasis stable form. The stable form
 needs the eigenvectors of ``F``, and ``F`` has repeated eigenvalues by construction
@@ -30,14 +30,13 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from .._base.errors import InvalidParameterError, MissingDependencyError, PrecisionError
+from .._base.errors import MissingDependencyError, PrecisionError
 
 __all__ = [
     "MAX_PREC",
     "ArbScalar",
     "Enclosure",
     "auto_precision",
-    "bits_arg",
     "exact_arb",
     "object_array",
     "require_flint",
@@ -124,12 +123,6 @@ class Enclosure:
         xs = np.asarray(x, dtype=object).reshape(self.balls.shape)
         widen = flint.arb(0, exact_arb(float(slack))) if slack else flint.arb(0)
         return all((b + widen).contains(exact_arb(v)) for v, b in zip(xs.flat, self.balls.flat))
-
-
-def bits_arg(bits) -> int:
-    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or bits < 1:
-        raise InvalidParameterError(f"bits must be a positive integer (relative accuracy 2^-bits); got {bits!r}")
-    return int(bits)
 
 
 def auto_precision(evaluate, bits: int, start: int) -> Enclosure:

@@ -10,7 +10,7 @@ Scalar closed forms (the aligned and mixed singular values, the single neuron) a
 written once as ``formula(..., lib)`` over the scalar namespace ``lib``: ``numpy`` for
 float64, :class:`MpmathScalar` for mpmath and ``ArbScalar`` (:mod:`lazyrich._numerics.arb`)
 for Arb balls. Two drivers turn such a formula into the guaranteed-precision paths:
-:func:`confirmed_mpmath` (``dps=N``: N correct digits, working precision from a guard the
+:func:`lazyrich._numerics.precision.confirmed_mpmath` (``dps=N``: N correct digits, working precision from a guard the
 caller derives from ``t`` and the spectrum, confirmed by re-evaluation higher up) and
 ``lazyrich._numerics.arb.auto_precision`` (certified balls). A new closed form therefore needs
 one formula plus a guard rule, and gets all three backends.
@@ -22,9 +22,9 @@ import mpmath
 import numpy as np
 from scipy.linalg import blas
 
-from .._base.errors import InvalidParameterError, PrecisionError, SingularFactorError
+from .._base.errors import SingularFactorError
 
-__all__ = ["Float64", "Mpmath", "MpmathScalar", "confirmed_mpmath"]
+__all__ = ["Float64", "Mpmath", "MpmathScalar"]
 
 
 class Float64:
@@ -230,87 +230,3 @@ class MpmathScalar:
     @staticmethod
     def root4(x):
         return mpmath.root(x, 4)
-
-
-#: Give up raising the working precision of :func:`confirmed_mpmath` beyond this many digits.
-MAX_CONFIRM_DPS = 20000
-
-
-def dps_arg(dps) -> int:
-    """Validate a requested number of significant digits."""
-    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 1:
-        raise InvalidParameterError(f"dps must be a positive integer (significant digits); got {dps!r}")
-    return int(dps)
-
-
-def confirmed_mpmath(prepare, items, dps: int, guard, max_dps: int = MAX_CONFIRM_DPS) -> list:
-    r"""Values correct to ``dps`` significant digits, each confirmed by re-evaluation at a higher precision.
-
-    Parameters
-    ----------
-    prepare : callable
-        ``prepare()`` is called inside ``mpmath.workdps(wp)`` and returns ``evaluate(item) -> list of mpf``
-        (so t-independent precomputation happens once per working precision).
-    items : sequence
-        What to evaluate (e.g. times); each is confirmed on its own.
-    dps : int
-        Requested significant digits (relative to the largest ``|value|`` of the item).
-    guard : callable
-        ``guard(item) -> int``: extra working digits, derived by the caller from ``t`` and the spectrum
-        (the digits the formula can lose there).
-    max_dps : int
-        Largest working precision before :class:`PrecisionError`.
-
-    Returns
-    -------
-    list
-        Per item, the list of ``mpf`` (rounded to ``dps`` digits) from the higher of two working
-        precisions ``wp = dps + guard`` and ``wp + max(10, wp // 2)`` that agree to ``dps + 3`` digits;
-        where they do not, the guard is doubled and the item re-evaluated.
-
-    Examples
-    --------
-    >>> vals = confirmed_mpmath(lambda: (lambda x: [mpmath.exp(-x)]), [1, 50], 20, lambda x: 5)
-    >>> [mpmath.nstr(v[0], 5) for v in vals]
-    ['0.36788', '1.9287e-22']
-    """
-    dps = dps_arg(dps)
-    items = list(items)
-    guards = [max(int(guard(x)), 5) for x in items]
-    out: list = [None] * len(items)
-    pending = list(range(len(items)))
-    while pending:
-        # items sharing a guard are evaluated together: one precomputation and one context per precision
-        by_guard: dict = {}
-        for i in pending:
-            by_guard.setdefault(guards[i], []).append(i)
-        retry = []
-        for g, idx in by_guard.items():
-            wp = dps + g
-            if wp > max_dps:
-                raise PrecisionError(
-                    f"could not confirm {dps} digits at {items[idx[0]]!r} below {max_dps} working digits; "
-                    "the value is (numerically) zero or ill-conditioned there: ask for fewer digits"
-                )
-            hi_wp = wp + max(10, wp // 2)
-            with mpmath.workdps(wp):
-                evaluate = prepare()
-                lo = [list(evaluate(items[i])) for i in idx]
-            with mpmath.workdps(hi_wp):
-                evaluate = prepare()
-                hi = [list(evaluate(items[i])) for i in idx]
-                tol = mpmath.mpf(10) ** (-(dps + 3))
-                ok = []
-                for u, v in zip(lo, hi):
-                    scale = max((abs(x) for x in v), default=mpmath.mpf(0))
-                    diff = max((abs(x - y) for x, y in zip(u, v)), default=mpmath.mpf(0))
-                    ok.append(diff <= scale * tol)
-            with mpmath.workdps(dps):
-                for i, v, good in zip(idx, hi, ok):
-                    if good:
-                        out[i] = [+x for x in v]
-                    else:
-                        guards[i] *= 2
-                        retry.append(i)
-        pending = retry
-    return out

@@ -64,7 +64,8 @@ class Trajectory:
         return float(max(np.abs(p).max() for p in self.params))
 
 
-def _pack(params: Sequence[np.ndarray]) -> np.ndarray:
+def pack(params: Sequence[np.ndarray]) -> np.ndarray:
+    """Concatenate the parameters into one flat float vector (the ODE state of :func:`gradient_flow`)."""
     return np.concatenate([np.asarray(p, dtype=float).ravel() for p in params])
 
 
@@ -136,7 +137,7 @@ def gradient_flow(
     rtol = positive(rtol, "rtol")
     shapes = [np.shape(p) for p in params]
     unpack = _unpacker(shapes)
-    y0 = _pack(params)
+    y0 = pack(params)
     scale0 = max(float(np.abs(y0).max()), 1e-300)
     atol = rtol * scale0 if atol is None else positive(atol, "atol")
 
@@ -148,7 +149,7 @@ def gradient_flow(
         calls[0] += 1
         if calls[0] > max_evaluations:
             raise _TooManyEvaluations
-        return _pack(model.velocity(unpack(y)))
+        return pack(model.velocity(unpack(y)))
 
     if grid[-1] == 0.0:
         ys = np.repeat(y0[None, :], grid.size, axis=0)

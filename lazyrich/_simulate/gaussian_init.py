@@ -5,8 +5,8 @@ hidden-space rotations ``(W1, W2) -> (Q W1, W2 Q^T)``, so every quantity the
 training can see (``A = W2 W1``, ``W1^T W1``, ``W2 W2^T`` and their whole
 trajectories) is a function of the Gram matrix of ``M = [W1, W2^T]``. For
 i.i.d. ``N(0, sigma2)`` entries that Gram matrix is ``Wishart(width, sigma2 I)``,
-which the Bartlett decomposition samples directly (Tu, Aranguri, Jacot; digest
-§1.1 and the width-independent reduction of issue 5).
+which the Bartlett decomposition samples directly (the initialisation of Tu, Aranguri and
+Jacot (2024), Fig. 2; the width-independent reduction of issue 5).
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.errors import InvalidParameterError, ShapeError
-from .._base.validation import positive
+from .._base.validation import positive, positive_int
 
 __all__ = ["bartlett_factor", "gaussian_init"]
 
 
 def _dimension(x, name: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, (int, np.integer)) or x < 1:
-        raise ShapeError(f"{name} must be a positive integer; got {x!r}")
-    return int(x)
+    return positive_int(x, name, error=ShapeError)
 
 
 def bartlett_factor(n: int, dof: int, rng: np.random.Generator) -> np.ndarray:
@@ -62,7 +60,7 @@ def gaussian_init(
 
     With ``reduced=False`` this returns the full matrices ``W1`` (``width x d_in``)
     and ``W2`` (``d_out x width``) with i.i.d. :math:`\mathcal N(0,\sigma^2)` entries
-    (digest §1.1). With ``reduced=True`` and ``width >= d_in + d_out`` it returns
+    (Tu et al. (2024), the setting of Fig. 2). With ``reduced=True`` and ``width >= d_in + d_out`` it returns
     ``(R[:, :d_in], R[:, d_in:]^T)`` of hidden size ``n = d_in + d_out``, where
 
     .. math::

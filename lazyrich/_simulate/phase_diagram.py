@@ -1,8 +1,8 @@
 r"""One point of the phase diagram of Tu, Aranguri and Jacot (Fig. 2), and its boundary lines.
 
-The axes are :math:`\sigma^2 = d^{\gamma_{\sigma^2}}` and :math:`w = d^{\gamma_w}` (digest
-§1.1, §3). The task, step rule and early stops follow the official sweep
-(digest §5.2): :math:`A^* = C D^T` with ``C, D`` ``d x k`` of i.i.d.
+The axes are :math:`\sigma^2 = d^{\gamma_{\sigma^2}}` and :math:`w = d^{\gamma_w}` (Tu et al.
+(2024), Fig. 2). The task, step rule and early stops follow the paper's official sweep code
+(``main.ipynb`` of its repository): :math:`A^* = C D^T` with ``C, D`` ``d x k`` of i.i.d.
 :math:`N(0, k^{-1/2})` entries, noise ``E`` with i.i.d. :math:`N(0,1)` entries,
 training target ``A* + E``, cost :math:`\frac12\|A - (A^*+E)\|_F^2`, sequential
 gradient descent with :math:`\eta = 1/(50 w\sigma^2)` on the lazy side and
@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._base.errors import InvalidParameterError, ShapeError, SimulationDivergedError
-from .._base.validation import as_scalar, nonnegative, positive
+from .._base.validation import as_matrix, as_scalar, check_product_shapes, nonnegative, positive, positive_int
 from .gaussian_init import gaussian_init
 from .reduced import UPDATE_RULES, descent_steps
-from .self_consistent import velocity_unchecked
+from .self_consistent import balanced_factors, velocity_unchecked
 
 __all__ = [
+    "EQ1_SCHEMES",
     "PhaseDiagramPoint",
     "below_noise_line",
     "in_theory_region",
@@ -31,8 +32,15 @@ __all__ = [
     "is_overparameterized",
     "lazy_min_test_error",
     "phase_diagram_point",
+    "phase_point_from_weights",
     "phase_task",
 ]
+
+
+#: Discretisations of eq. (1) for the distance panel: ``"balanced"`` (gradient descent, with the
+#: descent's own update rule, on the :func:`balanced_factors` pair: two products per step) and
+#: ``"euler"`` (the official code's update ``B <- B - eta [P G + G Q]``, one SVD per step).
+EQ1_SCHEMES = ("balanced", "euler")
 
 
 def is_lazy(gamma_sigma2: float, gamma_w: float) -> bool:
@@ -91,7 +99,7 @@ def lazy_min_test_error(a: float, b: float, n0: float) -> float:
 
     ``a = ||A*||_F^2/d^2``, ``b = ||E||_F^2/d^2``, ``n0 = ||A(0)||_F^2/d^2`` (about
     :math:`w\sigma^4`). From :math:`A(t) - A^* = -xA^* + (1-x)E + xA(0)`,
-    :math:`x = e^{-2ct}`, minimised over ``x`` (digest §3.2).
+    :math:`x = e^{-2ct}`, minimised over ``x`` (derived here, Tu et al. (2024), Fig. 2).
 
     >>> lazy_min_test_error(1.0, 1.0, 0.0)
     0.5
@@ -105,8 +113,7 @@ def lazy_min_test_error(a: float, b: float, n0: float) -> float:
 
 def _dims(d, k) -> tuple[int, int]:
     for name, v in (("d", d), ("k", k)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ShapeError(f"{name} must be a positive integer; got {v!r}")
+        positive_int(v, name, error=ShapeError)
     if k > d:
         raise ShapeError(f"the target rank k = {k} cannot exceed d = {d}")
     if d < 2:
@@ -115,18 +122,14 @@ def _dims(d, k) -> tuple[int, int]:
 
 
 def _seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InvalidParameterError(
-            f"seed must be a non-negative integer (results are deterministic in it); got {seed!r}"
-        )
-    return int(seed)
+    return positive_int(seed, "seed", minimum=0, hint="results are deterministic in it")
 
 
 def phase_task(d: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     r"""The paper's task ``(A*, E)``: :math:`A^* = C D^T`, entries of ``C, D`` i.i.d. with std :math:`k^{-1/4}`; ``E`` standard normal.
 
     Deterministic in ``seed`` and independent of the grid point, so a whole
-    diagram shares one task per seed, as in the official sweep (digest §1.2).
+    diagram shares one task per seed, as in the official sweep code.
 
     >>> A_star, E = phase_task(50, 2, 0)
     >>> int(np.linalg.matrix_rank(A_star)), E.shape
@@ -142,29 +145,49 @@ def phase_task(d: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class PhaseDiagramPoint:
-    """The four quantities of Fig. 2 at one grid point, and the run that produced them.
+    r"""The four quantities of Fig. 2 at one grid point, the official code's diagnostics, and the run.
 
     Attributes
     ----------
     min_test_error : float
-        :math:`\\min_i \\|A_i - A^*\\|_F^2 / d^2` over the recorded iterations (TL panel).
+        :math:`\min_i \|A_i - A^*\|_F^2 / d^2` over the recorded iterations (TL panel).
     stable_rank : float
-        :math:`\\|A\\|_F^2/\\|A\\|_{op}^2` at that iteration (TR panel).
+        :math:`\|A\|_F^2/\|A\|_{op}^2` at that iteration (TR panel).
     iterations : int
         Iteration of the minimum (number of updates before it; BL panel).
     max_distance : float
-        :math:`\\max_i \\|A_i - B_i\\|_F / \\|A^*+E\\|_F` between gradient descent and
-        discretised eq. (1) from the same :math:`B_0 = A_0` (BR panel; NaN if not computed).
+        :math:`\max_i \|A_i - B_i\|_F / \|A^*+E\|_F` between gradient descent and a discretised
+        eq. (1) from the same :math:`B_0 = A_0` (BR panel; NaN if not computed). ``eq1_scheme``
+        says which discretisation (see :func:`phase_diagram_point`).
     width, sigma2, c, step : int, float, float, float
-        ``w = int(d**gamma_w)``, :math:`\\sigma^2`, :math:`c = \\sigma^2 w`, :math:`\\eta`.
+        ``w = int(d**gamma_w)``, :math:`\sigma^2`, :math:`c = \sigma^2 w`, :math:`\eta`.
     n_records : int
         Iterations recorded before an early stop (or the cap).
     stop_reason : str
         ``"train<1e-3"``, ``"test increasing"``, ``"train plateau"`` or ``"max_steps"``.
+    init_norm : float
+        :math:`n_0 = \|A_0\|_F^2 / d^2`.
+    sv_ratio : float
+        :math:`s_k / s_{k+1}` of :math:`A` at the minimum (``k`` the target rank; ``inf`` when
+        :math:`s_{k+1} = 0`, NaN when ``k = d``). The official code records it at every iteration
+        (``ratios``) and its distance-panel notebook plots the log of its maximum over the run
+        (``log(max z[3])``); here it is taken where the TR panel takes the stable rank.
+    numerical_rank : int
+        Number of singular values of :math:`A` at the minimum above :math:`s_1/5`: the official
+        code's ``torch.linalg.matrix_rank(A, atol=s_1/5)`` (its ``ranks``, also recorded there per
+        iteration).
+    active : float
+        The official code's ``active`` diagnostic *as coded*:
+        ``norm(W2 @ W1, ord=2) / w * sigma_sq`` = :math:`\|A\|_{op}\,\sigma^2 / w`, on the weights
+        after the last update (the code steps before its early-stop test). No published panel uses it.
+    op_norm_over_c : float
+        The same norm divided by the threshold, :math:`\|A\|_{op} / (\sigma^2 w)`: what the name
+        (singular values above the threshold :math:`c = \sigma^2 w`) suggests the code meant; the
+        two differ by the factor :math:`\sigma^4`.
+    eq1_scheme : str
+        Discretisation of eq. (1) behind ``max_distance`` (``""`` without ``compare``).
     train_errors, test_errors : arrays
         The recorded errors (``/ d^2``).
-    init_norm : float
-        :math:`n_0 = \\|A_0\\|_F^2 / d^2`.
     """
 
     min_test_error: float
@@ -178,8 +201,22 @@ class PhaseDiagramPoint:
     n_records: int
     stop_reason: str
     init_norm: float
+    sv_ratio: float
+    numerical_rank: int
+    active: float
+    op_norm_over_c: float
+    eq1_scheme: str
     train_errors: np.ndarray = field(repr=False)
     test_errors: np.ndarray = field(repr=False)
+
+
+def _check_run(update, max_steps, compare, eq1_scheme) -> str:
+    if update not in UPDATE_RULES:
+        raise InvalidParameterError(f"update must be one of {UPDATE_RULES}; got {update!r}")
+    positive_int(max_steps, "max_steps")
+    if eq1_scheme not in EQ1_SCHEMES:
+        raise InvalidParameterError(f"eq1_scheme must be one of {EQ1_SCHEMES}; got {eq1_scheme!r}")
+    return eq1_scheme if compare else ""
 
 
 def phase_diagram_point(
@@ -194,6 +231,7 @@ def phase_diagram_point(
     update: str = "sequential",
     reduced: bool = True,
     compare: bool = True,
+    eq1_scheme: str = "balanced",
 ) -> PhaseDiagramPoint:
     r"""Train one network of the phase diagram and return the four Fig. 2 quantities.
 
@@ -203,11 +241,26 @@ def phase_diagram_point(
     :math:`\eta = 1/(\text{lr\_factor}\cdot\sigma^2 w)` if :func:`is_lazy` else
     :math:`1/(\text{lr\_factor}\,\|A^*\|_{op})`. Each iteration records
     ``train = ||A - (A*+E)||^2/d^2`` and ``test = ||A - A*||^2/d^2`` then steps;
-    it stops (digest §5.2) when train < 1e-3, or after iteration 4 when test
+    it stops (as the official sweep code) when train < 1e-3, or after iteration 4 when test
     increased on the last two records, or when ``|Δ train| < 2e-4`` after a total
-    decrease above 1e-2, or after ``max_steps`` iterations. With ``compare`` the
-    discretised eq. (1) (:func:`self_consistent_descent`, same step) runs
-    alongside and ``max_distance`` is recorded.
+    decrease above 1e-2, or after ``max_steps`` iterations.
+
+    With ``compare`` a discretised eq. (1) of Tu et al. (2024) runs alongside from
+    :math:`B_0 = A_0` with the same step, and ``max_distance`` is recorded:
+
+    - ``eq1_scheme="balanced"`` (default): gradient descent, with the same ``update`` rule, on
+      the width-``d`` pair :func:`balanced_factors` of :math:`A_0`, whose gradient *flow* is
+      eq. (1) exactly; the square roots are its Gram matrices, so a step costs the three
+      ``d x d x d`` products of a descent step (no SVD).
+    - ``eq1_scheme="euler"``: the official code's update :math:`B \leftarrow B - \eta[PG + GQ]`
+      with :math:`P, Q` from a full SVD of ``B`` per step (3-15x the descent's cost at ``d = 200``).
+
+    Both are first-order discretisations of the same flow: each differs from it by its own
+    global error :math:`e_{\text{scheme}} = O(\eta)`, so the two distances differ by at most
+    :math:`\max_i\|B^{\text{bal}}_i - B^{\text{eul}}_i\|_F/\|T\|_F \le e_{\text{bal}} + e_{\text{eul}}`
+    (reverse triangle inequality; the test estimates both errors by step halving). Where the
+    Euler error dominates (the active side) the balanced scheme is the closer one to the flow,
+    because it shares the descent's discretisation.
 
     Deterministic in ``seed``: the task uses stream ``[seed, 0]``, the
     initialisation stream ``[seed, 1]`` of :func:`numpy.random.default_rng`.
@@ -219,63 +272,126 @@ def phase_diagram_point(
     gamma_sigma2, gamma_w : float
         The diagram's coordinates.
     seed : int
-    max_steps, lr_factor, update, reduced, compare
+    max_steps, lr_factor, update, reduced, compare, eq1_scheme
         Iteration cap (750), learning-rate factor (50 for Fig. 2, 5 for Fig. 1),
-        GD order (``"sequential"`` as the official code), width reduction, and
-        whether to run eq. (1) alongside.
+        GD order (``"sequential"`` as the official code), width reduction, whether to run
+        eq. (1) alongside, and its discretisation (:data:`EQ1_SCHEMES`).
 
     Examples
     --------
     >>> p = phase_diagram_point(20, 2, -2.0, 1.5, seed=0, max_steps=50)
-    >>> p.width, bool(p.min_test_error < 1.5), bool(p.max_distance < 0.5)
-    (89, True, True)
+    >>> p.width, bool(p.min_test_error < 1.5), bool(p.max_distance < 0.5), p.eq1_scheme
+    (89, True, True, 'balanced')
     """
     d, k = _dims(d, k)
     seed = _seed(seed)
     gs = as_scalar(gamma_sigma2, "gamma_sigma2")
     gw = as_scalar(gamma_w, "gamma_w")
-    if update not in UPDATE_RULES:
-        raise InvalidParameterError(f"update must be one of {UPDATE_RULES}; got {update!r}")
-    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 1:
-        raise InvalidParameterError(f"max_steps must be a positive integer; got {max_steps!r}")
+    _check_run(update, max_steps, compare, eq1_scheme)
     lr_factor = positive(lr_factor, "lr_factor")
     width = int(d**gw)
     if width < 1:
         raise InvalidParameterError(f"gamma_w = {gw} gives width int(d**gamma_w) = 0; use gamma_w >= 0")
     sigma2 = float(d**gs)
     A_star, E = phase_task(d, k, seed)
-    T = A_star + E
     lazy = is_lazy(gs, gw)
     step = 1.0 / (lr_factor * width * sigma2) if lazy else 1.0 / (lr_factor * np.linalg.norm(A_star, 2))
     W1, W2 = gaussian_init(d, d, width, sigma2, seed=np.random.default_rng([seed, 1]), reduced=reduced)
-    return _run_point(W1, W2, A_star, T, step, width, sigma2, int(max_steps), update, compare)
+    return phase_point_from_weights(
+        W1,
+        W2,
+        A_star,
+        E,
+        step,
+        width,
+        sigma2,
+        max_steps=int(max_steps),
+        update=update,
+        compare=compare,
+        eq1_scheme=eq1_scheme,
+        k=k,
+    )
 
 
-def _run_point(W1, W2, A_star, T, step, width, sigma2, max_steps, update, compare) -> PhaseDiagramPoint:
-    """The official sweep's loop (record, step, early stops), on any pair ``(W1, W2)``."""
+def phase_point_from_weights(
+    W1,
+    W2,
+    A_star,
+    E,
+    step: float,
+    width: int,
+    sigma2: float,
+    *,
+    max_steps: int = 750,
+    update: str = "sequential",
+    compare: bool = True,
+    eq1_scheme: str = "balanced",
+    k: int | None = None,
+) -> PhaseDiagramPoint:
+    r"""The official sweep's loop (record, step, early stops) from given weights ``(W1, W2)``.
+
+    :func:`phase_diagram_point` draws the task and the weights and calls this; use it directly
+    to run the loop on a full-width pair and on its :func:`reduce_width` image, or with another
+    step (e.g. Fig. 1: ``lr_factor = 5``, 100 steps). ``width`` and ``sigma2`` give the threshold
+    :math:`c = \sigma^2 w` (``width`` need not be ``W1.shape[0]``: a reduced pair stands for the
+    full width). ``k`` (default: the rank of ``A_star``) selects the ratio :math:`s_k/s_{k+1}`.
+
+    Examples
+    --------
+    >>> A_star, E = phase_task(20, 2, 0)
+    >>> W1, W2 = gaussian_init(20, 20, 400, 20.0**-2, seed=1)
+    >>> p = phase_point_from_weights(W1, W2, A_star, E, 0.005, 400, 20.0**-2, max_steps=30)
+    >>> p.n_records <= 30, p.numerical_rank >= 1
+    (True, True)
+    """
+    W1 = as_matrix(W1, "W1")
+    W2 = as_matrix(W2, "W2")
+    check_product_shapes(("W1", "W2"), (W1, W2))
+    A_star = as_matrix(A_star, "A_star", (W2.shape[0], W1.shape[1]))
+    E = as_matrix(E, "E", A_star.shape)
+    step = positive(step, "step")
+    width = positive_int(width, "width")
+    sigma2 = positive(sigma2, "sigma2")
+    scheme = _check_run(update, max_steps, compare, eq1_scheme)
+    if k is None:
+        k = int(np.linalg.matrix_rank(A_star))
+    return _loop(W1, W2, A_star, A_star + E, step, width, sigma2, int(max_steps), update, scheme, int(k))
+
+
+def _loop(W1, W2, A_star, T, step, width, sigma2, max_steps, update, scheme, k) -> PhaseDiagramPoint:
     d2 = float(A_star.size)
     c = sigma2 * width
     t_norm = float(np.linalg.norm(T))
     train, test = [], []
-    best_A, best = None, np.inf
+    best_A, best = np.empty_like(A_star), np.inf
+    R = np.empty_like(A_star)  # scratch: no allocation per record
     init_norm = 0.0
-    max_dist = 0.0 if compare else float("nan")
-    B = None
+    max_dist = 0.0 if scheme else float("nan")
+    B = eq1 = None
     reason = "max_steps"
     steps = descent_steps(W1, W2, T, step, update)
     try:
         with np.errstate(over="raise", invalid="raise"):
             for i in range(max_steps):
                 A, _, _ = next(steps)
-                if compare:
+                if scheme == "balanced":
+                    if eq1 is None:
+                        eq1 = descent_steps(*balanced_factors(A, c), T, step, update)
+                    B, _, _ = next(eq1)
+                elif scheme == "euler":
                     B = A.copy() if B is None else B + step * velocity_unchecked(B, T, c)
-                    max_dist = max(max_dist, float(np.linalg.norm(A - B)) / t_norm)
+                if scheme:
+                    np.subtract(A, B, out=R)
+                    max_dist = max(max_dist, float(np.linalg.norm(R)) / t_norm)
                 if i == 0:
                     init_norm = float(np.sum(A**2)) / d2
-                train.append(float(np.sum((A - T) ** 2)) / d2)
-                test.append(float(np.sum((A - A_star) ** 2)) / d2)
+                np.subtract(A, T, out=R)
+                train.append(float(np.sum(np.multiply(R, R, out=R))) / d2)
+                np.subtract(A, A_star, out=R)
+                test.append(float(np.sum(np.multiply(R, R, out=R))) / d2)
                 if test[-1] < best:
-                    best_A, best = A.copy(), test[-1]
+                    np.copyto(best_A, A)
+                    best = test[-1]
                 if train[-1] < 1e-3:
                     reason = "train<1e-3"
                     break
@@ -286,6 +402,7 @@ def _run_point(W1, W2, A_star, T, step, width, sigma2, max_steps, update, compar
                     if abs(train[-1] - train[-2]) < 2e-4 and train[0] - train[-1] > 1e-2:
                         reason = "train plateau"
                         break
+            A_last, _, _ = next(steps)  # the official code steps before its early-stop test
     except FloatingPointError:
         raise SimulationDivergedError(
             f"gradient descent overflowed after {len(test)} iterations with step {step:g}; "
@@ -293,8 +410,14 @@ def _run_point(W1, W2, A_star, T, step, width, sigma2, max_steps, update, compar
         ) from None
     test_arr = np.asarray(test)
     i_min = int(np.argmin(test_arr))
-    op = float(np.linalg.norm(best_A, 2))
+    s = np.linalg.svd(best_A, compute_uv=False)
+    op = float(s[0])
     stable = float(np.sum(best_A**2)) / op**2 if op > 0 else 0.0
+    if k < s.size:
+        ratio = float(s[k - 1] / s[k]) if s[k] > 0 else math.inf
+    else:
+        ratio = math.nan
+    last_op = float(np.linalg.norm(A_last, 2)) if np.all(np.isfinite(A_last)) else math.inf
     return PhaseDiagramPoint(
         min_test_error=float(test_arr[i_min]),
         stable_rank=stable,
@@ -307,6 +430,11 @@ def _run_point(W1, W2, A_star, T, step, width, sigma2, max_steps, update, compar
         n_records=len(test),
         stop_reason=reason,
         init_norm=init_norm,
+        sv_ratio=ratio,
+        numerical_rank=int(np.sum(s > op / 5)),
+        active=last_op / width * sigma2,
+        op_norm_over_c=last_op / c,
+        eq1_scheme=scheme,
         train_errors=np.asarray(train),
         test_errors=test_arr,
     )

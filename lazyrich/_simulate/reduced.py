@@ -6,7 +6,7 @@ cost of ``A = W2 W1``, the updates ``-W2^T G`` of ``W1`` and ``-W1 G^T`` of
 ``n = d_in + d_out``). Writing ``M(0) = B R`` (``B`` orthonormal, ``R`` ``n x n``),
 ``W1(t) = B W1r(t)`` and ``W2(t)^T = B W2r(t)^T`` where ``(W1r, W2r)`` follows the
 same updates from ``(R[:, :d_in], R[:, d_in:]^T)``; so ``A``, ``W1^T W1`` and
-``W2 W2^T`` coincide at every step (issue 5; Tu, Aranguri, Jacot digest §1.3).
+``W2 W2^T`` coincide at every step (issue 5; the training of Tu, Aranguri and Jacot (2024), Fig. 2).
 """
 
 from __future__ import annotations
@@ -82,27 +82,39 @@ def reduce_width(W1, W2) -> tuple[np.ndarray, np.ndarray]:
 
 
 def descent_steps(W1: np.ndarray, W2: np.ndarray, target: np.ndarray, step: float, update: str) -> Iterator[tuple]:
-    """Yield ``(A, W1, W2)`` before each step, then step (no validation; private helper of the simulators).
+    """Yield ``(A, W1, W2)`` before each step, then step (no validation; shared by the simulators).
 
-    ``A = W2 W1`` is the product at the yielded iterate; ``G = A - target``.
+    ``A = W2 W1`` is the product at the yielded iterate; ``G = A - target``. The iterates live in
+    buffers allocated once and updated in place (the same floating-point operations as
+    ``W1 - step * (W2.T @ G)``, without a fresh allocation, and its page faults, per product):
+    the yielded arrays are overwritten by the next step, so copy what must be kept.
     """
     W1 = np.array(W1, dtype=float)
     W2 = np.array(W2, dtype=float)
+    A = np.empty((W2.shape[0], W1.shape[1]))
+    G = np.empty_like(A)
+    D1 = np.empty_like(W1)
+    D2 = np.empty_like(W2)
     while True:
-        A = W2 @ W1
+        np.matmul(W2, W1, out=A)
         yield A, W1, W2
-        G = A - target
+        np.subtract(A, target, out=G)
+        np.matmul(W2.T, G, out=D1)
+        D1 *= step
         if update == "sequential":
-            W1 = W1 - step * (W2.T @ G)
-            W2 = W2 - step * (G @ W1.T)
+            W1 -= D1
+            np.matmul(G, W1.T, out=D2)
         else:
-            W1, W2 = W1 - step * (W2.T @ G), W2 - step * (G @ W1.T)
+            np.matmul(G, W1.T, out=D2)
+            W1 -= D1
+        D2 *= step
+        W2 -= D2
 
 
 def two_layer_descent(W1, W2, target, step: float, t, update: str = "sequential") -> Trajectory:
     r"""Gradient descent on :math:`C(A) = \frac12\|W_2W_1 - T\|_F^2`, sampled at ``t`` (multiples of ``step``).
 
-    ``update="sequential"`` is the official code's rule (digest §1.3):
+    ``update="sequential"`` is the official code's rule (Tu et al. (2024), the code of Figs. 1-2):
 
     .. math::
         G = W_2W_1 - T,\quad W_1 \leftarrow W_1 - \eta W_2^T G,\quad W_2 \leftarrow W_2 - \eta G W_1^T

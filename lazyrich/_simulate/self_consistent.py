@@ -4,6 +4,11 @@ For the cost :math:`C(A) = \tfrac12\|A - T\|_F^2` (so :math:`G = A - T`):
 
 .. math::
     \dot A = -(AA^T + c^2 I)^{1/2} G - G (A^T A + c^2 I)^{1/2}, \qquad c = \sigma^2 w.
+
+Two discretisations are provided: the official code's update of ``B`` (forward Euler with the
+square roots from an SVD, :func:`self_consistent_descent`), and gradient descent on a
+:func:`balanced_factors` pair, whose gradient flow *is* eq. (1) and whose square roots are the
+Gram matrices of its factors (no factorisation per step).
 """
 
 from __future__ import annotations
@@ -13,12 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._base.errors import ShapeError
-from .._base.validation import as_matrix, nonnegative
+from .._base.validation import as_matrix, nonnegative, positive
 from .flow import Trajectory, gradient_descent, gradient_flow
 from .models import Model
 
 __all__ = [
     "SelfConsistentModel",
+    "balanced_factors",
     "self_consistent_descent",
     "self_consistent_flow",
     "self_consistent_velocity",
@@ -32,7 +38,7 @@ def self_consistent_velocity(A, target, c) -> np.ndarray:
     The square roots come from one full SVD :math:`A = U S V^T`: in that basis
     the operator multiplies :math:`\tilde G = U^T G V` entrywise by
     :math:`\sqrt{s_i^2+c^2} + \sqrt{s_j^2+c^2}` (the Kronecker-sum spectrum of
-    digest §2.5; singular values beyond the rank count as 0). ``c = 0`` gives
+    Tu et al. (2024), eq. (1), derived here; singular values beyond the rank count as 0). ``c = 0`` gives
     the balanced (Arora et al.) limit, claim 12.
 
     >>> A = np.diag([1.0, 0.0]); T = np.eye(2)
@@ -47,6 +53,7 @@ def self_consistent_velocity(A, target, c) -> np.ndarray:
 
 
 def velocity_unchecked(A: np.ndarray, T: np.ndarray, c: float) -> np.ndarray:
+    """:func:`self_consistent_velocity` without input checks (one full SVD of ``A``)."""
     U, s, Vt = np.linalg.svd(A, full_matrices=True)
     d_out, d_in = A.shape
     s_out = np.zeros(d_out)
@@ -57,6 +64,55 @@ def velocity_unchecked(A: np.ndarray, T: np.ndarray, c: float) -> np.ndarray:
     q = np.hypot(s_in, c)
     Gt = U.T @ (A - T) @ Vt.T
     return -(U @ ((p[:, None] + q[None, :]) * Gt) @ Vt)
+
+
+def balanced_factors(A, c) -> tuple[np.ndarray, np.ndarray]:
+    r"""A width-``d_in`` pair ``(F1, F2)`` whose gradient flow is exactly eq. (1) with threshold ``c``.
+
+    With the full SVD :math:`A = U S V^T` (square ``A``) and :math:`r_i = \sqrt{s_i^2 + c^2}`,
+
+    .. math::
+        F_1 = \operatorname{diag}\big(\sqrt{c + r_i}\big) V^T, \qquad
+        F_2 = U \operatorname{diag}\big(\sqrt{r_i - c}\big)
+
+    (``r_i - c`` evaluated as :math:`s_i^2 / (c + r_i)`, without cancellation). Then
+    :math:`F_2 F_1 = A` and :math:`F_1 F_1^T - F_2^T F_2 = 2c\,I`: the pair is
+    λ-balanced with :math:`\lambda = 2c` (Dominé et al. (2025), assumption A2) at hidden width
+    ``d_in``. Gradient flow conserves this imbalance, and on it
+    :math:`F_1^T F_1 = c + (A^T A + c^2)^{1/2}`, :math:`F_2 F_2^T = (A A^T + c^2)^{1/2} - c`, so
+    the weight-space velocity :math:`\dot A = -(F_2F_2^T G + G F_1^T F_1)` is eq. (1) of Tu et al.
+    (2024) exactly, the shifts :math:`\pm c` cancelling (derived here). Gradient descent on the
+    pair is therefore a first-order discretisation of eq. (1) whose square roots cost two
+    products per step; it differs from the Euler update by :math:`O(\eta^2)` per step (the
+    product term :math:`\eta^2 G A^T G` and the imbalance drift of gradient descent).
+
+    Parameters
+    ----------
+    A : (d, d) array
+    c : float
+        The threshold :math:`c = \sigma^2 w > 0`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> A, T = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+    >>> F1, F2 = balanced_factors(A, 0.7)
+    >>> bool(np.allclose(F2 @ F1, A) and np.allclose(F1 @ F1.T - F2.T @ F2, 1.4 * np.eye(3)))
+    True
+    >>> G = A - T
+    >>> bool(np.allclose(-(F2 @ F2.T @ G + G @ F1.T @ F1), self_consistent_velocity(A, T, 0.7)))
+    True
+    """
+    A = as_matrix(A, "A")
+    if A.shape[0] != A.shape[1]:
+        raise ShapeError(f"balanced_factors needs a square A (d_in = d_out); got shape {A.shape}")
+    c = positive(c, "c")
+    U, s, Vt = np.linalg.svd(A)
+    r = np.hypot(s, c)
+    x = c + r
+    F1 = np.sqrt(x)[:, None] * Vt
+    F2 = U * np.sqrt(s * s / x)[None, :]
+    return F1, F2
 
 
 @dataclass(init=False)
@@ -94,7 +150,7 @@ def self_consistent_flow(A0, target, c, t, rtol: float = 1e-12, atol: float | No
     .. math::
         \dot A = -(AA^T + c^2 I)^{1/2} (A - T) - (A - T)(A^T A + c^2 I)^{1/2}
 
-    (digest §2.1; cost :math:`\frac12\|A - T\|_F^2`). Returns a
+    (Tu et al. (2024), eq. (1); cost :math:`\frac12\|A - T\|_F^2`). Returns a
     :class:`Trajectory` with the single parameter ``"A"`` (``traj["A"]`` has shape
     ``(len(t), d_out, d_in)``).
 
@@ -114,8 +170,8 @@ def self_consistent_descent(A0, target, c, step: float, t) -> Trajectory:
     r"""Discretised eq. (1) with the gradient-descent step rule: :math:`A \leftarrow A - \eta\,[P G + G Q]`.
 
     ``step`` is the learning rate :math:`\eta` of the weight-space gradient
-    descent it is compared with (the official code's update of ``B``, digest
-    §2.1); ``t`` must be whole multiples of ``step`` (``k`` steps sit at ``t = k step``).
+    descent it is compared with (the official code's update of ``B`` for
+    Tu et al. (2024), Fig. 1); ``t`` must be whole multiples of ``step`` (``k`` steps sit at ``t = k step``).
 
     >>> tr = self_consistent_descent(np.array([[0.0]]), np.array([[1.0]]), 1.0, 0.1, [0.0, 0.1])
     >>> round(float(tr["A"][-1, 0, 0]), 12)  # 0 - 0.1 * (1 + 1) * (0 - 1)

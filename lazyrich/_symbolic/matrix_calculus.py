@@ -4,8 +4,7 @@ SymPy cannot differentiate a product of time-dependent matrices correctly
 (``Function`` arguments commute) and has no exponential of a ``MatrixSymbol``.
 This module gives the three pieces every symbolic claim in lazyrich uses:
 
-* :func:`time_derivative`: the product rule over ``MatMul``/``Transpose``/
-  ``Inverse``/``MatPow``, given declared derivatives ``dW/dt = ...``;
+* :func:`lazyrich.time_derivative` (in ``derivative.py``): the product and chain rules;
 * :func:`canonicalize`: expands an expression into a sum of coefficient times
   *word* (an ordered tuple of matrix atoms), merges equal words, optionally
   rewrites sub-words by rules (e.g. lambda-balance), so an identity reduces to
@@ -38,15 +37,19 @@ from sympy.polys.domains import QQ
 from sympy.polys.fields import field
 from sympy.polys.rings import ring
 
+from .._base.errors import LazyrichError
+
 __all__ = [
     "Canonical",
+    "RewriteLoopError",
     "RewriteRule",
+    "UnsupportedExpressionError",
+    "canonical_trace",
     "canonicalize",
     "explicit_matrix",
     "explicit_residual",
     "explicit_time_derivative",
     "is_zero",
-    "time_derivative",
 ]
 
 Word = tuple  # a tuple of matrix atoms, multiplied left to right
@@ -71,101 +74,68 @@ class RewriteRule:
     rhs: MatrixExpr
 
 
-# ---------------------------------------------------------------- derivative
-def _zero_like(expr: MatrixExpr) -> ZeroMatrix:
-    return ZeroMatrix(*expr.shape)
+class RewriteLoopError(LazyrichError, RuntimeError):
+    """Rewrite rules (with commutations) did not reach a normal form: some rule does not shorten words."""
 
 
-def _scalar_derivative(expr: sp.Expr, rates: Mapping) -> sp.Expr:
-    out = sp.Integer(0)
-    for sym, rate in rates.items():
-        if isinstance(sym, sp.Symbol) and not isinstance(sym, MatrixSymbol) and expr.has(sym):
-            out += sp.diff(expr, sym) * rate
-    return out
+def _commuting_pairs(commuting: Iterable, symmetric: frozenset) -> frozenset:
+    """Unordered pairs of atoms that commute, closed under transposition (``AB = BA`` iff ``B^T A^T = A^T B^T``)."""
+    out = set()
+    for a, b in commuting:
+        out.add(frozenset((a, b)))
+        out.add(frozenset((_transpose_atom(a, symmetric), _transpose_atom(b, symmetric))))
+    return frozenset(p for p in out if len(p) == 2)
 
 
-def _scaled(coeff, mats) -> MatrixExpr:
-    return MatMul(*mats) if coeff == 1 else MatMul(coeff, *mats)
+def _sort_word(word: Word, pairs: frozenset) -> Word:
+    """Bubble adjacent commuting atoms into a fixed order (by ``srepr``): terminates, never loops."""
+    if not pairs:
+        return word
+    w = list(word)
+    swapped = True
+    while swapped:
+        swapped = False
+        for i in range(len(w) - 1):
+            if frozenset((w[i], w[i + 1])) in pairs and _word_key((w[i],)) > _word_key((w[i + 1],)):
+                w[i], w[i + 1] = w[i + 1], w[i]
+                swapped = True
+    return tuple(w)
 
 
-def time_derivative(expr, rates: Mapping) -> sp.Basic:
-    """Time derivative of a matrix (or scalar) expression by the product rule.
+def canonical_trace(
+    expr: MatrixExpr, symmetric: Iterable = (), rules: Sequence = (), commuting: Iterable = ()
+) -> sp.Expr:
+    """Trace of a matrix expression in a canonical form: distributed over sums, each word's trace
+    written with the least of its cyclic rotations and of those of its transpose (``tr(AB) = tr(BA)``,
+    ``tr(X^T) = tr(X)``).
 
-    Parameters
-    ----------
-    expr : MatrixExpr or sympy.Expr
-        Built from ``MatrixSymbol`` s, transposes, products, sums, integer powers,
-        inverses and traces, with scalar coefficients.
-    rates : mapping
-        Declared derivatives, ``{W1: W2.T * E, W2: E * W1.T, lam: 0, ...}``.
-        Matrix symbols or scalar ``Symbol`` s absent from ``rates`` are constant.
-
-    Returns
-    -------
-    The derivative as an (unsimplified) expression of the same shape.
-
-    Examples
-    --------
     >>> import sympy as sp
     >>> A = sp.MatrixSymbol("A", 2, 2); B = sp.MatrixSymbol("B", 2, 2)
-    >>> dA = sp.MatrixSymbol("dA", 2, 2)
-    >>> time_derivative(A * B, {A: dA})
-    dA*B
+    >>> canonical_trace(A * B) - canonical_trace(B.T * A.T)
+    0
     """
-    if isinstance(expr, MatrixSymbol):
-        return rates.get(expr, _zero_like(expr))
-    if isinstance(expr, (Identity, ZeroMatrix)) or (isinstance(expr, MatrixExpr) and expr.is_ZeroMatrix):
-        return _zero_like(expr)
-    if isinstance(expr, Transpose):
-        return Transpose(time_derivative(expr.arg, rates))
-    if isinstance(expr, MatAdd):
-        return MatAdd(*[time_derivative(a, rates) for a in expr.args])
-    if isinstance(expr, Inverse):
-        inv = expr
-        return -inv * time_derivative(expr.arg, rates) * inv
-    if isinstance(expr, MatPow):
-        base, exp = expr.args
-        if exp.is_Integer and exp > 0:
-            return time_derivative(MatMul(*([base] * int(exp)), evaluate=False), rates)
-        if exp.is_Integer and exp < 0:
-            return time_derivative(MatMul(*([Inverse(base)] * int(-exp)), evaluate=False), rates)
-        raise TypeError(f"time_derivative: only integer matrix powers are supported, got {expr}")
-    if isinstance(expr, MatMul):
-        coeff, mats = expr.as_coeff_matrices()
-        terms = []
-        dcoeff = _scalar_derivative(coeff, rates)
-        if dcoeff != 0:
-            terms.append(_scaled(dcoeff, mats))
-        for i, m in enumerate(mats):
-            dm = time_derivative(m, rates)
-            if isinstance(dm, ZeroMatrix):
-                continue
-            terms.append(_scaled(coeff, [*mats[:i], dm, *mats[i + 1 :]]))
-        if not terms:
-            return _zero_like(expr)
-        return MatAdd(*terms)
-    if isinstance(expr, Trace):
-        return Trace(time_derivative(expr.arg, rates))
-    if isinstance(expr, MatrixExpr):
-        raise TypeError(f"time_derivative: unsupported matrix expression {type(expr).__name__}: {expr}")
-    # scalar: coefficients may contain Traces and declared scalar symbols
-    expr = sp.sympify(expr)
-    traces = list(expr.atoms(Trace))
-    if not traces:
-        return _scalar_derivative(expr, rates)
-    dummies = [sp.Dummy() for _ in traces]
-    plain = expr.xreplace(dict(zip(traces, dummies)))
-    out = _scalar_derivative(plain, rates).xreplace(dict(zip(dummies, traces)))
-    for tr, dm in zip(traces, dummies):
-        out += sp.diff(plain, dm).xreplace(dict(zip(dummies, traces))) * canonical_trace(time_derivative(tr.arg, rates))
+    symmetric = frozenset(symmetric)
+    pairs = _commuting_pairs(commuting, symmetric)
+    can = canonicalize(expr, symmetric=symmetric, rules=rules, commuting=commuting)
+    out = sp.Integer(0)
+    for w, c in can.terms.items():
+        if not w:
+            out += c * expr.shape[0]
+            continue
+        tw = tuple(_transpose_atom(a, symmetric) for a in reversed(w))
+        cands = [_sort_word(v[i:] + v[:i], pairs) for v in (w, tw) for i in range(len(v))]
+        best = min(cands, key=_word_key)
+        out += c * Trace(_word_expr(best, can.shape))
     return out
 
 
-def canonical_trace(expr: MatrixExpr) -> sp.Expr:
-    """Trace of a matrix expression, distributed over sums."""
-    return sp.Add(
-        *[c * Trace(_word_expr(w, expr.shape)) if w else c * expr.shape[0] for w, c in canonicalize(expr).terms.items()]
-    )
+def _canonical_coefficient(c, symmetric, rules, commuting) -> sp.Expr:
+    """``c`` with every trace in it replaced by its :func:`canonical_trace` form, expanded."""
+    if not (isinstance(c, sp.Basic) and c.has(Trace)):
+        return sp.expand(c)
+    traces = [e for e in sp.preorder_traversal(c) if isinstance(e, Trace)]
+    repl = {tr: canonical_trace(tr.arg, symmetric, rules, commuting) for tr in traces}
+    return sp.expand(c.xreplace(repl))
 
 
 # ---------------------------------------------------------------- canonical form
@@ -220,15 +190,28 @@ def _word_expr(word: Word, shape) -> MatrixExpr:
 
 
 class _Expander:
-    def __init__(self, symmetric: Iterable, scalar_symbols: Mapping):
+    def __init__(self, symmetric: Iterable, scalar_symbols: Mapping, rules: Sequence = (), commuting: Iterable = ()):
         self.symmetric = frozenset(symmetric)
         self.scalars = dict(scalar_symbols)
+        self.rules = tuple(rules)
+        self.commuting = tuple(commuting)
 
     def atom(self, a) -> dict:
         if isinstance(a, MatrixSymbol) and a.shape == (1, 1):
             # 1x1 matrices are scalars: they commute, so move them into the coefficient
             return {(): self.scalars.setdefault(a, sp.Symbol(a.name))}
         return {(a,): sp.Integer(1)}
+
+    def _inverse(self, arg) -> dict:
+        inner = canonicalize(arg, symmetric=self.symmetric, rules=self.rules, commuting=self.commuting).as_expr()
+        if isinstance(inner, Identity):
+            return {(): sp.Integer(1)}
+        return {(Inverse(inner),): sp.Integer(1)}
+
+    def _transposed(self, a) -> dict:
+        if isinstance(a, Inverse) and not _is_atom(a.arg):
+            return self._inverse(Transpose(a.arg))  # (M^-1)^T = (M^T)^-1, with M^T put in canonical form
+        return {(_transpose_atom(a, self.symmetric),): sp.Integer(1)}
 
     def __call__(self, e) -> dict:
         if isinstance(e, MatrixSymbol):
@@ -238,11 +221,13 @@ class _Expander:
         if isinstance(e, ZeroMatrix) or (isinstance(e, MatrixExpr) and e.is_ZeroMatrix):
             return {}
         if isinstance(e, Transpose):
-            inner = self(e.arg)
             out: dict = {}
-            for w, c in inner.items():
-                tw = tuple(_transpose_atom(a, self.symmetric) for a in reversed(w))
-                out[tw] = out.get(tw, 0) + c
+            for w, c in self(e.arg).items():
+                acc = {(): c}
+                for a in reversed(w):
+                    acc = self._mul(acc, self._transposed(a))
+                for tw, tc in acc.items():
+                    out[tw] = out.get(tw, 0) + tc
             return out
         if isinstance(e, MatAdd):
             out = {}
@@ -254,18 +239,11 @@ class _Expander:
             coeff, mats = e.as_coeff_matrices()
             acc = {(): sp.sympify(coeff)}
             for m in mats:
-                nxt: dict = {}
-                for (w1, c1), (w2, c2) in itertools.product(acc.items(), self(m).items()):
-                    w = w1 + w2
-                    nxt[w] = nxt.get(w, 0) + c1 * c2
-                acc = nxt
+                acc = self._mul(acc, self(m))
             return acc
         # Inverse subclasses MatPow in SymPy >= 1.13: test it first
         if isinstance(e, Inverse):
-            inner = canonicalize(e.arg, symmetric=self.symmetric).as_expr()
-            if isinstance(inner, Identity):
-                return {(): sp.Integer(1)}
-            return {(Inverse(inner),): sp.Integer(1)}
+            return self._inverse(e.arg)
         if isinstance(e, MatPow):
             base, exp = e.args
             if exp.is_Integer and exp >= 0:
@@ -273,10 +251,15 @@ class _Expander:
                 for _ in range(int(exp)):
                     acc = self._mul(acc, self(base))
                 return acc
-            if exp == -1:
-                return self(Inverse(base))
-            raise TypeError(f"canonicalize: unsupported power {e}")
-        raise TypeError(f"canonicalize: unsupported matrix expression {type(e).__name__}: {e}")
+            if exp.is_Integer:  # M^{-k} = (M^{-1})^k
+                inv, acc = self(Inverse(base)), {(): sp.Integer(1)}
+                for _ in range(int(-exp)):
+                    acc = self._mul(acc, inv)
+                return acc
+            raise UnsupportedExpressionError(
+                f"canonicalize: unsupported power {e}; declare it as a symbol (lazyrich.symbolic.matrix_power)"
+            )
+        raise UnsupportedExpressionError(f"canonicalize: unsupported matrix expression {type(e).__name__}: {e}")
 
     @staticmethod
     def _mul(a: dict, b: dict) -> dict:
@@ -287,6 +270,10 @@ class _Expander:
         return out
 
 
+class UnsupportedExpressionError(LazyrichError, TypeError):
+    """An expression node the matrix calculus has no rule for (e.g. a fractional power not declared as a symbol)."""
+
+
 def _find(word: Word, sub: Word) -> int:
     n, k = len(word), len(sub)
     for i in range(n - k + 1):
@@ -295,11 +282,31 @@ def _find(word: Word, sub: Word) -> int:
     return -1
 
 
+def _compile_rules(ex: _Expander, rules: Sequence[RewriteRule], symmetric: frozenset) -> list:
+    compiled = []
+    for r in rules:
+        lhs_terms = ex(r.lhs)
+        if len(lhs_terms) != 1 or next(iter(lhs_terms.values())) != 1:
+            raise UnsupportedExpressionError(f"a rewrite rule's left side must be a product of atoms, got {r.lhs}")
+        lw = tuple(next(iter(lhs_terms)))
+        rhs_terms = ex(r.rhs)
+        compiled.append((lw, rhs_terms))
+        tl = tuple(_transpose_atom(a, symmetric) for a in reversed(lw))
+        if tl != lw:
+            rt: dict = {}
+            for w, c in rhs_terms.items():
+                tw = tuple(_transpose_atom(a, symmetric) for a in reversed(w))
+                rt[tw] = rt.get(tw, 0) + c
+            compiled.append((tl, rt))
+    return compiled
+
+
 def canonicalize(
     expr: MatrixExpr,
     symmetric: Iterable[MatrixSymbol] = (),
     rules: Sequence[RewriteRule] = (),
     max_rewrites: int = 10_000,
+    commuting: Iterable[tuple] = (),
 ) -> Canonical:
     """Expand ``expr`` into a canonical sum of words.
 
@@ -311,7 +318,12 @@ def canonicalize(
     rules : sequence of RewriteRule
         Sub-word substitutions applied until none matches (e.g. the
         lambda-balance ``W2^T W2 -> W1 W1^T + lambda I``). Rules must strictly
-        shorten or reorder words so that rewriting terminates.
+        shorten or reorder words so that rewriting terminates; otherwise
+        :class:`RewriteLoopError` is raised after ``max_rewrites`` rewrites.
+    commuting : iterable of (atom, atom)
+        Pairs declared to commute (``E F = F E``). Adjacent commuting atoms are
+        put in a fixed order, so a commutation never loops (unlike a rule
+        ``E F -> F E``, whose transpose undoes it when both are symmetric).
 
     Returns
     -------
@@ -319,7 +331,7 @@ def canonicalize(
         ``.is_zero()`` decides the identity ``expr == 0``; ``.as_expr()``
         rebuilds the normal form. 1x1 ``MatrixSymbol`` s become commuting
         scalars, and when ``expr`` itself is 1x1 each word is identified with
-        its transpose.
+        its transpose. Traces in coefficients are put in :func:`canonical_trace` form.
 
     Examples
     --------
@@ -329,60 +341,65 @@ def canonicalize(
     True
     >>> canonicalize(A * B - B * A).is_zero()
     False
+    >>> canonicalize(A * B - B * A, commuting=[(A, B)]).is_zero()
+    True
     """
     symmetric = frozenset(symmetric)
-    ex = _Expander(symmetric, {})
+    commuting = tuple(commuting)
+    pairs = _commuting_pairs(commuting, symmetric)
+    ex = _Expander(symmetric, {}, rules, commuting)
     terms = ex(expr)
-    if rules:
-        compiled = []
-        for r in rules:
-            lw = tuple(next(iter(ex(r.lhs))))
-            rhs_terms = ex(r.rhs)
-            compiled.append((lw, rhs_terms))
-            tl = tuple(_transpose_atom(a, symmetric) for a in reversed(lw))
-            if tl != lw:
-                rt: dict = {}
-                for w, c in rhs_terms.items():
-                    tw = tuple(_transpose_atom(a, symmetric) for a in reversed(w))
-                    rt[tw] = rt.get(tw, 0) + c
-                compiled.append((tl, rt))
-        count = 0
-        changed = True
-        while changed:
-            changed = False
-            new: dict = {}
+    compiled = _compile_rules(ex, rules, symmetric) if rules else []
+    count = 0
+    while True:
+        if pairs:
+            sorted_terms: dict = {}
             for w, c in terms.items():
-                for lw, rhs_terms in compiled:
-                    i = _find(w, lw)
-                    if i >= 0:
-                        changed = True
-                        count += 1
-                        for rw, rc in rhs_terms.items():
-                            nw = w[:i] + rw + w[i + len(lw) :]
-                            new[nw] = new.get(nw, 0) + c * rc
-                        break
-                else:
-                    new[w] = new.get(w, 0) + c
-            terms = new
-            if count > max_rewrites:
-                raise RuntimeError("canonicalize: rewrite rules did not terminate")
+                sw = _sort_word(w, pairs)
+                sorted_terms[sw] = sorted_terms.get(sw, 0) + c
+            terms = sorted_terms
+        changed = False
+        new: dict = {}
+        for w, c in terms.items():
+            for lw, rhs_terms in compiled:
+                i = _find(w, lw)
+                if i >= 0:
+                    changed = True
+                    count += 1
+                    for rw, rc in rhs_terms.items():
+                        nw = w[:i] + rw + w[i + len(lw) :]
+                        new[nw] = new.get(nw, 0) + c * rc
+                    break
+            else:
+                new[w] = new.get(w, 0) + c
+        terms = new
+        if not changed:
+            break
+        if count > max_rewrites:
+            raise RewriteLoopError(
+                f"canonicalize: the rewrite rules did not terminate after {max_rewrites} rewrites; "
+                "each rule must shorten words (declare commutations with `commuting`, not as rules)"
+            )
     if tuple(expr.shape) == (1, 1):
         merged: dict = {}
         for w, c in terms.items():
             tw = tuple(_transpose_atom(a, symmetric) for a in reversed(w))
-            key = min(w, tw, key=_word_key)
+            key = min(w, _sort_word(tw, pairs), key=_word_key)
             merged[key] = merged.get(key, 0) + c
         terms = merged
-    terms = {w: sp.expand(c) for w, c in terms.items()}
+    terms = {w: _canonical_coefficient(c, symmetric, rules, commuting) for w, c in terms.items()}
     terms = {w: c for w, c in terms.items() if c != 0}
     return Canonical(terms=terms, shape=tuple(expr.shape))
 
 
-def is_zero(expr, symmetric: Iterable[MatrixSymbol] = (), rules: Sequence[RewriteRule] = ()) -> bool:
+def is_zero(
+    expr, symmetric: Iterable[MatrixSymbol] = (), rules: Sequence[RewriteRule] = (), commuting: Iterable[tuple] = ()
+) -> bool:
     """True when ``expr`` is identically zero (matrix or scalar expression).
 
     Matrix expressions go through :func:`canonicalize`; explicit matrices are
-    checked entry by entry; scalars by ``expand`` then ``simplify``.
+    checked entry by entry; scalars by putting their traces in canonical form,
+    then ``expand`` and ``simplify``.
 
     >>> import sympy as sp
     >>> A = sp.MatrixSymbol("A", 2, 2)
@@ -390,10 +407,10 @@ def is_zero(expr, symmetric: Iterable[MatrixSymbol] = (), rules: Sequence[Rewrit
     (True, False)
     """
     if isinstance(expr, MatrixExpr) and not isinstance(expr, sp.MatrixBase):
-        return canonicalize(expr, symmetric=symmetric, rules=rules).is_zero()
+        return canonicalize(expr, symmetric=symmetric, rules=rules, commuting=commuting).is_zero()
     if isinstance(expr, sp.MatrixBase):
         return all(sp.expand(e) == 0 or sp.simplify(e) == 0 for e in expr)
-    e = sp.expand(sp.sympify(expr))
+    e = _canonical_coefficient(sp.sympify(expr), frozenset(symmetric), rules, tuple(commuting))
     return e == 0 or sp.simplify(e) == 0
 
 

@@ -5,7 +5,9 @@
 ``lazyrich latex [PATTERN] [-o FILE] [--standalone|--fragment] [--notation FILE]`` exports them as LaTeX;
 ``lazyrich stress [MODEL] [--t-max T] [--n-times N] [--json] [--plot FILE]`` prints the stability report;
 ``lazyrich sweep SPEC [--scheduler ADDRESS|local|processes:N|threads] [--out PATH] [--resume] [--plot PNG]`` runs
-a resumable parameter sweep (``lazyrich sweep --list`` lists the sweep functions).
+a resumable parameter sweep (``lazyrich sweep --list`` lists the sweep functions);
+``lazyrich check MODULE_OR_FILE [--json]`` runs the claims one user module defines;
+``lazyrich mutate [PATTERN] [--json] [--jobs N]`` mutation-tests the claims' statements.
 """
 
 from __future__ import annotations
@@ -204,6 +206,23 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--plot-y", default=None, metavar="AXIS", help="vertical axis of the heatmap")
     sw.add_argument("--list", action="store_true", help="list the registered sweep functions and exit")
     sw.set_defaults(func=_cmd_sweep)
+
+    ck = sub.add_parser("check", help="run the claims that one module or .py file of yours defines")
+    ck.add_argument("target", metavar="MODULE_OR_FILE", help="a module name or a .py file that registers claims")
+    ck.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    ck.set_defaults(func=_cmd_check)
+
+    mu = sub.add_parser(
+        "mutate",
+        help="mutation testing: change each claim's statement, check that its checks fail",
+        description="Exit status: 0 every mutant killed or listed as equivalent, 1 an unexplained survivor, 2 no match.",
+    )
+    mu.add_argument("pattern", nargs="?", default=None, help="glob or substring of claim ids (default: all)")
+    mu.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    mu.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = every core, 1 = in-process)")
+    mu.add_argument("--module", "-m", action="append", default=[], help="extra module of claims to import (repeatable)")
+    mu.add_argument("--all", action="store_true", help="also list the survivors of claims that ignore their statement")
+    mu.set_defaults(func=_cmd_mutate)
     return p
 
 
@@ -287,6 +306,63 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         plot_sweep(df, args.plot, value=args.plot_value, x=args.plot_x, y=args.plot_y)
         print(f"wrote {args.plot}", file=sys.stderr)
     return 1 if summary.failed else 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .._claims.model import Registry
+    from .check_command import load_user_claims
+
+    claims = load_user_claims(args.target)
+    if not claims:
+        print(f"{args.target} registers no claim (lazyrich.claim or lazyrich.solution_claim)", file=sys.stderr)
+        return 2
+    registry = Registry()
+    for c in claims:
+        registry.add(c)
+    results = verify(registry=registry)
+    failed = [r for r in results if not r.passed]
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        print(_table(results))
+        print(f"\n{len(results) - len(failed)} passed, {len(failed)} failed ({len(results)} claims from {args.target})")
+    for r in failed:
+        for kind, check in (("symbolic", r.symbolic), ("numeric", r.numeric)):
+            if check.status == "fail":
+                print(f"FAILED {r.id} [{kind}]: {check.detail}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_mutate(args: argparse.Namespace) -> int:
+    from .mutate import mutate
+
+    if not load_claims(args.module).select(args.pattern):
+        print(f"no claim matches {args.pattern!r}; `lazyrich claims` lists the ids", file=sys.stderr)
+        return 2
+    reports = mutate(args.pattern, jobs=args.jobs, modules=args.module)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], indent=2))
+    else:
+        w = max([2, *(len(r.id) for r in reports)])
+        print(f"{'id':<{w}}  {'mutants':>7}  {'killed':>6}  {'survived':>8}  {'unexplained':>11}  statement")
+        for r in reports:
+            how = "read" if r.reads_statement else "IGNORED"
+            how = how if r.baseline else "claim fails on its own statement"
+            print(f"{r.id:<{w}}  {r.mutants:>7}  {r.killed:>6}  {len(r.survivors):>8}  {len(r.unexplained):>11}  {how}")
+        for r in reports:
+            if r.reads_statement or args.all:
+                for label, desc, reason in r.survivors:
+                    print(f"SURVIVED {r.id} {label}: {desc}" + (f"  [equivalent: {reason}]" if reason else ""))
+        total, killed = sum(r.mutants for r in reports), sum(r.killed for r in reports)
+        reading = [r for r in reports if r.reads_statement]
+        rt, rk = sum(r.mutants for r in reading), sum(r.killed for r in reading)
+        print(
+            f"\nkilled {killed} of {total} mutants ({100 * killed / max(total, 1):.1f}%) over {len(reports)} claims; "
+            f"{len(reading)} claims read their statement: {rk} of {rt} killed ({100 * rk / max(rt, 1):.1f}%); "
+            f"unexplained survivors: {sum(len(r.unexplained) for r in reports)}"
+        )
+    bad = any(r.unexplained or not r.baseline for r in reports)
+    return 1 if bad else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

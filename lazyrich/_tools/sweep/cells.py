@@ -22,7 +22,7 @@ import numpy as np
 
 from ..._base.errors import InvalidParameterError, NonFiniteError
 from ..._base.tolerance import FLOAT64_EPS, linalg_tolerance, ode_global_tolerance, quadratic_invariant_tolerance
-from ..._base.validation import as_scalar, positive
+from ..._base.validation import as_scalar, nonnegative, positive, positive_int
 from ..._exact.aligned import aligned_singular_value
 from ..._exact.lambda_balanced import lambda_balanced_init
 from ..._exact.mixed_aligned import mixed_aligned_singular_value
@@ -58,7 +58,7 @@ __all__ = [
 ROUND_OFF_EPS = 64
 
 
-def _finite_row(row: dict[str, Any], what: str) -> dict[str, Any]:
+def finite_row(row: dict[str, Any], what: str) -> dict[str, Any]:
     """Refuse to return NaN or inf (the sweep table must hold only finite numbers)."""
     for key, v in row.items():
         if isinstance(v, float) and not math.isfinite(v):
@@ -66,23 +66,9 @@ def _finite_row(row: dict[str, Any], what: str) -> dict[str, Any]:
     return row
 
 
-def _seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InvalidParameterError(f"seed must be a non-negative integer; got {seed!r}")
-    return int(seed)
-
-
-def _size(v: Any, name: str) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise InvalidParameterError(f"{name} must be a positive integer; got {v!r}")
-    return int(v)
-
-
 def _time(t: Any) -> np.ndarray:
     """The grid ``[0, t]`` (or ``[0]`` at ``t = 0``)."""
-    t = as_scalar(t, "t")
-    if t < 0:
-        raise InvalidParameterError(f"t must be >= 0; got {t}")
+    t = nonnegative(t, "t")
     return np.array([0.0, t]) if t > 0 else np.array([0.0])
 
 
@@ -113,7 +99,7 @@ def draw_phase_boundaries(ax: Any, x: str, y: str, params: dict[str, Any]) -> No
     :math:`\gamma_w = \log_d k` (:func:`is_overparameterized` above it; drawn when ``params`` has
     ``d`` and ``k``), and dashed grey :math:`\gamma_w = 1` for :math:`\gamma_{\sigma^2} < -1/2`, the lower
     edge of the region the theorems cover (:func:`in_theory_region`: above it and left of the red
-    line). Digest §3.1. Other axis pairs draw nothing. The axes' limits are kept.
+    line), as drawn in Tu et al. (2024), Fig. 2. Other axis pairs draw nothing. The axes' limits are kept.
 
     Examples
     --------
@@ -179,23 +165,28 @@ def phase_diagram(
     update: str = "sequential",
     reduced: bool = True,
     compare: bool = True,
+    eq1_scheme: str = "balanced",
 ) -> dict[str, Any]:
-    r"""One point of the phase diagram of Tu, Aranguri & Jacot (Fig. 2; digest §3, §5.2).
+    r"""One point of the phase diagram of Tu, Aranguri & Jacot (2024), Fig. 2.
 
     Runs :func:`phase_diagram_point` (width :math:`w = \lfloor d^{\gamma_w}\rfloor`, variance
     :math:`\sigma^2 = d^{\gamma_{\sigma^2}}`, the official step rule and early stops) and returns
-    its four Fig. 2 quantities with the run's diagnostics and the region flags of digest §3.1.
+    its four Fig. 2 quantities with the official code's diagnostics, the run's diagnostics and
+    the region flags of the figure's lines.
 
     Returns
     -------
     dict
         ``min_test_error`` (TL panel), ``stable_rank`` (TR), ``iterations`` (BL),
-        ``max_distance`` (BR: GD vs discretised eq. (1); only with ``compare``), ``width``,
-        ``sigma2``, ``c`` (:math:`\sigma^2 w`), ``step``, ``n_records``, ``stop_reason``,
-        ``init_norm`` (:math:`n_0`), ``lazy_prediction`` (the heuristic
-        :func:`lazy_min_test_error`, claim 29), and the booleans ``is_lazy``,
-        ``below_noise_line``, ``is_overparameterized``, ``in_theory_region``,
-        ``init_below_threshold``.
+        ``max_distance`` (BR: GD vs discretised eq. (1), scheme ``eq1_scheme``; only with
+        ``compare``), the official code's diagnostics at the minimum ``sv_ratio``
+        (:math:`s_k/s_{k+1}`; only when ``k < d``) and ``numerical_rank`` (tolerance :math:`s_1/5`),
+        its ``active`` diagnostic as coded (:math:`\|A\|_{op}\sigma^2/w`) and
+        ``op_norm_over_c`` (:math:`\|A\|_{op}/(\sigma^2 w)`), ``width``, ``sigma2``, ``c``
+        (:math:`\sigma^2 w`), ``step``, ``n_records``, ``stop_reason``, ``init_norm``
+        (:math:`n_0`), ``lazy_prediction`` (the heuristic :func:`lazy_min_test_error`, claim 29),
+        and the booleans ``is_lazy``, ``below_noise_line``, ``is_overparameterized``,
+        ``in_theory_region``, ``init_below_threshold``.
 
     Examples
     --------
@@ -214,6 +205,7 @@ def phase_diagram(
         update=update,
         reduced=bool(reduced),
         compare=bool(compare),
+        eq1_scheme=eq1_scheme,
     )
     A_star, E = phase_task(d, k, seed)
     d2 = float(A_star.size)
@@ -224,7 +216,12 @@ def phase_diagram(
     }
     if compare:
         row["max_distance"] = p.max_distance
+    if k < d:
+        row["sv_ratio"] = p.sv_ratio
     row.update(
+        numerical_rank=p.numerical_rank,
+        active=p.active,
+        op_norm_over_c=p.op_norm_over_c,
         width=p.width,
         sigma2=p.sigma2,
         c=p.c,
@@ -239,7 +236,7 @@ def phase_diagram(
         in_theory_region=bool(in_theory_region(gamma_sigma2, gamma_w)),
         init_below_threshold=bool(init_below_threshold(p.width, d)),
     )
-    return _finite_row(row, "phase_diagram")
+    return finite_row(row, "phase_diagram")
 
 
 # ------------------------------------------------------------------------------------ stress test
@@ -251,11 +248,12 @@ def phase_diagram(
 def stress_cell(model: str, case: str | int, t: float, backend: str) -> dict[str, Any]:
     r"""Error of one evaluation path of an exact solution at one time, against its certified reference (issue 6).
 
-    Thin wrapper of the stability report's per-cell entry point (``lazyrich._tools.stress.stress_cell``,
-    the cell ``(model, case, backend, t)`` of :func:`stress`). The error is
+    The cell ``(model, case, backend, t)`` of the stability report, computed by the report itself
+    (``lazyrich.stress(model, case=case, backend=backend, times=[t])``). The error is
     :math:`(\max|x - m| + r)/\text{scale}` against an Arb ball :math:`m \pm r`: a certified upper
-    bound. The solutions checked are those of digest §3 of each paper (two-layer :math:`QQ^T`,
-    aligned :math:`s(t)`, eq. (1) aligned :math:`s(t)`, single-neuron :math:`\beta(t)`).
+    bound. The solutions checked are two-layer :math:`QQ^T` (Dominé et al. (2025), Thm 4.3), the
+    aligned :math:`s(t)` (Dominé et al. (2025), Thm 5.1), the aligned :math:`s(t)` of Tu et al. (2024),
+    eq. (1), and the single-neuron :math:`\beta(t)` (Kunin et al. (2024), Sec. 3).
 
     Parameters
     ----------
@@ -282,8 +280,7 @@ def stress_cell(model: str, case: str | int, t: float, backend: str) -> dict[str
     >>> row["raised"], row["failed"], bool(row["correct_digits"] > 12)
     (False, False, True)
     """
-    from ..stress import FAIL_ERROR, case_names
-    from ..stress import stress_cell as report_cell
+    from ..stress import FAIL_ERROR, case_names, stress
 
     if isinstance(case, (int, np.integer)) and not isinstance(case, bool):
         names = case_names(model)
@@ -291,7 +288,8 @@ def stress_cell(model: str, case: str | int, t: float, backend: str) -> dict[str
             raise InvalidParameterError(f"case index {case} out of range for {model!r}: 0..{len(names) - 1}")
         case = names[int(case)]
     t = as_scalar(t, "t")
-    err = report_cell(model, case, backend, t)
+    (row,) = stress(model, case=case, backend=backend, times=[t]).rows
+    err = row.error[0]
     raised = err is None
     error = 1.0 if raised else float(err)
     out = {
@@ -301,7 +299,7 @@ def stress_cell(model: str, case: str | int, t: float, backend: str) -> dict[str
         "raised": raised,
         "failed": bool(raised or error > FAIL_ERROR),
     }
-    return _finite_row(out, "stress_cell")
+    return finite_row(out, "stress_cell")
 
 
 # ------------------------------------------------------------------------------------ agreement cells
@@ -332,7 +330,7 @@ def two_layer_agreement(
     r"""Exact :math:`QQ^T(t)` of a lambda-balanced two-layer network vs its simulated gradient flow.
 
     Checks the closed form of the Riccati equation
-    :math:`\tau\tfrac{d}{dt}QQ^T = FQQ^T + QQ^TF - (QQ^T)^2` (Dominé et al.; lazy_to_rich digest §3)
+    :math:`\tau\tfrac{d}{dt}QQ^T = FQQ^T + QQ^TF - (QQ^T)^2` (Dominé et al. (2025), Sec. 4)
     at ``t``: :class:`TwoLayerExact` against :func:`gradient_flow` (DOP853, ``rtol``) of
     :class:`DeepLinearModel`. Task: singular values uniform in [0.5, 2] (stream ``[seed, 2]``);
     init :func:`lambda_balanced_init` (``seed``); for a square net at :math:`\lambda = 0` the task's
@@ -357,8 +355,8 @@ def two_layer_agreement(
     >>> row["passed"], bool(row["relative_error"] < 1e-6)
     (True, True)
     """
-    n_in, n_hidden, n_out = (_size(v, n) for v, n in ((n_in, "n_in"), (n_hidden, "n_hidden"), (n_out, "n_out")))
-    seed = _seed(seed)
+    n_in, n_hidden, n_out = (positive_int(v, n) for v, n in ((n_in, "n_in"), (n_hidden, "n_hidden"), (n_out, "n_out")))
+    seed = positive_int(seed, "seed", minimum=0)
     lam = as_scalar(lam, "lam")
     tau = positive(tau, "tau")
     ts, rtol, p = _time(t), _rtol(rtol), _perturbation(perturbation)
@@ -381,7 +379,7 @@ def two_layer_agreement(
         tol += ROUND_OFF_EPS * FLOAT64_EPS * scale_w**2
     row = _agreement(error, tol, float(np.abs(exact).max()), traj.n_steps)
     row["condition"] = float(net.condition) if math.isfinite(net.condition) else -1.0
-    return _finite_row(row, "two_layer_agreement")
+    return finite_row(row, "two_layer_agreement")
 
 
 def _qqt(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
@@ -407,7 +405,7 @@ def single_neuron_agreement(
     r"""Exact single-neuron trajectory :math:`(a, w)(t)` vs its simulated gradient flow, at conserved ``delta``.
 
     Checks the closed form of :math:`\dot a = \eta_a(w^T\beta_* - a\|w\|^2)`,
-    :math:`\dot w = \eta_w(a\beta_* - a^2 w)` (Kunin et al.; get_rich_quick digest §3.2) with
+    :math:`\dot w = \eta_w(a\beta_* - a^2 w)` (Kunin et al. (2024), Sec. 3; closed form derived here) with
     :math:`\delta = \eta_w a^2 - \eta_a\|w\|^2`: :class:`SingleNeuronExact` against
     :func:`gradient_flow` of :class:`SingleNeuronModel` on whitened data (``X = I``, ``y = beta*``).
     Random ``beta*``, direction of ``w0`` and sign of ``a0`` from stream ``[seed, 3]``;
@@ -424,8 +422,8 @@ def single_neuron_agreement(
     >>> row["passed"], bool(row["relative_error"] < 1e-6)
     (True, True)
     """
-    d = _size(d, "d")
-    seed = _seed(seed)
+    d = positive_int(d, "d")
+    seed = positive_int(seed, "seed", minimum=0)
     delta = as_scalar(delta, "delta")
     eta_a, eta_w = positive(eta_a, "eta_a"), positive(eta_w, "eta_w")
     ts, rtol, p = _time(t), _rtol(rtol), _perturbation(perturbation)
@@ -447,7 +445,7 @@ def single_neuron_agreement(
     scale = max(float(np.abs(a_ex).max()), float(np.abs(w_ex).max()))
     tol = ode_global_tolerance(traj.n_steps, traj.rtol, traj.atol, max(traj.scale, 1.0))
     tol += ROUND_OFF_EPS * FLOAT64_EPS * scale
-    return _finite_row(_agreement(error, tol, scale, traj.n_steps), "single_neuron_agreement")
+    return finite_row(_agreement(error, tol, scale, traj.n_steps), "single_neuron_agreement")
 
 
 @sweep_function(
@@ -466,7 +464,7 @@ def aligned_agreement(
 ) -> dict[str, Any]:
     r"""Exact aligned singular value :math:`s(t) = s_0 + \gamma(t;\lambda)(\tilde s - s_0)` vs a simulated network.
 
-    Checks Dominé et al. Thm 5.1 (lazy_to_rich digest §3.7,
+    Checks Dominé et al. (2025), Thm 5.1 (Eq. 17,
     :math:`\tau\dot s = \sqrt{\lambda^2 + 4s^2}(\tilde s - s)`): :func:`aligned_singular_value`
     against :func:`gradient_flow` of the scalar network ``y = w2 w1 x`` with target ``s_target``,
     started at :math:`w_1 w_2 = s_0`, :math:`w_2^2 - w_1^2 = \lambda` (a one-mode network is
@@ -496,7 +494,7 @@ def aligned_agreement(
     scale = max(abs(s0), abs(st))
     tol = quadratic_invariant_tolerance(traj.n_steps, traj.rtol, traj.atol, max(traj.scale, 1e-300))
     tol += ROUND_OFF_EPS * FLOAT64_EPS * scale
-    return _finite_row(_agreement(error, tol, scale, traj.n_steps), "aligned_agreement")
+    return finite_row(_agreement(error, tol, scale, traj.n_steps), "aligned_agreement")
 
 
 @sweep_function(
@@ -514,7 +512,7 @@ def mixed_aligned_agreement(
 ) -> dict[str, Any]:
     r"""Exact aligned solution of eq. (1) of Tu et al. vs the simulated self-consistent dynamics.
 
-    Checks :math:`\dot s = 2\sqrt{s^2 + c^2}(s^* - s)` (mixed_dynamics digest §2.4, claims 15-16):
+    Checks :math:`\dot s = 2\sqrt{s^2 + c^2}(s^* - s)` (derived here from Tu et al. (2024), eq. (1); claims 15-16):
     :func:`mixed_aligned_singular_value` against :func:`self_consistent_flow` (the full matrix
     eq. (1), DOP853) from the ``1 x 1`` matrix ``A(0) = [[s0]]`` with target ``[[s_target]]``.
     ``perturbation`` scales the simulation's ``A(0)`` by ``1 + perturbation``.
@@ -538,4 +536,4 @@ def mixed_aligned_agreement(
     scale = max(abs(s0), abs(st), c)
     tol = ode_global_tolerance(traj.n_steps, traj.rtol, traj.atol, max(traj.scale, 1e-300))
     tol += ROUND_OFF_EPS * FLOAT64_EPS * scale
-    return _finite_row(_agreement(error, tol, scale, traj.n_steps), "mixed_aligned_agreement")
+    return finite_row(_agreement(error, tol, scale, traj.n_steps), "mixed_aligned_agreement")

@@ -9,19 +9,15 @@ from typing import Any
 import numpy as np
 
 from ..._base.errors import InvalidParameterError, LazyrichError, MissingDependencyError
+from .registry import ENGINE_COLUMNS, get_sweep_function
 
 __all__ = ["plot_sweep"]
-
-#: Result columns every sweep table has (not grid axes, not values to plot).
-ENGINE_COLUMNS = ("status", "error", "seconds")
 
 
 def _sweep_function(df: Any):
     name = df.attrs.get("function")
     if not name:
         return None
-    from .registry import get_sweep_function
-
     try:
         return get_sweep_function(str(name))
     except LazyrichError:  # a plot needs no function: only its defaults and boundaries are lost
@@ -67,13 +63,13 @@ def plot_sweep(
 ) -> Path:
     """Write a heatmap PNG of one result column of a sweep over two grid axes, averaged over ``seed``.
 
-    The table is the one :func:`sweep` returns (``df.attrs["function"]``, ``df.attrs["fixed"]``;
+    The table is the one :func:`lazyrich.sweep.run` returns (``df.attrs["function"]``, ``df.attrs["fixed"]``;
     ``df.attrs["grid"]``, the axis names in grid order, is used when present). ``x`` and ``y``
     default to the first two grid axes other than ``seed`` that take more than one value, and
     ``value`` to the function's declared value column (``phase_diagram``: ``min_test_error``).
     Cells whose points all failed (``status != "ok"``) are left blank and hatched; cells where
     some seeds failed are averaged over the others and marked with a cross. The function's
-    ``boundaries`` (the phase diagram: Tu et al.'s region lines, digest §3.1) are drawn on top.
+    ``boundaries`` (the phase diagram: the region lines of Tu et al. (2024), Fig. 2) are drawn on top.
     Numeric axes in geometric progression get a log scale; string axes are categorical; the
     colour scale is logarithmic when the values are positive and span more than three decades.
 

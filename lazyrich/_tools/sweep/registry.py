@@ -4,20 +4,70 @@ A sweep function takes keyword parameters (one value per grid axis plus the SPEC
 values) and returns a flat mapping of result columns to scalars (``int``, ``float``,
 ``bool`` or ``str``). It must be deterministic in its parameters (seeds are parameters),
 so that a point computed on any Dask worker, or recomputed after a crash, gives the same row.
+
+:func:`lazyrich.sweep.run` calls it once per grid point. Register one with :func:`sweep_function`
+(public as ``lazyrich.sweep.sweep_function``). The built-in ones
+(:mod:`lazyrich._tools.sweep.cells`) register when the package ``lazyrich._tools.sweep`` is
+imported, which happens before this module is, so :func:`get_sweep_function` always finds them.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..._base.errors import InvalidParameterError
+import numpy as np
+
+from ..._base.errors import InvalidParameterError, LazyrichError, NonFiniteError
 
 #: A result column value: what a sweep function may return per column.
 Scalar = int | float | bool | str
+
+#: Columns the engine adds to every row of a sweep table (a sweep function's result may not use them).
+ENGINE_COLUMNS = ("status", "error", "seconds")
+
+
+def as_sweep_scalar(value: Any, where: str, nonfinite: type[LazyrichError] = NonFiniteError) -> Scalar:
+    """``value`` as a plain, finite :data:`Scalar` (numpy scalars unwrapped): a SPEC value or a result cell.
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    where : str
+        Names the value in the error message (e.g. ``"grid.x[1]"``, ``"result column 'y'"``).
+    nonfinite : type
+        The error raised for NaN or infinity (a SPEC's bad input is an :class:`InvalidParameterError`).
+
+    Raises
+    ------
+    NonFiniteError
+        NaN or infinity (or ``nonfinite``).
+    InvalidParameterError
+        Not a number, boolean or string.
+
+    Examples
+    --------
+    >>> as_sweep_scalar(np.float64(0.5), "x"), as_sweep_scalar(True, "flag")
+    (0.5, True)
+    >>> as_sweep_scalar(float("inf"), "result column 'y'")
+    Traceback (most recent call last):
+    ...
+    lazyrich._base.errors.NonFiniteError: result column 'y' = inf is not finite
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise nonfinite(f"{where} = {value!r} is not finite")
+    if not isinstance(value, (bool, int, float, str)):
+        raise InvalidParameterError(
+            f"{where} = {value!r} is a {type(value).__name__}; values must be numbers, booleans or strings"
+        )
+    return value
 
 
 @dataclass(frozen=True)

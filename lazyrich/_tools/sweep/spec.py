@@ -37,7 +37,8 @@ from typing import Any
 import numpy as np
 
 from ..._base.errors import InvalidParameterError
-from .registry import SweepFunction, get_sweep_function
+from ..._base.validation import positive_int
+from .registry import SweepFunction, as_sweep_scalar, get_sweep_function
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,17 +55,7 @@ _AXIS_FORMS = ("linspace", "logspace", "seeds", "range")
 
 def _scalar(value: Any, where: str) -> int | float | bool | str:
     """A TOML / Python value as a plain, finite Python scalar (numpy scalars are unwrapped)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidParameterError(f"{where} = {value!r} is not finite; give a finite number")
-        return value
-    raise InvalidParameterError(
-        f"{where} = {value!r} is a {type(value).__name__}; values must be numbers, booleans or strings"
-    )
+    return as_sweep_scalar(value, where, nonfinite=InvalidParameterError)
 
 
 def _number(value: Any, where: str) -> float:
@@ -74,9 +65,7 @@ def _number(value: Any, where: str) -> float:
 
 
 def _count(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise InvalidParameterError(f"{where} must be a positive integer; got {value!r}")
-    return int(value)
+    return positive_int(value, where)
 
 
 def _expand_axis(name: str, value: Any) -> list[int | float | bool | str]:
@@ -270,8 +259,7 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
         if k not in RUN_DEFAULTS:
             raise InvalidParameterError(f"unknown setting run.{k}; [run] accepts {', '.join(RUN_DEFAULTS)}")
         run[k] = v
-    if isinstance(run["retries"], bool) or not isinstance(run["retries"], int) or run["retries"] < 0:
-        raise InvalidParameterError(f"run.retries must be a non-negative integer; got {run['retries']!r}")
+    run["retries"] = positive_int(run["retries"], "run.retries", minimum=0)
     if run["scheduler"] is not None and not isinstance(run["scheduler"], str):
         raise InvalidParameterError(f"run.scheduler must be a string; got {run['scheduler']!r}")
     sf = get_sweep_function(function)

@@ -103,10 +103,12 @@ class SweepStore:
     [({'x': 1}, {'y': 1.0})]
     """
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, *, lock: bool = False) -> None:
         self.path = path
         self._conn = conn
         self._lock_fd: int | None = None
+        if lock:
+            self._lock()
 
     def _lock(self) -> None:
         """Take an exclusive advisory lock (flock, released when the process dies) so one sweep writes at a time."""
@@ -157,9 +159,7 @@ class SweepStore:
         finally:
             conn.close()
         os.replace(tmp, path)
-        store = cls(path, cls._connect(path))
-        store._lock()
-        return store
+        return cls(path, cls._connect(path), lock=True)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, lock: bool = False) -> SweepStore:
@@ -180,10 +180,7 @@ class SweepStore:
             raise InvalidParameterError(
                 f"{str(path)!r} has sweep format {rows['format_version']}; this lazyrich reads {FORMAT_VERSION}"
             )
-        store = cls(path, conn)
-        if lock:
-            store._lock()
-        return store
+        return cls(path, conn, lock=lock)
 
     @property
     def spec(self) -> dict[str, Any]:

@@ -1,0 +1,306 @@
+"""Evaluate matrix expressions on concrete matrices, in float64 or in mpmath at a chosen precision.
+
+One interpreter for both arithmetics, so that a float64 value and its high-precision reference come
+from the same formula, operation by operation (what ``sympy.lambdify`` would run), and declared
+matrix functions (:class:`~lazyrich.symbolic.Declared`: ``exp(F t)``, inverses, powers) are
+evaluated by their definitions.
+
+>>> import sympy as sp
+>>> A = sp.MatrixSymbol("A", 2, 2)
+>>> v = evaluate(sp.Trace(A.T * A) * sp.Identity(2), {A: [[1, 2], [3, 4]]}, arithmetic="float64")
+>>> v.tolist()
+[[30.0, 0.0], [0.0, 30.0]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import mpmath
+import numpy as np
+import scipy.linalg
+import sympy as sp
+from sympy.matrices.expressions import (
+    Determinant,
+    Identity,
+    Inverse,
+    MatAdd,
+    MatMul,
+    MatPow,
+    MatrixExpr,
+    MatrixSymbol,
+    Trace,
+    Transpose,
+    ZeroMatrix,
+)
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from .._base.errors import InvalidParameterError
+from .derivative import NoDerivativeRuleError
+
+__all__ = ["Float64Ops", "MpmathOps", "evaluate", "to_float_array"]
+
+
+class Float64Ops:
+    """float64 arithmetic: numpy arrays, ``scipy.linalg.expm``, ``np.linalg.inv``."""
+
+    name = "float64"
+
+    @staticmethod
+    def num(x):
+        return float(x)
+
+    @staticmethod
+    def matrix(rows):
+        return np.array(rows, dtype=float).reshape(len(rows), -1) if len(rows) else np.zeros((0, 0))
+
+    @staticmethod
+    def eye(n):
+        return np.eye(n)
+
+    @staticmethod
+    def zeros(r, c):
+        return np.zeros((r, c))
+
+    @staticmethod
+    def matmul(a, b):
+        return a @ b
+
+    @staticmethod
+    def T(a):
+        return a.T
+
+    expm = staticmethod(scipy.linalg.expm)
+    inv = staticmethod(np.linalg.inv)
+
+    @staticmethod
+    def powm(a, p):
+        return np.real(scipy.linalg.fractional_matrix_power(a, float(p)))
+
+    trace = staticmethod(np.trace)
+    det = staticmethod(np.linalg.det)
+
+    @staticmethod
+    def function(name):
+        return {"Abs": np.abs, "atan": np.arctan, "asin": np.arcsin, "acos": np.arccos}.get(name) or getattr(np, name)
+
+
+class MpmathOps:
+    """mpmath arithmetic at the current working precision: ``mp.matrix``, ``mp.expm``, ``mp.powm``."""
+
+    name = "mpmath"
+
+    @staticmethod
+    def num(x):
+        x = sp.sympify(x)
+        if x.is_Rational:
+            return mpmath.mpf(int(x.p)) / int(x.q)
+        return mpmath.mpmathify(sp.N(x, mpmath.mp.dps + 5)) if isinstance(x, sp.Basic) else mpmath.mpmathify(x)
+
+    @staticmethod
+    def matrix(rows):
+        return mpmath.matrix([[mpmath.mpmathify(v) for v in row] for row in rows])
+
+    @staticmethod
+    def eye(n):
+        return mpmath.eye(n)
+
+    @staticmethod
+    def zeros(r, c):
+        return mpmath.zeros(r, c)
+
+    @staticmethod
+    def matmul(a, b):
+        return a * b
+
+    @staticmethod
+    def T(a):
+        return a.T
+
+    @staticmethod
+    def expm(a):
+        return mpmath.expm(a, method="taylor")
+
+    @staticmethod
+    def inv(a):
+        return mpmath.inverse(a)
+
+    @staticmethod
+    def powm(a, p):
+        p = sp.Rational(p)
+        if p == sp.Rational(1, 2):
+            return mpmath.sqrtm(a)
+        return mpmath.powm(a, mpmath.mpf(int(p.p)) / int(p.q))
+
+    @staticmethod
+    def trace(a):
+        return mpmath.fsum(a[i, i] for i in range(a.rows))
+
+    @staticmethod
+    def det(a):
+        return mpmath.det(a)
+
+    @staticmethod
+    def function(name):
+        return {"Abs": abs, "exp": mpmath.exp, "log": mpmath.log}.get(name) or getattr(mpmath, name)
+
+
+_ARITHMETIC = {"float64": Float64Ops, "mpmath": MpmathOps}
+
+
+class _Interpreter:
+    def __init__(self, env: Mapping, ops, declared: Iterable, dims: Mapping):
+        self.ops = ops
+        self.dims = {sp.sympify(k): sp.Integer(int(v)) for k, v in dict(dims).items()}
+        self.env = {}
+        for k, v in env.items():
+            self.env[k] = self._value(k, v)
+        self.declared = {d.symbol: d for d in declared}
+        self.cache: dict = {}
+
+    def _value(self, k, v):
+        if (
+            isinstance(v, mpmath.matrix if self.ops is MpmathOps else np.ndarray) and v.dtype != object
+            if isinstance(v, np.ndarray)
+            else isinstance(v, mpmath.matrix if self.ops is MpmathOps else np.ndarray)
+        ):
+            return v
+        if isinstance(k, MatrixSymbol):
+            if isinstance(v, sp.MatrixBase):
+                v = v.tolist()
+            if isinstance(v, mpmath.matrix):
+                v = v.tolist()
+            arr = v if isinstance(v, np.ndarray) else np.array(v, dtype=object)
+            arr = arr.reshape(self.size(k.shape[0]), self.size(k.shape[1]))
+            return self.ops.matrix(
+                [[self.ops.num(x) if isinstance(x, sp.Basic) else x for x in row] for row in arr.tolist()]
+            )
+        return (
+            self.ops.num(v)
+            if isinstance(v, sp.Basic)
+            else (float(v) if self.ops is Float64Ops else mpmath.mpmathify(v))
+        )
+
+    def size(self, d) -> int:
+        d = sp.sympify(d).xreplace(self.dims)
+        if not d.is_Integer:
+            raise InvalidParameterError(f"evaluate: the dimension {d} has no value; pass dims={{{d}: ...}}")
+        return int(d)
+
+    def __call__(self, e):
+        if e in self.cache:
+            return self.cache[e]
+        v = self._eval(e)
+        self.cache[e] = v
+        return v
+
+    def _eval(self, e):
+        ops = self.ops
+        if isinstance(e, MatrixSymbol):
+            if e in self.env:
+                return self.env[e]
+            if e in self.declared:
+                return self.declared[e].evaluate(self, ops)
+            raise InvalidParameterError(f"evaluate: no value for the matrix {e}")
+        if isinstance(e, Identity):
+            return ops.eye(self.size(e.shape[0]))
+        if isinstance(e, ZeroMatrix):
+            return ops.zeros(self.size(e.shape[0]), self.size(e.shape[1]))
+        if isinstance(e, Transpose):
+            return ops.T(self(e.arg))
+        if isinstance(e, MatAdd):
+            vals = [self(a) for a in e.args]
+            out = vals[0]
+            for v in vals[1:]:
+                out = out + v
+            return out
+        if isinstance(e, MatMul):
+            coeff, mats = e.as_coeff_matrices()
+            out = self(mats[0])
+            for m in mats[1:]:
+                out = ops.matmul(out, self(m))
+            return out if coeff == 1 else out * self(sp.sympify(coeff))
+        if isinstance(e, Inverse):
+            return ops.inv(self(e.arg))
+        if isinstance(e, MatPow):
+            base, p = e.args
+            if p.is_Integer:
+                b = self(base) if p > 0 else ops.inv(self(base))
+                out = b
+                for _ in range(abs(int(p)) - 1):
+                    out = ops.matmul(out, b)
+                return out if p != 0 else ops.eye(self.size(e.shape[0]))
+            return ops.powm(self(base), p)
+        if isinstance(e, MatrixExpr):
+            raise NoDerivativeRuleError(f"evaluate: no numeric rule for {type(e).__name__} {e}")
+        if isinstance(e, Trace):
+            return ops.trace(self(e.arg))
+        if isinstance(e, Determinant):
+            return ops.det(self(e.arg))
+        if isinstance(e, MatrixElement):
+            parent, i, j = e.args
+            return self(parent)[self.size(i), self.size(j)]
+        if e.is_Number or e in (sp.pi, sp.E):
+            return ops.num(e)
+        if isinstance(e, sp.Symbol):
+            if e in self.env:
+                return self.env[e]
+            raise InvalidParameterError(f"evaluate: no value for the symbol {e}")
+        if isinstance(e, sp.Add):
+            vals = [self(a) for a in e.args]
+            out = vals[0]
+            for v in vals[1:]:
+                out = out + v
+            return out
+        if isinstance(e, sp.Mul):
+            out = self(e.args[0])
+            for a in e.args[1:]:
+                out = out * self(a)
+            return out
+        if isinstance(e, sp.Pow):
+            b, p = e.args
+            if p.is_Integer:
+                return self(b) ** int(p)
+            if p == sp.Rational(1, 2):
+                return ops.function("sqrt")(self(b))
+            return self(b) ** self(p)
+        if isinstance(e, sp.Function):
+            return ops.function(type(e).__name__)(*[self(a) for a in e.args])
+        raise InvalidParameterError(f"evaluate: cannot evaluate {type(e).__name__} {e}")
+
+
+def evaluate(expr, values: Mapping, declared: Iterable = (), dims: Mapping | None = None, arithmetic: str = "mpmath"):
+    """Value of ``expr`` for concrete ``values`` of its symbols.
+
+    Parameters
+    ----------
+    expr : sympy expression (matrix or scalar)
+    values : mapping
+        ``{symbol: value}``; matrices as nested lists, numpy arrays or ``mpmath.matrix``.
+    declared : iterable of Declared
+        Declared matrix functions, evaluated from their definitions when not in ``values``.
+    dims : mapping, optional
+        Values of symbolic dimensions (``{n: 3}``).
+    arithmetic : {"mpmath", "float64"}
+        ``mpmath`` runs at the current ``mpmath.mp.dps``.
+
+    Returns
+    -------
+    ``numpy.ndarray`` / float, or ``mpmath.matrix`` / ``mpf``.
+    """
+    if arithmetic not in _ARITHMETIC:
+        raise InvalidParameterError(f"arithmetic must be 'mpmath' or 'float64', got {arithmetic!r}")
+    return _Interpreter(values, _ARITHMETIC[arithmetic], declared, dims or {})(expr)
+
+
+def to_float_array(v) -> np.ndarray:
+    """A value of :func:`evaluate` (either arithmetic) as a 2-D float64 array (a scalar as 1x1).
+
+    >>> to_float_array(mpmath.mpf(2)).tolist()
+    [[2.0]]
+    """
+    if isinstance(v, mpmath.matrix):
+        return np.array([[float(v[i, j]) for j in range(v.cols)] for i in range(v.rows)])
+    if isinstance(v, np.ndarray):
+        return v.astype(float).reshape(v.shape if v.ndim == 2 else (1, -1))
+    return np.array([[float(v)]])

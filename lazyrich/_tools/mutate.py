@@ -1,0 +1,307 @@
+"""``lazyrich mutate``: mutation testing of the claims' statements.
+
+Each claim's statement is changed in small ways that make it false in general (a *mutant*), and
+the claim's checks are run against each mutant through ``run_claim(claim, statement=mutant)``. A
+check that proves what the statement says fails on the mutant (the mutant is *killed*); a
+*survivor* shows a statement that no check reads, or a check too weak to tell. A survivor is
+acceptable only when the claim lists it in ``Claim.equivalent`` with a one-line reason (e.g. the
+mutant is the same expression).
+
+Mutation operators (each applied at every place it fits, one place per mutant):
+
+* ``negate``: negate one term of a sum;
+* ``drop``: drop one term of a sum;
+* ``scale``: multiply one numeric coefficient by 2 (``-1`` becomes ``-2``, ``1/2`` becomes ``1``);
+* ``transpose``: remove one transpose, or transpose one square matrix symbol;
+* ``exponent``: add 1 to one exponent.
+
+Labels are ``s<relation>.<operator>.<path>`` (the path is the argument indices from the relation
+down to the changed node), stable for a given statement, and are what ``equivalent`` lists.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.matrices.expressions import MatAdd, MatMul, MatPow, MatrixExpr, MatrixSymbol, Transpose
+
+from .._claims.model import Claim, run_claim, takes_statement
+from .._claims.runner import load_claims
+
+__all__ = ["Mutant", "MutationReport", "mutants", "mutate", "mutate_claim"]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One changed statement: ``label`` (``s<i>.<op>.<path>``), what changed, and the full statement."""
+
+    label: str
+    description: str
+    statement: tuple
+
+
+@dataclass
+class MutationReport:
+    """Mutation testing of one claim.
+
+    ``reads_statement`` is False when no check of the claim takes the statement: every mutant then
+    survives without being run. ``baseline`` is False when the claim fails on its own statement
+    (its mutants are then not run).
+    """
+
+    id: str
+    mutants: int = 0
+    killed: int = 0
+    survivors: list = field(default_factory=list)  # [(label, description, reason or None)]
+    reads_statement: bool = True
+    baseline: bool = True
+    seconds: float = 0.0
+
+    @property
+    def unexplained(self) -> list:
+        return [s for s in self.survivors if s[2] is None]
+
+    @property
+    def kill_rate(self) -> float | None:
+        return self.killed / self.mutants if self.mutants else None
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "mutants": self.mutants,
+            "killed": self.killed,
+            "survived": len(self.survivors),
+            "unexplained": len(self.unexplained),
+            "reads_statement": self.reads_statement,
+            "baseline_passes": self.baseline,
+            "survivors": [{"label": lb, "mutant": d, "equivalent": r} for lb, d, r in self.survivors],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# ---------------------------------------------------------------- generating mutants
+_LEAVES = (sp.Symbol, sp.Number, MatrixSymbol, sp.NumberSymbol)
+
+
+def _children(e) -> list[int]:
+    """Indices of the arguments of ``e`` that mutations may enter."""
+    if isinstance(e, _LEAVES) or (isinstance(e, MatrixExpr) and not e.args) or not e.args:
+        return []
+    if isinstance(e, MatrixExpr) and type(e).__name__ in ("Identity", "ZeroMatrix", "OneMatrix"):
+        return []
+    if isinstance(e, (sp.Derivative, sp.Subs, sp.Integral)):
+        return [0]  # not the variables or the point
+    if isinstance(e, sp.Tuple) or isinstance(e, sp.core.containers.Tuple):
+        return []
+    return list(range(len(e.args)))
+
+
+def _sites(e, path=()):
+    yield path, e
+    for i in _children(e):
+        yield from _sites(e.args[i], (*path, i))
+
+
+def _at(e, path):
+    for i in path:
+        e = e.args[i]
+    return e
+
+
+def _replace(e, path, new):
+    if not path:
+        return new
+    args = list(e.args)
+    args[path[0]] = _replace(args[path[0]], path[1:], new)
+    if isinstance(e, (sp.Eq, sp.Derivative, sp.Subs)):  # never let SymPy decide or evaluate the relation
+        return e.func(*args, evaluate=False)
+    return e.func(*args)
+
+
+def _is_square(e) -> bool:
+    r, c = e.shape
+    return sp.simplify(sp.sympify(r) - sp.sympify(c)) == 0
+
+
+def _local(node) -> list[tuple[str, str, object]]:
+    """``(op, description, new node)`` for every mutation of ``node`` itself."""
+    out = []
+    if isinstance(node, (sp.Add, MatAdd)) and len(node.args) > 1:
+        for j, term in enumerate(node.args):
+            rest = [a for k, a in enumerate(node.args) if k != j]
+            neg = MatMul(-1, term) if isinstance(term, MatrixExpr) else -term
+            out.append((f"negate{j}", f"negate term {sp.sstr(term)}", node.func(*rest, neg)))
+            out.append((f"drop{j}", f"drop term {sp.sstr(term)}", node.func(*rest) if len(rest) > 1 else rest[0]))
+    if isinstance(node, sp.Number) and node != 0:
+        out.append(("scale", f"{node} -> {2 * node}", 2 * node))
+    if isinstance(node, Transpose):
+        out.append(("transpose", f"{sp.sstr(node)} -> {sp.sstr(node.arg)}", node.arg))
+    elif isinstance(node, MatrixSymbol) and _is_square(node):
+        out.append(("transpose", f"{node} -> {node}^T", Transpose(node)))
+    if isinstance(node, (sp.Pow, MatPow)) and not isinstance(node, sp.Inverse):
+        b, p = node.args
+        out.append(("exponent", f"exponent {p} -> {p + 1}", node.func(b, p + 1)))
+    return out
+
+
+def mutants(statement: Sequence) -> list[Mutant]:
+    """Every mutant of a statement (a list of SymPy relations), each differing from it in one place.
+
+    Mutants that SymPy rebuilds into the same relation, or cannot build (shapes), are left out.
+
+    >>> x, y = sp.symbols("x y")
+    >>> [m.label for m in mutants([sp.Eq(x, 2 * y, evaluate=False)])]
+    ['s0.scale.1.0']
+    >>> [m.description for m in mutants([sp.Eq(x, y + 1, evaluate=False)])][:2]
+    ['relation 0: negate term 1', 'relation 0: drop term 1']
+    """
+    out, seen = [], set()
+    statement = list(statement)
+    for i, rel in enumerate(statement):
+        for path, node in _sites(rel):
+            parent = _at(rel, path[:-1]) if path else None
+            for op, desc, new in _local(node):
+                if op == "transpose" and isinstance(parent, (Transpose, sp.Trace)):
+                    continue  # (X^T)^T = X and tr(X^T) = tr(X): equivalent by construction
+                try:
+                    changed = _replace(rel, path, new)
+                except Exception:  # SymPy refuses the rebuilt node (e.g. a shape mismatch): no mutant here
+                    continue
+                if changed == rel or isinstance(changed, (bool, sp.logic.boolalg.BooleanAtom)):
+                    continue
+                key = (i, sp.srepr(changed))
+                if key in seen:
+                    continue
+                seen.add(key)
+                label = f"s{i}.{''.join(ch for ch in op if ch.isalpha())}.{'.'.join(map(str, path)) or 'root'}"
+                if op.startswith(("negate", "drop")):
+                    label += ".t" + "".join(ch for ch in op if ch.isdigit())
+                new_st = tuple([*statement[:i], changed, *statement[i + 1 :]])
+                out.append(Mutant(label, f"relation {i}: {desc}", new_st))
+    return out
+
+
+# ---------------------------------------------------------------- running them
+def _kills(c: Claim, statement) -> bool:
+    """True when the claim's checks fail on ``statement``: the symbolic check alone first (it is cheap)."""
+    if c.symbolic is not None and c.numeric is not None:
+        if not run_claim(dataclasses.replace(c, numeric=None), statement=statement).passed:
+            return True
+    return not run_claim(c, statement=statement).passed
+
+
+def _reads_statement(c: Claim) -> bool:
+    return any(fn is not None and takes_statement(fn) for fn in (c.symbolic, c.numeric))
+
+
+_CACHE: dict = {}
+
+
+def _claim_mutants(c: Claim) -> list[Mutant]:
+    if c.id not in _CACHE:
+        _CACHE[c.id] = mutants(c.statements())
+    return _CACHE[c.id]
+
+
+def _worker_init(modules: Sequence[str]) -> None:
+    load_claims(modules)
+
+
+def _worker_task(cid: str, k: int | None, modules: Sequence[str] = ()):
+    """``k = None``: does the claim pass on its own statement; else: is mutant ``k`` killed."""
+    from .._claims.model import REGISTRY
+
+    c = REGISTRY[cid]
+    if k is None:
+        return cid, None, run_claim(c).passed
+    return cid, k, _kills(c, list(_claim_mutants(c)[k].statement))
+
+
+def mutate_claim(c: Claim) -> MutationReport:
+    """Mutation testing of one claim, in this process.
+
+    >>> import sympy as sp
+    >>> from lazyrich import Claim, Proof, Source
+    >>> x = sp.Symbol("x")
+    >>> c = Claim("demo.square", "(x+1)^2", Source("demo", "none"), [sp.Eq((x + 1) ** 2, x**2 + 2 * x + 1)])
+    >>> c.symbolic = lambda st: Proof(residuals=[sp.expand(r.lhs - r.rhs) for r in st])
+    >>> rep = mutate_claim(c)
+    >>> rep.mutants == rep.killed, rep.survivors
+    (True, [])
+    """
+    t0 = time.perf_counter()
+    ms = mutants(c.statements())
+    rep = MutationReport(c.id, mutants=len(ms), reads_statement=_reads_statement(c))
+    if not rep.reads_statement:
+        rep.survivors = [(m.label, m.description, c.equivalent.get(m.label)) for m in ms]
+    elif not run_claim(c).passed:
+        rep.baseline = False
+    else:
+        for m in ms:
+            if _kills(c, list(m.statement)):
+                rep.killed += 1
+            else:
+                rep.survivors.append((m.label, m.description, c.equivalent.get(m.label)))
+    rep.seconds = time.perf_counter() - t0
+    return rep
+
+
+def mutate(
+    pattern: str | None = None,
+    jobs: int = 1,
+    modules: Sequence[str] = (),
+    on_result: Callable[[MutationReport], None] | None = None,
+) -> list[MutationReport]:
+    """Mutation testing of every claim matching ``pattern`` (``jobs`` worker processes; 0 = every core).
+
+    Claims whose checks do not take the statement are not run: all their mutants survive.
+    """
+    registry = load_claims(modules)
+    selected = registry.select(pattern)
+    jobs = (os.cpu_count() or 1) if jobs == 0 else jobs
+    reports = {c.id: MutationReport(c.id, reads_statement=_reads_statement(c)) for c in selected}
+    t0 = time.perf_counter()
+    tasks = []
+    for c in selected:
+        ms = _claim_mutants(c)
+        rep = reports[c.id]
+        rep.mutants = len(ms)
+        if not rep.reads_statement:
+            rep.survivors = [(m.label, m.description, c.equivalent.get(m.label)) for m in ms]
+        else:
+            tasks.append((c.id, None))
+            tasks += [(c.id, k) for k in range(len(ms))]
+    outcome: dict = {}
+    if jobs <= 1 or len(tasks) <= 1:
+        for cid, k in tasks:
+            outcome[(cid, k)] = _worker_task(cid, k)[2]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(tuple(modules),)) as pool:
+            futs = [pool.submit(_worker_task, cid, k) for cid, k in tasks]
+            for fut in as_completed(futs):
+                cid, k, value = fut.result()
+                outcome[(cid, k)] = value
+    out = []
+    for c in selected:
+        rep = reports[c.id]
+        if rep.reads_statement:
+            rep.baseline = outcome[(c.id, None)]
+            if rep.baseline:
+                for k, m in enumerate(_claim_mutants(c)):
+                    if outcome[(c.id, k)]:
+                        rep.killed += 1
+                    else:
+                        rep.survivors.append((m.label, m.description, c.equivalent.get(m.label)))
+        out.append(rep)
+        if on_result:
+            on_result(rep)
+    elapsed = time.perf_counter() - t0
+    for rep in out:
+        rep.seconds = elapsed / max(len(out), 1)
+    return out

@@ -22,5 +22,6 @@ register_paper("get_rich_quick", "Kunin et al., Get rich quick (NeurIPS 2024), a
 register_paper(
     "mixed_dynamics", "Tu, Aranguri, Jacot, Mixed dynamics in linear networks (NeurIPS 2024), arXiv:2405.17580"
 )
+from . import deep_linear  # noqa: E402  (a package written as a user's: registers its own paper, after these)
 
-__all__ = ["certified", "conservation", "get_rich_quick", "lazy_to_rich", "mixed_dynamics"]
+__all__ = ["certified", "conservation", "deep_linear", "get_rich_quick", "lazy_to_rich", "mixed_dynamics"]

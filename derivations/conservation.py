@@ -104,7 +104,7 @@ def _drift_measurements(traj, invariants, what: str) -> list[Measurement]:
 # ================================================================ two-layer
 conservation_two_layer = claim(
     "lazy_to_rich.conservation_two_layer",
-    "Gradient flow conserves W2^T W2 - W1 W1^T for any Sigma_xx",
+    r"Gradient flow conserves $W_2^T W_2 - W_1 W_1^T$ for any $\Sigma_{xx}$",
     Source("lazy_to_rich", "Sec. 3, assumption A2 (Anguita (2024), Thm 2.2.1)"),
     statement=lambda: [_eq(_ddt(IMBALANCE), ZeroMatrix(N_h, N_h))],
 )
@@ -154,7 +154,7 @@ DEEP_RATES = {
 
 conservation_deep = claim(
     "lazy_to_rich.conservation_deep",
-    "Deep linear gradient flow conserves every W_{l+1}^T W_{l+1} - W_l W_l^T",
+    "Deep linear gradient flow conserves every $W_{l+1}^T W_{l+1} - W_l W_l^T$",
     Source("lazy_to_rich", "derived here (Sec. 3: general conserved quantity)"),
     statement=lambda: [
         _eq(_ddt(W2d.T * W2d - W1 * W1.T), ZeroMatrix(N_h, N_h)),
@@ -205,7 +205,7 @@ DELTA = eta_w * a.T * a - eta_a * w.T * w
 
 conservation_delta = claim(
     "get_rich_quick.conservation_delta",
-    "delta = eta_w a^2 - eta_a |w|^2 is conserved by gradient flow for any X, y",
+    r"$\delta = \eta_w a^2 - \eta_a \|w\|^2$ is conserved by gradient flow for any $X, y$",
     Source("get_rich_quick", "Sec. 3 (conserved quantity; derivation in App. A.1)"),
     statement=lambda: [_eq(_ddt(DELTA), ZeroMatrix(1, 1))],
 )
@@ -250,8 +250,8 @@ RELU_RATES = {
 
 conservation_relu = claim(
     "get_rich_quick.conservation_relu",
-    "Per-neuron eta_w a_k^2 - eta_a |w_k|^2 is conserved in (leaky) ReLU networks",
-    Source("get_rich_quick", "Sec. 5 (per-neuron law; Du et al. (2018))", "follows from sigma'(z) z = sigma(z)"),
+    r"Per-neuron $\eta_w a_k^2 - \eta_a \|w_k\|^2$ is conserved in (leaky) ReLU networks",
+    Source("get_rich_quick", "Sec. 5 (per-neuron law; Du et al. (2018))", r"follows from $\sigma'(z) z = \sigma(z)$"),
     statement=lambda: [
         _eq(_ddt(eta_w * ak.T * ak - eta_a * wk.T * wk), ZeroMatrix(1, 1)) for ak, wk in ((a1, w1), (a2, w2))
     ],
@@ -304,7 +304,7 @@ GD_CHANGE = eta**2 * (W1 * E_sym.T * E_sym * W1.T - W2.T * E_sym * E_sym.T * W2)
 
 gd_imbalance_step = claim(
     "lazy_to_rich.gd_imbalance_step",
-    "One GD step changes W2^T W2 - W1 W1^T by exactly eta^2 (W1 E^T E W1^T - W2^T E E^T W2); drift after fixed time is O(eta)",
+    r"One GD step changes $W_2^T W_2 - W_1 W_1^T$ by exactly $\eta^2 (W_1 E^T E W_1^T - W_2^T E E^T W_2)$; drift after fixed time is $O(\eta)$",
     Source("lazy_to_rich", "derived here (Sec. 3: discrete GD)"),
     statement=lambda: [_eq((W2_next.T * W2_next - W1_next * W1_next.T) - IMBALANCE, GD_CHANGE)],
 )
@@ -372,7 +372,7 @@ DELTA_CHANGE = (
 
 gd_delta_step = claim(
     "get_rich_quick.gd_delta_step",
-    "One GD step changes delta by exactly eta^2 eta_a eta_w (eta_a g_a^2 - eta_w |g_w|^2); drift after fixed time is O(eta)",
+    r"One GD step changes $\delta$ by exactly $\eta^2 \eta_a \eta_w (\eta_a g_a^2 - \eta_w \|g_w\|^2)$; drift after fixed time is $O(\eta)$",
     Source(
         "get_rich_quick", "Sec. 6 (discretisation breaks conservation, p. 10)", "exact one-step change derived here"
     ),
@@ -402,7 +402,7 @@ def _():
 
 gd_deep_drift = claim(
     "lazy_to_rich.gd_deep_drift",
-    "Deep linear GD drifts each imbalance W_{l+1}^T W_{l+1} - W_l W_l^T by O(eta) after a fixed time",
+    r"Deep linear GD drifts each imbalance $W_{l+1}^T W_{l+1} - W_l W_l^T$ by $O(\eta)$ after a fixed time",
     Source("lazy_to_rich", "derived here (Sec. 3: discrete GD, deeper networks)"),
     statement=lambda: [_eq(sp.Symbol(r"\|C_l(1) - C_l(0)\|"), sp.O(eta))],
 )
@@ -431,7 +431,7 @@ DELTA_K, DELTA_K_NEXT, G_AK, G_WK2 = sp.symbols(r"delta_k delta_k^+ g_{a_k} \|g_
 
 gd_relu_drift = claim(
     "get_rich_quick.gd_relu_drift",
-    "ReLU GD changes each delta_k by exactly eta^2 eta_a eta_w (eta_a g_ak^2 - eta_w |g_wk|^2) per step",
+    r"ReLU GD changes each $\delta_k$ by exactly $\eta^2 \eta_a \eta_w (\eta_a g_{a_k}^2 - \eta_w \|g_{w_k}\|^2)$ per step",
     Source("get_rich_quick", "derived here (Sec. 5: per-neuron GD drift)"),
     statement=lambda: [_eq(DELTA_K_NEXT - DELTA_K, eta**2 * eta_a * eta_w * (eta_a * G_AK**2 - eta_w * G_WK2))],
 )

@@ -200,8 +200,11 @@ def at_params(expr):
 
 eq2_mu_phi = claim(
     f"{PAPER}.eq2_mu_phi",
-    "Eq. (2): the (mu, phi) dynamics follow from the whitened parameter flow",
-    _src("Sec. 3, eq. (2)", "derived here from a' = eta_a (w^T beta_* - a|w|^2), w' = eta_w (a beta_* - a^2 w)"),
+    r"Eq. (2): the $(\mu, \phi)$ dynamics follow from the whitened parameter flow",
+    _src(
+        "Sec. 3, eq. (2)",
+        r"derived here from $\dot a = \eta_a (w^T \beta_* - a \|w\|^2)$, $\dot w = \eta_w (a \beta_* - a^2 w)$",
+    ),
     statement=lambda: [_eq(_ddt(mu), MU_RHS), _eq(_ddt(phi), PHI_RHS)],
 )
 
@@ -265,7 +268,7 @@ BETA_RATE = -(eta_w * X.T * RHO * a.T * a + eta_a * w * w.T * X.T * RHO)
 
 eq3_function_space = claim(
     f"{PAPER}.eq3_function_space",
-    "Eq. (3): beta = a w follows preconditioned gradient flow beta' = -(eta_w a^2 I + eta_a w w^T) X^T rho (any X)",
+    r"Eq. (3): $\beta = a w$ follows the preconditioned gradient flow $\dot\beta = -(\eta_w a^2 I + \eta_a w w^T) X^T \rho$ (any $X$)",
     _src("Sec. 3, eq. (3)"),
     statement=lambda: [_eq(_ddt(w * a), BETA_RATE)],
 )
@@ -314,7 +317,7 @@ EIG_RULES = [RewriteRule(U_HAT.T * U_HAT, Identity(1)), RewriteRule(U_HAT.T * V_
 
 eq4_preconditioner = claim(
     f"{PAPER}.eq4_preconditioner",
-    "Eq. (4): M = (kappa+delta)/2 I + (kappa-delta)/2 beta_hat beta_hat^T; eigenvalues kappa (along beta) and (kappa+delta)/2",
+    r"Eq. (4): $M = (\kappa + \delta)/2 \, I + (\kappa - \delta)/2 \, \hat\beta \hat\beta^T$; eigenvalues $\kappa$ (along $\beta$) and $(\kappa + \delta)/2$",
     _src("Sec. 3, eq. (4) (derivation in App. A.3)", "eigenvalues derived here"),
     statement=lambda: [
         _eq(
@@ -399,7 +402,7 @@ M_COEF_B = (kappa - delta) / 2
 
 preconditioner_limits = claim(
     f"{PAPER}.preconditioner_limits",
-    "M/delta -> I (delta -> +inf), M/|delta| -> beta_hat beta_hat^T (delta -> -inf), M = g|beta|(I + beta_hat beta_hat^T) at delta = 0",
+    r"$M/\delta \to I$ as $\delta \to +\infty$, $M/|\delta| \to \hat\beta \hat\beta^T$ as $\delta \to -\infty$, $M = g \|\beta\| (I + \hat\beta \hat\beta^T)$ at $\delta = 0$",
     _src("Sec. 3, limits of eq. (4) (p. 6)"),
     statement=lambda: [
         _eq(sp.Limit(sp.Symbol("M") / delta, delta, sp.oo), sp.Symbol("I")),
@@ -481,8 +484,8 @@ def _unit_rates(ab, wb):
 
 learning_rate_reduction = claim(
     f"{PAPER}.learning_rate_reduction",
-    "Only delta/sqrt(eta_a eta_w) shapes beta: beta(t; delta, eta_a, eta_w) = beta_unit(g t; delta/g), g = sqrt(eta_a eta_w)",
-    _src("derived here (Sec. 3, layer-specific learning rates)", "any X, y"),
+    r"Only $\delta/\sqrt{\eta_a \eta_w}$ shapes $\beta$: $\beta(t; \delta, \eta_a, \eta_w) = \beta_{\mathrm{unit}}(g t; \delta/g)$, $g = \sqrt{\eta_a \eta_w}$",
+    _src("derived here (Sec. 3, layer-specific learning rates)", "any $X, y$"),
     statement=lambda: [
         _eq(sp.Symbol(r"\bar a"), A_BAR),
         _eq(sp.Symbol(r"\bar w"), W_BAR),
@@ -535,7 +538,7 @@ def _():
 # ================================================================ saddle set
 saddle_set = claim(
     f"{PAPER}.saddle_set",
-    "The set {a = 0, w^T X^T y = 0} consists of fixed points of the flow",
+    r"The set $\{a = 0,\ w^T X^T y = 0\}$ consists of fixed points of the flow",
     _src("Sec. 3, fixed points (p. 4, footnote 2)"),
     statement=lambda: [_eq(NEURON_RATES[a].subs(a, ZeroMatrix(1, 1)), ZeroMatrix(1, 1))],
 )
@@ -574,10 +577,10 @@ NU_T = (-delta + D_SYM * sp.tanh(D_SYM * t / 2 + sp.atanh((delta + 2 * NU0) / D_
 
 riccati = claim(
     f"{PAPER}.riccati",
-    "nu = w^T beta_*/a obeys nu' = s^2 - delta nu - nu^2, solved by nu = (-delta + D tanh(D t/2 + artanh((delta + 2 nu_0)/D)))/2",
+    r"$\nu = w^T \beta_*/a$ obeys $\dot\nu = s^2 - \delta \nu - \nu^2$, solved by $\nu = (-\delta + D \tanh(D t/2 + \operatorname{artanh}((\delta + 2 \nu_0)/D)))/2$",
     _src(
         "derived here (Sec. 3, App. A.2: Riccati variable of the authors' notebook)",
-        "unit rates, whitened; tanh branch for |delta + 2 nu_0| < D",
+        r"unit rates, whitened; $\tanh$ branch for $|\delta + 2 \nu_0| < D$",
     ),
     statement=lambda: [_eq(_ddt(nu), s**2 - delta * nu - nu**2), _eq(nu, NU_T)],
 )
@@ -656,10 +659,10 @@ def cancel_expand(expr):
 
 closed_form_flow = claim(
     f"{PAPER}.closed_form_flow",
-    "The closed form a = A/m, w = (A' beta_*/s^2 + e^{-delta t} P_perp w0)/m solves the whitened flow when A'' + delta A' - s^2 A = 0",
+    r"The closed form $a = A/m$, $w = (\dot A \beta_*/s^2 + e^{-\delta t} P_\perp w_0)/m$ solves the whitened flow when $\ddot A + \delta \dot A - s^2 A = 0$",
     _src(
         "derived here (Sec. 3, App. A.2; the printed form of App. A.2 is not reproduced)",
-        "unit rates, X^T X = I; general rates by learning_rate_reduction",
+        "unit rates, $X^T X = I$; general rates by the learning-rate reduction claim",
     ),
     statement=lambda: [
         _eq(sp.Derivative(A_F, (t, 2)) + delta * sp.Derivative(A_F, t) - s**2 * A_F, 0),
@@ -751,10 +754,10 @@ def _explicit_a_i(dl, D=None):
 
 closed_form_branches = claim(
     f"{PAPER}.closed_form_branches",
-    "A = c+ e^{l+ t} + c- e^{l- t} and I = c+^2 E_{delta+D} + 2 c+ c- E_delta + c-^2 E_{delta-D} solve the linear ODEs for delta < 0, = 0, > 0",
+    r"$A = c_+ e^{\lambda_+ t} + c_- e^{\lambda_- t}$ and $I = c_+^2 E_{\delta + D} + 2 c_+ c_- E_\delta + c_-^2 E_{\delta - D}$ solve the linear ODEs for $\delta < 0$, $\delta = 0$ and $\delta > 0$",
     _src(
         "derived here (Sec. 3, App. A.2)",
-        "delta = 0 is the separate branch E_0(t) = t, also the limit of E_delta",
+        r"$\delta = 0$ is the separate branch $E_0(t) = t$, also the limit of $E_\delta$",
     ),
     statement=lambda: [
         _eq(sp.Symbol("A"), _explicit_a_i(delta)[0]),
@@ -835,7 +838,7 @@ def _():
 # ================================================================ |w|^2 = a^2 - delta
 norm_identity = claim(
     f"{PAPER}.norm_identity",
-    "Inside the closed form |w(t)|^2 = a(t)^2 - delta: F = A^2 - A'^2/s^2 - e^{-2 delta t}(delta (1 + 2I) + |P_perp w0|^2) obeys F' = -2 delta F, F(0) = 0",
+    r"Inside the closed form $\|w(t)\|^2 = a(t)^2 - \delta$: $F = A^2 - \dot A^2/s^2 - e^{-2 \delta t} (\delta (1 + 2 I) + \|P_\perp w_0\|^2)$ obeys $\dot F = -2 \delta F$, $F(0) = 0$",
     _src("derived here (Sec. 3, App. A.2)", "unit rates"),
     statement=lambda: [
         _eq(sp.Symbol(r"\|w\|") ** 2, sp.Symbol("a") ** 2 - delta),
@@ -893,7 +896,7 @@ X_INF = (delta + D_SYM) / 2
 
 steady_state = claim(
     f"{PAPER}.steady_state",
-    "beta -> beta_* and a_inf^2 = (delta + sqrt(delta^2 + 4 s^2))/2 (unit rates; eta_w a_inf^2 = (kappa_* + delta)/2 with rates)",
+    r"$\beta \to \beta_*$ and $a_\infty^2 = (\delta + \sqrt{\delta^2 + 4 s^2})/2$ (unit rates; $\eta_w a_\infty^2 = (\kappa_* + \delta)/2$ with rates)",
     _src("derived here (Sec. 3, steady state of eq. (2))"),
     statement=lambda: [
         _eq(sp.Symbol(r"a_\infty") ** 2, X_INF),
@@ -957,8 +960,8 @@ BASIN = sp.sign(p0 + a0 / 2 * (delta + D_SYM))
 
 basin = claim(
     f"{PAPER}.basin",
-    "sgn a_inf = sgn(w0^T beta_* + a0 (delta + sqrt(delta^2 + 4 s^2))/2) for delta < 0 and sgn a0 for delta >= 0",
-    _src("Sec. 3, footnote 4 (p. 4); App. A.2.5", "unit rates; equals sgn(c_+) of the closed form"),
+    r"$\operatorname{sgn} a_\infty = \operatorname{sgn}(w_0^T \beta_* + a_0 (\delta + \sqrt{\delta^2 + 4 s^2})/2)$ for $\delta < 0$ and $\operatorname{sgn} a_0$ for $\delta \ge 0$",
+    _src("Sec. 3, footnote 4 (p. 4); App. A.2.5", r"unit rates; equals $\operatorname{sgn}(c_+)$ of the closed form"),
     statement=lambda: [_eq(sp.sign(sp.Symbol(r"a_\infty")), BASIN)],
 )
 
@@ -1024,9 +1027,10 @@ MU_B = (
 
 balanced_closed_form = claim(
     f"{PAPER}.balanced_closed_form",
-    "Balanced (delta = 0, a0 > 0): phi = tanh(g s t + artanh phi0), mu = s(1 + cosh 2x)/(s(1 + cosh 2c)/mu0 + 2x + sinh 2x - 2c - sinh 2c)",
+    r"Balanced ($\delta = 0$, $a_0 > 0$): $\phi = \tanh(g s t + \operatorname{artanh} \phi_0)$, $\mu = s (1 + \cosh 2x)/(s (1 + \cosh 2c)/\mu_0 + 2x + \sinh 2x - 2c - \sinh 2c)$",
     _src(
-        "derived here (Sec. 3, balanced case delta = 0)", "matches the authors' notebook balanced_theory; x = g s t + c"
+        r"derived here (Sec. 3, balanced case $\delta = 0$)",
+        "matches the balanced theory of the authors' notebook; $x = g s t + c$",
     ),
     statement=lambda: [_eq(phi, PHI_B), _eq(mu, MU_B), _eq(X_B, g * s * t + C_B)],
 )
@@ -1117,10 +1121,10 @@ UP_BETA0, UP_BSTAR = np.array([-1.0, 0.3]), np.array([0.0, 1.0])
 
 upstream_limit = claim(
     f"{PAPER}.upstream_limit",
-    "delta -> +inf with beta0 fixed: beta(t) -> beta_* + (beta0 - beta_*) e^{-delta t} (linear-regression flow at rate delta, lazy)",
+    r"$\delta \to +\infty$ with $\beta_0$ fixed: $\beta(t) \to \beta_* + (\beta_0 - \beta_*) e^{-\delta t}$ (linear-regression flow at rate $\delta$, lazy)",
     _src(
         "Sec. 3, upstream limit of eq. (4) (p. 6)",
-        "measured deviation decays like delta^-2 (5e-6 at delta = 200)",
+        r"measured deviation decays like $\delta^{-2}$ ($5 \cdot 10^{-6}$ at $\delta = 200$)",
     ),
     statement=lambda: [
         _eq(sp.Limit(sp.Symbol("M") / delta, delta, sp.oo), sp.Symbol("I")),
@@ -1182,10 +1186,10 @@ PHI_SLOW = 1 / sp.sqrt(1 + (PHI1**-2 - 1) * sp.exp(-2 * s**2 / eps * (t - T1)))
 
 downstream_limit = claim(
     f"{PAPER}.downstream_limit",
-    "delta -> -inf: fast phase mu -> phi s; then phi' = s^2/|delta| phi (1 - phi^2), phi^2 = [1 + (phi1^-2 - 1) e^{-2 s^2 (t - t1)/|delta|}]^-1",
+    r"$\delta \to -\infty$: fast phase $\mu \to \phi s$; then $\dot\phi = s^2/|\delta| \, \phi (1 - \phi^2)$, $\phi^2 = [1 + (\phi_1^{-2} - 1) e^{-2 s^2 (t - t_1)/|\delta|}]^{-1}$",
     _src(
         "Sec. 3, downstream regime (p. 5)",
-        "unit rates; measured deviations decay like |delta|^-2 (at least O(1/|delta|))",
+        r"unit rates; measured deviations decay like $|\delta|^{-2}$ (at least $O(1/|\delta|)$)",
     ),
     statement=lambda: [
         _eq(_ddt(phi), s**2 / eps * phi * (1 - phi**2)),
@@ -1238,7 +1242,7 @@ P_KER = MatrixSymbol("P", d, d)  # projector onto ker X: P X^T = 0
 
 null_space_conservation = claim(
     f"{PAPER}.null_space_conservation",
-    "P_ker(X) w(t) = P_ker(X) w0 for any X (w' lies in range X^T)",
+    r"$P_{\ker X} w(t) = P_{\ker X} w_0$ for any $X$ ($\dot w$ lies in $\operatorname{range} X^T$)",
     _src("derived here (Sec. 3, Thm 3.1)", "equivalent to the optimality condition of Thm 3.1"),
     statement=lambda: [_eq(_ddt(P_KER * w), ZeroMatrix(d, 1))],
 )
@@ -1297,10 +1301,10 @@ def _in_uv(expr):
 
 implicit_bias_potential = claim(
     f"{PAPER}.implicit_bias_potential",
-    "Thm 3.1 support: grad Psi_delta = sqrt(kappa - delta) beta_hat, psi_delta beta_hat0 = grad Psi_delta(beta0) (Bregman form), M^-1 = gamma Hess Psi_delta",
+    r"Thm 3.1 support: $\nabla \Psi_\delta = \sqrt{\kappa - \delta} \, \hat\beta$, $\psi_\delta \hat\beta_0 = \nabla \Psi_\delta(\beta_0)$ (Bregman form), $M^{-1} = \gamma \nabla^2 \Psi_\delta$",
     _src(
         "Sec. 3, Thm 3.1, eq. (5) (time-warped mirror flow derived here; App. A.4)",
-        "gamma = 2|beta|/((kappa + delta) sqrt(kappa - delta)); unit rates",
+        r"$\gamma = 2 \|\beta\|/((\kappa + \delta) \sqrt{\kappa - \delta})$; unit rates",
     ),
     statement=lambda: [
         _eq(sp.Function(r"\Psi_\delta")(r_s), PSI),
@@ -1395,10 +1399,10 @@ def _():
 
 theorem_3_1 = claim(
     f"{PAPER}.theorem_3_1",
-    "Thm 3.1: the gradient-flow limit is argmin Psi_delta(beta) - psi_delta beta_hat0^T beta s.t. X beta = y",
+    r"Thm 3.1: the gradient-flow limit is $\arg\min_\beta \Psi_\delta(\beta) - \psi_\delta \hat\beta_0^T \beta$ subject to $X \beta = y$",
     _src(
         "Sec. 3, Thm 3.1, eq. (5) (p. 6)",
-        "unit rates (delta/sqrt(eta_a eta_w) with rates); optimality = conservation of P_ker w",
+        r"unit rates ($\delta/\sqrt{\eta_a \eta_w}$ with rates); optimality is conservation of $P_{\ker X} w$",
     ),
     statement=lambda: [
         _eq(
@@ -1477,10 +1481,10 @@ ALPHA = KK * sp.sqrt(X_1D)
 
 one_dim_null_space = claim(
     f"{PAPER}.one_dim_null_space",
-    "dim ker X = 1: beta_inf = beta_mn + alpha n_hat, alpha = k sqrt(varkappa + sqrt(varkappa^2 + c^2)), varkappa = (k^2 + delta)/2; endpoints at delta -> +-inf",
+    r"$\dim \ker X = 1$: $\beta_\infty = \beta_{\mathrm{mn}} + \alpha \hat n$, $\alpha = k \sqrt{\varkappa + \sqrt{\varkappa^2 + c^2}}$, $\varkappa = (k^2 + \delta)/2$; endpoints at $\delta \to \pm\infty$",
     _src(
-        "Sec. 3, App. A.4 (1-D null space closed form, re-derived here) and delta = +-inf endpoints (Fig. 4b)",
-        "unit rates; a does not change sign",
+        r"Sec. 3, App. A.4 (1-D null space closed form, re-derived here) and $\delta \to \pm\infty$ endpoints (Fig. 4b)",
+        "unit rates; $a$ does not change sign",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\alpha"), ALPHA),
@@ -1569,10 +1573,10 @@ def _():
 # ================================================================ kernel distance
 kernel_distance = claim(
     f"{PAPER}.kernel_distance",
-    "Whitened single neuron: <K_0, K_t> = tr(M_0 M_t) = d eta_w^2 a0^2 a^2 + eta_a eta_w (a0^2 |w|^2 + a^2 |w0|^2) + eta_a^2 (w0^T w)^2, S in [0, 1]",
+    r"Whitened single neuron: $\langle K_0, K_t \rangle = \operatorname{tr}(M_0 M_t) = d \, \eta_w^2 a_0^2 a^2 + \eta_a \eta_w (a_0^2 \|w\|^2 + a^2 \|w_0\|^2) + \eta_a^2 (w_0^T w)^2$, $S \in [0, 1]$",
     _src(
         "notation (p. 3; Fort et al. (2020)), App. D.1: kernel distance",
-        "corrected normaliser |K_t|_F uses a_t^2; the authors' notebook has a_0^2 there (typo)",
+        r"corrected normaliser $\|K_t\|_F$ uses $a_t^2$; the authors' notebook has $a_0^2$ there (typo)",
     ),
     statement=lambda: [
         _eq(
@@ -1660,8 +1664,8 @@ def _vec(m: sp.Matrix) -> sp.Matrix:
 
 theorem_4_1 = claim(
     f"{PAPER}.theorem_4_1",
-    "Thm 4.1: vec beta' = -sum_k (eta_w a_k a_k^T (+) eta_a w_k w_k^T) vec(X^T P), each term a Kronecker sum depending only on (beta_k, delta_k)",
-    _src("Sec. 4, Thm 4.1 (statement reconstructed here)", "column-major vec; P = X beta - Y"),
+    r"Thm 4.1: $\operatorname{vec} \dot\beta = -\sum_k (\eta_w a_k a_k^T \oplus \eta_a w_k w_k^T) \operatorname{vec}(X^T P)$, each term a Kronecker sum depending only on $(\beta_k, \delta_k)$",
+    _src("Sec. 4, Thm 4.1 (statement reconstructed here)", r"column-major vec; $P = X \beta - Y$"),
     statement=lambda: [
         _eq(_ddt(BETA_WIDE), BETA_WIDE_RATE),
         _eq(sp.Symbol("M_k"), sp.Symbol(r"\eta_w a_k a_k^T \otimes I_d + \eta_a I_c \otimes w_k w_k^T")),
@@ -1771,10 +1775,10 @@ Hh = MatrixSymbol("H", h_, h_)
 
 theorem_4_2 = claim(
     f"{PAPER}.theorem_4_2",
-    "Thm 4.2: under eta_w A A^T - eta_a W W^T = delta I_h, M = (sqrt(delta^2 I + 4 g^2 beta^T beta) + delta I)/2 (+) (sqrt(delta^2 I + 4 g^2 beta beta^T) - delta I)/2",
+    r"Thm 4.2: under $\eta_w A A^T - \eta_a W W^T = \delta I_h$, $M = (\sqrt{\delta^2 I + 4 g^2 \beta^T \beta} + \delta I)/2 \oplus (\sqrt{\delta^2 I + 4 g^2 \beta \beta^T} - \delta I)/2$",
     _src(
         "Sec. 4, Thm 4.2 (statement reconstructed here), Assumption B.2",
-        "holds with full-rank Gram matrices: h = c <= d (delta > 0) or h = d <= c (delta < 0); Assumption B.2 (h <= min(d, c)) and Thm B.6 (h >= min(d, c)) leave h = min(d, c)",
+        r"holds with full-rank Gram matrices: $h = c \le d$ ($\delta > 0$) or $h = d \le c$ ($\delta < 0$); Assumption B.2 ($h \le \min(d, c)$) and Thm B.6 ($h \ge \min(d, c)$) leave $h = \min(d, c)$",
     ),
     statement=lambda: [
         _eq(
@@ -1846,10 +1850,10 @@ Q_DELTA = (2 * XP * sp.asinh(2 * XP / DP) - sp.sqrt(4 * XP**2 + DP**2) + DP) / 4
 
 theorem_b6 = claim(
     f"{PAPER}.theorem_b6",
-    "Thm B.6: q_delta(x) = (2x asinh(2x/|delta|) - sqrt(4x^2 + delta^2) + |delta|)/4 has q' = asinh(2x/|delta|)/2, q'' = 1/sqrt(delta^2 + 4x^2); singular values flow by lambda_i' = -sqrt(delta^2 + 4 lambda_i^2) u_i^T G v_i",
+    r"Thm B.6: $q_\delta(x) = (2x \operatorname{asinh}(2x/|\delta|) - \sqrt{4x^2 + \delta^2} + |\delta|)/4$ has $q_\delta' = \operatorname{asinh}(2x/|\delta|)/2$, $q_\delta'' = 1/\sqrt{\delta^2 + 4x^2}$; singular values flow by $\dot\lambda_i = -\sqrt{\delta^2 + 4 \lambda_i^2} \, u_i^T G v_i$",
     _src(
         "Thm B.6, eq. (119) (App. B, p. 32; wide networks of Sec. 4)",
-        "isotropic Delta = delta I, unit rates; needs h = min(d, c) given Assumption B.2's h <= min(d, c)",
+        r"isotropic $\Delta = \delta I$, unit rates; needs $h = \min(d, c)$ given Assumption B.2's $h \le \min(d, c)$",
     ),
     statement=lambda: [
         _eq(sp.Function("q_delta")(XP), Q_DELTA),
@@ -1942,10 +1946,10 @@ def _():
 # ================================================================ Lemma B.8
 lemma_b8 = claim(
     f"{PAPER}.lemma_b8",
-    "Lemma B.8: depth L+1 isotropic chain (c = 1, d = h): |beta|^2 = a^T (a a^T - delta I)^L a = |a|^2 (|a|^2 - delta)^L",
+    r"Lemma B.8: depth $L + 1$ isotropic chain ($c = 1$, $d = h$): $\|\beta\|^2 = a^T (a a^T - \delta I)^L a = \|a\|^2 (\|a\|^2 - \delta)^L$",
     _src(
         "Lemma B.8 (proof, App. B, p. 33; deep networks of Sec. 4)",
-        "the printed exponent d is a typo for L; corrected form stated; unit rates",
+        "the printed exponent $d$ is a typo for $L$; corrected form stated; unit rates",
     ),
     statement=lambda: [
         _eq(
@@ -2048,10 +2052,10 @@ GAMMA_LEAK = sp.Symbol("gamma", nonnegative=True)
 
 eq10_relu = claim(
     f"{PAPER}.eq10_relu",
-    "Eq. (10): mu_k' = -sqrt(delta_k^2 + 4 g^2 mu_k^2) beta_hat_k^T xi_k, beta_hat_k' = -(sqrt(delta_k^2 + 4 g^2 mu_k^2) + delta_k)/(2 mu_k) (I - beta_hat_k beta_hat_k^T) xi_k",
+    r"Eq. (10): $\dot\mu_k = -\sqrt{\delta_k^2 + 4 g^2 \mu_k^2} \, \hat\beta_k^T \xi_k$, $\dot{\hat\beta}_k = -(\sqrt{\delta_k^2 + 4 g^2 \mu_k^2} + \delta_k)/(2 \mu_k) \, (I - \hat\beta_k \hat\beta_k^T) \xi_k$",
     _src(
         "Sec. 5, eqs. (9)-(10)",
-        "derived on every activation region of a two-sample, d = 2 net (slopes 1 or leak gamma); mu_k = a_k |w_k|, beta_hat_k = w_k/|w_k|",
+        r"derived on every activation region of a two-sample, $d = 2$ net (slopes 1 or leak $\gamma$); $\mu_k = a_k \|w_k\|$, $\hat\beta_k = w_k/\|w_k\|$",
     ),
     statement=lambda: [
         _eq(
@@ -2160,10 +2164,10 @@ ALPHA_C = sp.sqrt((sp.sqrt(4 + X_FIG**2) - X_FIG) / 2)  # get_alpha: alpha_c = 1
 
 fig1_parametrization = claim(
     f"{PAPER}.fig1_parametrization",
-    "Fig. 1: a_i = +-alpha tau, |w_i| = tau/alpha give delta = tau^2 (alpha^2 - alpha^-2); get_alpha inverts it exactly",
+    r"Fig. 1: $a_i = \pm\alpha \tau$, $\|w_i\| = \tau/\alpha$ give $\delta = \tau^2 (\alpha^2 - \alpha^{-2})$; the authors' code inverts it exactly",
     _src(
         "Fig. 1 caption, App. D.1",
-        "the caption's delta (not App. D.1's delta^2, a typo); unit rates; get_alpha returns 1/alpha",
+        r"the caption's $\delta$ (not App. D.1's $\delta^2$, a typo); unit rates; the authors' inverse returns $1/\alpha$",
     ),
     statement=lambda: [
         _eq(delta, TAU_S**2 * (ALPHA_S**2 - ALPHA_S**-2)),
@@ -2220,10 +2224,10 @@ def _q_deep(L):
 
 theorem_b10 = claim(
     f"{PAPER}.theorem_b10",
-    "Thm B.10: depth L+1, delta -> 0: beta_inf = argmin (L+1)/(L+2) |beta|^((L+2)/(L+1)) - (beta0/|beta0|^(L/(L+1)))^T beta s.t. X beta = y",
+    r"Thm B.10: depth $L + 1$, $\delta \to 0$: $\beta_\infty = \arg\min_\beta (L+1)/(L+2) \, \|\beta\|^{(L+2)/(L+1)} - (\beta_0/\|\beta_0\|^{L/(L+1)})^T \beta$ subject to $X \beta = y$",
     _src(
         "Thm B.10, eq. (123) (App. B, p. 34; deep networks of Sec. 4)",
-        "checked for L = 1, 2, 3 with rank-one balanced chains (d = h, c = 1); unit rates",
+        "checked for $L = 1, 2, 3$ with rank-one balanced chains ($d = h$, $c = 1$); unit rates",
     ),
     statement=lambda: [
         _eq(sp.Function("Q_L")(r_s), _q_deep(sp.Symbol("L", positive=True, integer=True))),

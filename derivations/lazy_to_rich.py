@@ -220,7 +220,7 @@ L_sym = sp.Symbol(r"\mathcal{L}")
 
 gradient_flow_form = claim(
     "lazy_to_rich.gradient_flow_form",
-    "The layer dynamics are minus tau times the gradient of L = 1/(2P) |Y - W2 W1 X|_F^2",
+    r"The layer dynamics are $\tau \dot W_i = -\nabla_{W_i} \mathcal{L}$ with $\mathcal{L} = \|Y - W_2 W_1 X\|_F^2/(2P)$",
     Source(PAPER, "Sec. 3 (setup: loss and gradient flow)"),
     statement=lambda: [
         _eq(L_sym, sp.Rational(1, 2) / P_ * sp.Symbol(r"\|Y - W_2 W_1 X\|_F^2")),
@@ -307,10 +307,10 @@ RHS_C = Sigma * B_blk.T + B_blk * Sigma.T + lam * C_blk - B_blk * B_blk.T - C_bl
 
 riccati_closure = claim(
     "lazy_to_rich.riccati_closure",
-    "Under whitening and lambda-balance, tau d(QQ^T)/dt = F QQ^T + QQ^T F - (QQ^T)^2",
+    r"Under whitening and $\lambda$-balance, $\tau \frac{d}{dt} QQ^T = F QQ^T + QQ^T F - (QQ^T)^2$",
     Source(
         PAPER,
-        "Sec. 4 (Riccati equation for QQ^T)",
+        "Sec. 4 (Riccati equation for $QQ^T$)",
         "Anguita (2024), Thm 3.3.1(1); Fukumizu (1998); Braun et al. (2022); proven blockwise, the balance enters only the diagonal blocks",
     ),
     statement=lambda: [
@@ -394,11 +394,11 @@ P_m = MatrixSymbol("P", n_q, n_q)
 
 fukumizu_solution = claim(
     "lazy_to_rich.fukumizu_solution",
-    "P = Y M^{-1} Y^T with Y = e^{Ft/tau} Q0, M = I + 1/2 Q0^T (e^{Ft}F^{-1}e^{Ft} - F^{-1}) Q0 solves the Riccati ODE with P(0) = Q0 Q0^T; M >= I",
+    r"$P = Y M^{-1} Y^T$ with $Y = e^{F t/\tau} Q_0$, $M = I + \frac12 Q_0^T (e^{F t} F^{-1} e^{F t} - F^{-1}) Q_0$ solves the Riccati ODE with $P(0) = Q_0 Q_0^T$; $M \succeq I$",
     Source(
         PAPER,
         "Sec. 4 (general solution, Fukumizu form)",
-        "Fukumizu (1998); Anguita (2024), Thm 3.3.1; derived here: valid for N_h > min(N_i, N_o); F^{-1} is only notation, (e^{2 mu t}-1)/mu is entire",
+        r"Fukumizu (1998); Anguita (2024), Thm 3.3.1; derived here: valid for $N_h > \min(N_i, N_o)$; $F^{-1}$ is only notation, $(e^{2 \mu t} - 1)/\mu$ is entire",
     ),
     statement=lambda: [
         _eq(P_m, Ym * Inverse(Mm) * Ym.T),
@@ -526,11 +526,11 @@ def mode_matrix(lam_e, s_e):
 
 spectrum_of_F = claim(
     "lazy_to_rich.spectrum_of_F",
-    "F has eigenvalues +-sqrt(s_a^2 + lambda^2/4) with eigenvectors (a v_a; b u_a), (b v_a; -a u_a), and sgn(No-Ni) lambda/2 on the completion",
+    r"$F$ has eigenvalues $\pm\sqrt{\tilde s_\alpha^2 + \lambda^2/4}$ with eigenvectors $(a_\alpha \tilde v_\alpha; b_\alpha \tilde u_\alpha)$, $(b_\alpha \tilde v_\alpha; -a_\alpha \tilde u_\alpha)$, and $\operatorname{sgn}(N_o - N_i) \lambda/2$ on the completion",
     Source(
         PAPER,
         "Sec. 4, Lemma 4.2",
-        "Lemma 4.2 as cited by reviews; Anguita (2024), Thms 3.3.1(2), 3.4.2; G, H are the thesis auxiliaries",
+        "Lemma 4.2 as cited by reviews; Anguita (2024), Thms 3.3.1(2), 3.4.2; $G$, $H$ are the thesis auxiliaries",
     ),
     statement=lambda: [
         _eq(mode_matrix(lam, s_t) * sp.Matrix([a_sym, b_sym]), mu * sp.Matrix([a_sym, b_sym])),
@@ -672,11 +672,11 @@ STABLE_RULES = (
 
 stable_closed_form = claim(
     "lazy_to_rich.stable_closed_form",
-    "QQ^T(t) = Z A^{-1} Z^T with only decaying exponentials (q_+ = P_+^T Q0 invertible) equals the Fukumizu form",
+    "$QQ^T(t) = Z A^{-1} Z^T$ with only decaying exponentials ($q_+ = P_+^T Q_0$ invertible) equals the Fukumizu form",
     Source(
         PAPER,
         "Sec. 4, Thm 4.3 (Eqs. 13-15), App. B.5",
-        "basis-free form derived here (Thm 4.3 for any N_i, N_o); the paper's typesetting is unconfirmed",
+        "basis-free form derived here (Thm 4.3 for any $N_i$, $N_o$); the paper's typesetting is unconfirmed",
     ),
     statement=lambda: [
         _eq(
@@ -776,11 +776,11 @@ def braun_zero_balanced(syx, W1v, W2v, t_, tau_=1.0) -> np.ndarray:
 
 lambda_zero_limit = claim(
     "lazy_to_rich.lambda_zero_limit",
-    "At lambda = 0 the closed form is continuous and equals the zero-balanced solution of Braun et al. 2022",
+    r"At $\lambda = 0$ the closed form is continuous and equals the zero-balanced solution of Braun et al. (2022)",
     Source(
         PAPER,
-        "Sec. 4, Thm 4.3 at lambda = 0 (Braun et al. (2022))",
-        "the 0/0 term (e^{2 l t}-1)/l is read as its limit 2t",
+        r"Sec. 4, Thm 4.3 at $\lambda = 0$ (Braun et al. (2022))",
+        r"the $0/0$ term $(e^{2 \ell_\perp t/\tau} - 1)/\ell_\perp$ is read as its limit $2t/\tau$",
     ),
     statement=lambda: [
         _eq(sp.Limit((sp.exp(2 * ell * t / tau) - 1) / ell, ell, 0), 2 * t / tau),
@@ -847,7 +847,7 @@ def _():
 # ================================================================ claim 8: instability of the direct form
 direct_form_instability = claim(
     "lazy_to_rich.direct_form_instability",
-    "The direct Fukumizu form loses accuracy like eps e^{2(mu_max - mu_min)t/tau} in float64 and overflows; the stable form does not",
+    r"The direct Fukumizu form loses accuracy like $\epsilon \, e^{2 (\mu_{\max} - \mu_{\min}) t/\tau}$ in float64 and overflows; the stable form does not",
     Source(
         PAPER,
         "Sec. 4 (implementation: B invertibility, numerical instability), App. B.5",
@@ -935,8 +935,10 @@ P_inf = 2 * Pp_s * Sl_s * Pp_s.T
 
 long_time_limit = claim(
     "lazy_to_rich.long_time_limit",
-    "With q_+ invertible and s_a > 0, QQ^T -> 2 P+ S_lambda P+^T: W2W1 -> Sigma, W1^TW1 -> V(S_l - l/2)V^T, W2W2^T -> U(S_l + l/2)U^T",
-    Source(PAPER, "Sec. 4, Thm 4.3 (t -> infinity), Sec. 5", "derived here; Anguita (2024), Thm 4.1.2(1) for N_h = m"),
+    r"With $q_+$ invertible and $\tilde s_\alpha > 0$, $QQ^T \to 2 P_+ \tilde S_\lambda P_+^T$: $W_2 W_1 \to \Sigma_{yx}$, $W_1^T W_1 \to \tilde V (\tilde S_\lambda - \lambda/2) \tilde V^T$, $W_2 W_2^T \to \tilde U (\tilde S_\lambda + \lambda/2) \tilde U^T$",
+    Source(
+        PAPER, r"Sec. 4, Thm 4.3 ($t \to \infty$), Sec. 5", "derived here; Anguita (2024), Thm 4.1.2(1) for $N_h = m$"
+    ),
     statement=lambda: [
         _eq(sp.Limit(QQT_sym, t, sp.oo), P_inf),
         _eq(
@@ -1016,11 +1018,11 @@ th = sp.Symbol("theta", real=True)
 
 b_singularity = claim(
     "lazy_to_rich.b_singularity",
-    "Square, lambda = 0: q_+ singular iff sgn det W2W1(0) != sgn det Sigma; after converging on Sigma and switching to -Sigma, sigma(q_+) = |lambda|/sqrt(2 mu_a)",
+    r"Square, $\lambda = 0$: $q_+$ singular iff $\operatorname{sgn} \det W_2 W_1(0) \ne \operatorname{sgn} \det \Sigma_{yx}$; after converging on $\Sigma_{yx}$ and switching to $-\Sigma_{yx}$, $\sigma(q_+) = |\lambda|/\sqrt{2 \mu_\alpha}$",
     Source(
         PAPER,
         "Sec. 4 (B invertible), App. D.2",
-        "derived here (the condition of Thm 4.3); the reversal statement makes B invertible iff lambda != 0 (App. D.2)",
+        r"derived here (the condition of Thm 4.3); the reversal statement makes $B$ invertible iff $\lambda \ne 0$ (App. D.2)",
     ),
     statement=lambda: [
         _eq(
@@ -1126,11 +1128,11 @@ S_sym = sp.Symbol("S", positive=True)
 
 singular_value_split = claim(
     "lazy_to_rich.singular_value_split",
-    "For N_h = m and W2W1 = U S V^T: W2 = U (S_l + l/2)^{1/2} R^T, W1 = R (S_l - l/2)^{1/2} V^T, S_l = (S^2 + l^2/4)^{1/2}, at all t",
+    r"For $N_h = m$ and $W_2 W_1 = U S V^T$: $W_2 = U (S_\lambda + \lambda/2)^{1/2} R^T$, $W_1 = R (S_\lambda - \lambda/2)^{1/2} V^T$, $S_\lambda = (S^2 + \lambda^2/4)^{1/2}$, at all $t$",
     Source(
         PAPER,
         "Sec. 5, Thm 5.2 (Eq. 18)",
-        "Anguita (2024), Thm 4.1.1; the printed form of Eq. 18 is unconfirmed; R is not identifiable from QQ^T",
+        "Anguita (2024), Thm 4.1.1; the printed form of Eq. 18 is unconfirmed; $R$ is not identifiable from $QQ^T$",
     ),
     statement=lambda: [
         _eq(W2, U_s * S2_s * R_s.T),
@@ -1204,8 +1206,8 @@ RATES_SQ = {W1q: W2q.T * (Sq - W2q * W1q) / tau, W2q: (Sq - W2q * W1q) * W1q.T /
 
 square_case_identities = claim(
     "lazy_to_rich.square_case_identities",
-    "Square case: W2W2^T = (MM^T + l^2/4)^{1/2} + l/2, W1^TW1 = (M^TM + l^2/4)^{1/2} - l/2, and tau dM/dt depends on lambda only through lambda^2",
-    Source(PAPER, "derived here (Sec. 5, Thm 5.2 with N_i = N_h = N_o)"),
+    r"Square case: $W_2 W_2^T = (M M^T + \lambda^2/4)^{1/2} + \lambda/2$, $W_1^T W_1 = (M^T M + \lambda^2/4)^{1/2} - \lambda/2$, and $\tau \dot M$ depends on $\lambda$ only through $\lambda^2$",
+    Source(PAPER, "derived here (Sec. 5, Thm 5.2 with $N_i = N_h = N_o$)"),
     statement=lambda: [
         _eq(W2q * W2q.T, R_out + lam / 2 * I_h),
         _eq(W1q.T * W1q, R_in - lam / 2 * I_h),
@@ -1308,8 +1310,10 @@ Sa = MatrixSymbol(r"\tilde{S}", N_h, N_h)
 
 aligned_scalar_ode = claim(
     "lazy_to_rich.aligned_scalar_ode",
-    "Task-aligned modes decouple: tau dc/dt = d(s~ - cd), tau dd/dt = c(s~ - cd), so tau ds/dt = sqrt(lambda^2 + 4 s^2)(s~ - s)",
-    Source(PAPER, "Sec. 5, Thm 5.1", "Anguita (2024), Thms 3.2.1-3.2.2; uses d^2 - c^2 = lambda and c^2 + d^2 > 0"),
+    r"Task-aligned modes decouple: $\tau \dot c = d (\tilde s - c d)$, $\tau \dot d = c (\tilde s - c d)$, so $\tau \dot s = \sqrt{\lambda^2 + 4 s^2} \, (\tilde s - s)$",
+    Source(
+        PAPER, "Sec. 5, Thm 5.1", r"Anguita (2024), Thms 3.2.1-3.2.2; uses $d^2 - c^2 = \lambda$ and $c^2 + d^2 > 0$"
+    ),
     statement=lambda: [
         _eq(tau * sp.Derivative(c_f, t), d_f * (s_t - c_f * d_f)),
         _eq(tau * sp.Derivative(d_f, t), c_f * (s_t - c_f * d_f)),
@@ -1423,11 +1427,11 @@ def transition_ring():
 
 transition_function = claim(
     "lazy_to_rich.transition_function",
-    "s(t) = s0 + gamma(t; lambda)(s~ - s0) with the closed-form gamma solves the aligned ODE, gamma(0) = 0, gamma(inf) = 1; lambda -> 0 gives the Saxe sigmoid, |lambda| -> inf the exponential 1 - e^{-|lambda| t/tau}",
+    r"$s(t) = s_0 + \gamma(t; \lambda) (\tilde s - s_0)$ with the closed-form $\gamma$ solves the aligned ODE, $\gamma(0) = 0$, $\gamma(\infty) = 1$; $\lambda \to 0$ gives the Saxe sigmoid, $|\lambda| \to \infty$ the exponential $1 - e^{-|\lambda| t/\tau}$",
     Source(
         PAPER,
         "Sec. 5, Thm 5.1, Eq. 17",
-        "Thm 5.1 / Eq. 17 gives only the limits (PDF shows t/lambda for t/tau); the general-lambda closed form is derived here; gamma is even in lambda",
+        r"Thm 5.1 / Eq. 17 gives only the limits (PDF shows $t/\lambda$ for $t/\tau$); the general-$\lambda$ closed form is derived here; $\gamma$ is even in $\lambda$",
     ),
     statement=lambda: [
         _eq(s_, s0_s + gamma_sym * (s_t - s0_s)),
@@ -1545,11 +1549,11 @@ def thesis_s(t_, s0, st, lm, tau_=1.0, printed=False):
 
 thesis_aligned_formula = claim(
     "lazy_to_rich.thesis_aligned_formula",
-    "Thesis Thm 3.2.1 solves the aligned ODE with T0 = 2 s0 sgn(l)/(sqrt(l^2 + 4 s0^2) + |l|); the printed +lambda is wrong for lambda < 0",
+    r"Thesis Thm 3.2.1 solves the aligned ODE with $T_0 = 2 s_0 \operatorname{sgn}(\lambda)/(\sqrt{\lambda^2 + 4 s_0^2} + |\lambda|)$; the printed $+\lambda$ is wrong for $\lambda < 0$",
     Source(
         PAPER,
         "Sec. 5, Thm 5.1 (Anguita (2024), Thm 3.2.1)",
-        "CORRECTION: the thesis prints T0 = 2 s0/(sqrt(l^2+4 s0^2) + l); for l < 0 that is -1/T0, the other root of l x/(1-x^2) = s0 (|x| > 1), which gives a wrong trajectory",
+        r"CORRECTION: the thesis prints $T_0 = 2 s_0/(\sqrt{\lambda^2 + 4 s_0^2} + \lambda)$; for $\lambda < 0$ that is $-1/T_0$, the other root of $\lambda x/(1 - x^2) = s_0$ ($|x| > 1$), which gives a wrong trajectory",
     ),
     statement=lambda: [
         _eq(s_, lam * sp.Symbol("x") / (1 - sp.Symbol("x") ** 2)),
@@ -1617,11 +1621,11 @@ x_ = sp.Symbol("x", nonnegative=True)
 
 shallow_equivalence = claim(
     "lazy_to_rich.shallow_equivalence",
-    "As |lambda| -> inf, W2W1(t) -> Sigma + (W2W1(0) - Sigma) e^{-|lambda| t/tau}: a shallow network compressed in time",
+    r"As $|\lambda| \to \infty$, $W_2 W_1(t) \to \Sigma_{yx} + (W_2 W_1(0) - \Sigma_{yx}) e^{-|\lambda| t/\tau}$: a shallow network compressed in time",
     Source(
         PAPER,
-        "Sec. 5, Thm 5.1 (|lambda| -> infinity)",
-        "Anguita (2024), Thm 4.2.3; derived here: at fixed u = |lambda| t/tau the deviation is O(|lambda|^-2)",
+        r"Sec. 5, Thm 5.1 ($|\lambda| \to \infty$)",
+        r"Anguita (2024), Thm 4.2.3; derived here: at fixed $u = |\lambda| t/\tau$ the deviation is $O(|\lambda|^{-2})$",
     ),
     statement=lambda: [_eq(M_s, Sq + (MatrixSymbol("M_0", N_h, N_h) - Sq) * sp.exp(-sp.Abs(lam) * t / tau))],
 )
@@ -1678,7 +1682,7 @@ def _():
 # ================================================================ claim 17: representation limits
 representation_limits = claim(
     "lazy_to_rich.representation_limits",
-    "lambda -> +inf: W2W2^T ~ lambda U_m U_m^T, W1^TW1 ~ V S^2 V^T / lambda; lambda -> -inf: the mirror image; errors O(|lambda|^-3) on the small side",
+    r"$\lambda \to +\infty$: $W_2 W_2^T \sim \lambda U_m U_m^T$, $W_1^T W_1 \sim V S^2 V^T/\lambda$; $\lambda \to -\infty$: the mirror image; errors $O(|\lambda|^{-3})$ on the small side",
     Source(PAPER, "Sec. 5 (semi-structured lazy regime), App. C.4-C.5", "Anguita (2024), Sec. 4.3"),
     statement=lambda: [
         _eq(sp.sqrt(s_**2 + lam**2 / 4) - lam / 2, s_**2 / lam + sp.O(lam**-3, (lam, sp.oo))),
@@ -1767,7 +1771,7 @@ def jacobian(W1v, W2v, X):
 
 ntk_formula = claim(
     "lazy_to_rich.ntk_formula",
-    "The NTK I_No (x) X^T W1^T W1 X + W2 W2^T (x) X^T X equals J J^T of the parameter Jacobian (ordering: output outer, sample inner)",
+    r"The NTK $I_{N_o} \otimes X^T W_1^T W_1 X + W_2 W_2^T \otimes X^T X$ equals $J J^T$ of the parameter Jacobian (ordering: output outer, sample inner)",
     Source(PAPER, "Eq. (5)", "Braun et al. (2022); Anguita (2024), eqs. 2.37/4.1; Eq. (5) as cited by reviews"),
     statement=lambda: [
         _eq(
@@ -1838,11 +1842,11 @@ def _():
 # ================================================================ claim 19: NTK laziness
 ntk_laziness = claim(
     "lazy_to_rich.ntk_laziness",
-    "NTK(t) - NTK(0) = O(1/|lambda|) while |NTK| = Theta(|lambda|); the kernel distance decreases monotonically in |lambda|, like |lambda|^-4",
+    r"$\mathrm{NTK}(t) - \mathrm{NTK}(0) = O(1/|\lambda|)$ while $\|\mathrm{NTK}\| = \Theta(|\lambda|)$; the kernel distance decreases monotonically in $|\lambda|$, like $|\lambda|^{-4}$",
     Source(
         PAPER,
         "Sec. 5, App. C.4-C.5",
-        "Anguita (2024), Thm 4.1.3; Thms C.4/C.5 as cited by reviews; numeric, the |lambda|^-4 law is observed",
+        r"Anguita (2024), Thm 4.1.3; Thms C.4/C.5 as cited by reviews; numeric, the $|\lambda|^{-4}$ law is observed",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\|\mathrm{NTK}(t) - \mathrm{NTK}(0)\|"), sp.O(1 / L_abs, (L_abs, sp.oo))),
@@ -1929,11 +1933,11 @@ def _():
 # ================================================================ claim 20: delayed-rich rate
 delayed_rich_rate = claim(
     "lazy_to_rich.delayed_rich_rate",
-    "The perp block decays at rate sqrt(s_a^2 + l^2/4) - l_perp per factor: ~ s_a^2/|lambda| for the wrong sign (funnel, lambda < 0), ~ |lambda| otherwise",
+    r"The perp block decays at rate $\sqrt{\tilde s_\alpha^2 + \lambda^2/4} - \ell_\perp$ per factor: $\sim \tilde s_\alpha^2/|\lambda|$ for the wrong sign (funnel, $\lambda < 0$), $\sim |\lambda|$ otherwise",
     Source(
         PAPER,
         "Sec. 5 (delayed rich regime, Fig. 5), App. C.6",
-        "derived here from the stable form (Thm 4.3): Z_perp ~ e^{(l_perp - mu_a) t/tau}; the statement of Thm C.6 is unconfirmed",
+        r"derived here from the stable form (Thm 4.3): $Z_\perp \sim e^{(\ell_\perp - \mu_\alpha) t/\tau}$; the statement of Thm C.6 is unconfirmed",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\rho_\alpha"), sp.sqrt(s_t**2 + lam**2 / 4) - ell),
@@ -2000,11 +2004,11 @@ w_s = MatrixSymbol("w", N_h, 1)  # in ker W1^T
 
 dimension_sign_constraint = claim(
     "lazy_to_rich.dimension_sign_constraint",
-    "lambda-balance needs N_h <= N_o when lambda > 0 and N_h <= N_i when lambda < 0",
+    r"$\lambda$-balance needs $N_h \le N_o$ when $\lambda > 0$ and $N_h \le N_i$ when $\lambda < 0$",
     Source(
         PAPER,
         "Sec. 3, assumptions A2-A3",
-        "Anguita (2024), Thm 3.4.1, sharpened here: for v in ker W2, v^T(W2^TW2 - W1W1^T)v = -|W1^T v|^2 <= 0",
+        r"Anguita (2024), Thm 3.4.1, sharpened here: for $v \in \ker W_2$, $v^T (W_2^T W_2 - W_1 W_1^T) v = -\|W_1^T v\|^2 \le 0$",
     ),
     statement=lambda: [
         sp.Implies(sp.Symbol(r"\lambda > 0"), sp.Symbol(r"N_h \le N_o")),
@@ -2094,11 +2098,11 @@ def _algorithm_one(W1g, W2g, lam_, R):
 
 algorithm_one = claim(
     "lazy_to_rich.algorithm_one",
-    "Algorithm 1 returns W2^TW2 - W1W1^T = lambda I and, for N_h = min(N_i, N_o), keeps the Gaussian product W2W1",
+    r"Algorithm 1 returns $W_2^T W_2 - W_1 W_1^T = \lambda I$ and, for $N_h = \min(N_i, N_o)$, keeps the Gaussian product $W_2 W_1$",
     Source(
         PAPER,
-        "Algorithm 1 (Get lambda-Balanced)",
-        "Anguita (2024), Algorithm 1; its error message for N_i > N_o asks for a positive lambda, negative is meant",
+        r"Algorithm 1 (Get $\lambda$-Balanced)",
+        r"Anguita (2024), Algorithm 1; its error message for $N_i > N_o$ asks for a positive $\lambda$, negative is meant",
     ),
     statement=lambda: [
         _eq(W1, R_s * S1r * V_f.T),
@@ -2192,11 +2196,11 @@ def gaussian_expectation(poly, sigma_of):
 
 gaussian_moments = claim(
     "lazy_to_rich.gaussian_moments",
-    "For iid Gaussian layers: E[W2^TW2 - W1W1^T] = (No s2^2 - Ni s1^2) I; entry variance No s2^4 + Ni s1^4 off the diagonal, twice that on it; LeCun gives lambda ~ No/Nh - 1",
+    r"For iid Gaussian layers: $\mathbb{E}[W_2^T W_2 - W_1 W_1^T] = (N_o \sigma_2^2 - N_i \sigma_1^2) I$; entry variance $N_o \sigma_2^4 + N_i \sigma_1^4$ off the diagonal, twice that on it; LeCun gives $\lambda \approx N_o/N_h - 1$",
     Source(
         PAPER,
         "Fig. 1C, App. A.3-A.4 (relative vs absolute scale)",
-        "CORRECTION of Anguita (2024), Thm 3.1.1: the diagonal variance is 2(No s2^4 + Ni s1^4), not 4(...) (Var sum w^2 = 2 n sigma^4)",
+        r"CORRECTION of Anguita (2024), Thm 3.1.1: the diagonal variance is $2 (N_o \sigma_2^4 + N_i \sigma_1^4)$, not $4 (\dots)$ ($\operatorname{Var} \sum w^2 = 2 n \sigma^4$)",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\mathbb{E}[W_2^TW_2 - W_1W_1^T]"), (N_o * sig2**2 - N_i * sig1**2) * Identity(N_h)),
@@ -2284,11 +2288,11 @@ def _():
 # ================================================================ claim 24: lambda* for unbalanced weights
 lambda_star = claim(
     "lazy_to_rich.lambda_star",
-    "argmin_lambda |W2^TW2 - W1W1^T - lambda I|_F^2 = tr(W2^TW2 - W1W1^T)/N_h",
+    r"$\arg\min_\lambda \|W_2^T W_2 - W_1 W_1^T - \lambda I\|_F^2 = \operatorname{tr}(W_2^T W_2 - W_1 W_1^T)/N_h$",
     Source(
         PAPER,
         "Anguita (2024), Thm 4.5.1 (extends Sec. 3, assumption A2)",
-        "CORRECTION: the thesis theorem's statement omits the 1/N_h (its proof has it); for ReLU nets it is conserved (mean of the per-neuron laws)",
+        "CORRECTION: the thesis theorem's statement omits the $1/N_h$ (its proof has it); for ReLU nets it is conserved (mean of the per-neuron laws)",
     ),
     statement=lambda: [_eq(sp.Symbol(r"\lambda^*"), sp.Trace(W2.T * W2 - W1 * W1.T) / N_h)],
 )
@@ -2327,7 +2331,7 @@ def _():
 # ================================================================ claim 25: loss identities
 loss_identities = claim(
     "lazy_to_rich.loss_identities",
-    "Whitened loss = 1/2 |W2W1 - Sigma|_F^2 + const, and dL/dt = tr(dM/dt (M - Sigma)^T) = -(|W2^T(Sigma - M)|^2 + |(Sigma - M)W1^T|^2)/tau <= 0",
+    r"Whitened loss $\mathcal{L} = \|W_2 W_1 - \Sigma_{yx}\|_F^2/2 + \mathrm{const}$, and with $M = W_2 W_1$, $\dot{\mathcal{L}} = \operatorname{tr}(\dot M (M - \Sigma_{yx})^T) = -(\|W_2^T (\Sigma_{yx} - M)\|^2 + \|(\Sigma_{yx} - M) W_1^T\|^2)/\tau \le 0$",
     Source(PAPER, "Sec. 3 (loss under A1)", "derived here; loss rate: Anguita (2024), Thm 4.4.1"),
     statement=lambda: [
         _eq(
@@ -2458,11 +2462,11 @@ Sig_i, Sig_j, Sig_k = (MatrixSymbol(f"Sigma_{x}", N_o, N_i) for x in "ijk")
 
 forgetting = claim(
     "lazy_to_rich.forgetting",
-    "After convergence on task j then k, the forgetting of task i is 1/2(|S_k - S_i|^2 - |S_j - S_i|^2), independent of lambda; dF/dt = dL_i/dt",
+    r"After convergence on task $j$ then $k$, the forgetting of task $i$ is $(\|S_k - S_i\|^2 - \|S_j - S_i\|^2)/2$, independent of $\lambda$; $\dot F = \dot{\mathcal{L}}_i$",
     Source(
         PAPER,
         "Sec. 6, App. D.1 (continual learning)",
-        "Anguita (2024), Thm 4.4.1; exact solution stays valid across switches since lambda is conserved",
+        r"Anguita (2024), Thm 4.4.1; exact solution stays valid across switches since $\lambda$ is conserved",
     ),
     statement=lambda: [
         _eq(
@@ -2540,11 +2544,11 @@ def _():
 # ================================================================ claim 27: noise sensitivities
 noise_sensitivity = claim(
     "lazy_to_rich.noise_sensitivity",
-    "Input noise: E|W2W1 eps|^2 = s^2 |W2W1|_F^2 -> s^2 |S~|_F^2 (lambda-free); parameter noise to first order s^2 (No |W1|_F^2 + Ni |W2|_F^2) = s^2 (No tr(S_l - l/2) + Ni tr(S_l + l/2)) at convergence",
+    r"Input noise: $\mathbb{E}\|W_2 W_1 \epsilon\|^2 = \sigma^2 \|W_2 W_1\|_F^2 \to \sigma^2 \|\tilde S\|_F^2$ ($\lambda$-free); parameter noise to first order $\sigma^2 (N_o \|W_1\|_F^2 + N_i \|W_2\|_F^2) = \sigma^2 (N_o \operatorname{tr}(\tilde S_\lambda - \lambda/2) + N_i \operatorname{tr}(\tilde S_\lambda + \lambda/2))$ at convergence",
     Source(
         PAPER,
         "Sec. 5, App. C.3, Fig. 4E (noise robustness)",
-        "first-order forms derived here (the paper's statement is unconfirmed); grows with |lambda| for N_i = N_o and asymptotically; for N_i != N_o the minimum sits at lambda != 0 (slope (N_i - N_o) m/2 at lambda = 0)",
+        r"first-order forms derived here (the paper's statement is unconfirmed); grows with $|\lambda|$ for $N_i = N_o$ and asymptotically; for $N_i \ne N_o$ the minimum sits at $\lambda \ne 0$ (slope $(N_i - N_o) m/2$ at $\lambda = 0$)",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\mathbb{E}\|W_2W_1\epsilon\|^2"), sp.Symbol(r"\sigma^2\|W_2W_1\|_F^2")),
@@ -2690,8 +2694,8 @@ c_sc = sp.Symbol("c", positive=True)
 
 scaled_whitening = claim(
     "lazy_to_rich.scaled_whitening",
-    "Sigma_xx = c I gives the whitened dynamics with target Sigma_yx / c and time constant tau / c",
-    Source(PAPER, "derived here (Sec. 3, assumption A1)", "e.g. X = I_8 with the 1/P convention: c = 1/8"),
+    r"$\Sigma_{xx} = c I$ gives the whitened dynamics with target $\Sigma_{yx}/c$ and time constant $\tau/c$",
+    Source(PAPER, "derived here (Sec. 3, assumption A1)", "e.g. $X = I_8$ with the $1/P$ convention: $c = 1/8$"),
     statement=lambda: [
         _eq(tau * _ddt(W1), W2.T * (Sigma - c_sc * W2 * W1)),
         _eq(tau / c_sc * _ddt(W1), W2.T * (Sigma / c_sc - W2 * W1)),
@@ -2744,7 +2748,7 @@ TIE_BREAK_3DP = [3.111, 2.970, 2.067, 2.050, 1.442, 1.438, 1.434, 1.432]
 
 hierarchy_spectrum = claim(
     "lazy_to_rich.hierarchy_spectrum",
-    "Semantic hierarchy: Y^TY = diag(8,8,4,4,2,2,2,2), singular values 2sqrt2 (x2), 2 (x2), sqrt2 (x4); tie-breaking 1 + 0.1/j gives 3.111 ... 1.432",
+    r"Semantic hierarchy: $Y^T Y = \operatorname{diag}(8, 8, 4, 4, 2, 2, 2, 2)$, singular values $2\sqrt{2}$ ($\times 2$), $2$ ($\times 2$), $\sqrt{2}$ ($\times 4$); tie-breaking $1 + 0.1/j$ gives $3.111, \dots, 1.432$",
     Source(
         PAPER,
         "Fig. 4 (hierarchical semantic task)",

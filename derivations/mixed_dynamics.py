@@ -137,7 +137,7 @@ def _explicit_residuals(expr, shapes=SMALL) -> list:
 # ================================================================ exact algebra (claims 1-5)
 dA_dt = claim(
     "mixed_dynamics.dA_dt",
-    "Under gradient flow dA/dt = -(W2 W2^T G + G W1^T W1) for any cost",
+    r"Under gradient flow $\dot A = -(W_2 W_2^T G + G W_1^T W_1)$ for any cost",
     Source(PAPER, "derived here (gradient flow behind eq. (1))", "not stated in the paper"),
     statement=lambda: [_eq(_ddt(A), -(Y * G + G * X))],
 )
@@ -172,7 +172,7 @@ def _():
 
 conserved_lambda = claim(
     "mixed_dynamics.conserved_lambda",
-    "Lambda = W1 W1^T - W2^T W2 is conserved by gradient flow for any cost",
+    r"$\Lambda = W_1 W_1^T - W_2^T W_2$ is conserved by gradient flow for any cost",
     Source(PAPER, "derived here (exact identities behind eq. (1))", "derived"),
     statement=lambda: [_eq(_ddt(LAMBDA), ZeroMatrix(N_h, N_h))],
 )
@@ -202,7 +202,7 @@ def _():
 
 squares = claim(
     "mixed_dynamics.squares",
-    "X^2 = A^T A + W1^T Lambda W1 and Y^2 = A A^T - W2 Lambda W2^T",
+    r"$X^2 = A^T A + W_1^T \Lambda W_1$ and $Y^2 = A A^T - W_2 \Lambda W_2^T$",
     Source(PAPER, "derived here (exact identities behind eq. (1))", "derived; exact for any weights"),
     statement=lambda: [_eq(X * X, A.T * A + W1.T * LAMBDA * W1), _eq(Y * Y, A * A.T - W2 * LAMBDA * W2.T)],
 )
@@ -218,7 +218,7 @@ def _():
 
 x_y_rates = claim(
     "mixed_dynamics.x_y_rates",
-    "dX/dt = -(A^T G + G^T A) and dY/dt = -(G A^T + A G^T)",
+    r"$\dot X = -(A^T G + G^T A)$ and $\dot Y = -(G A^T + A G^T)$",
     Source(PAPER, "derived here (exact identities behind eq. (1))", "derived"),
     statement=lambda: [_eq(_ddt(X), -(A.T * G + G.T * A)), _eq(_ddt(Y), -(G * A.T + A * G.T))],
 )
@@ -234,7 +234,7 @@ def _():
 
 offset_drift = claim(
     "mixed_dynamics.offset_drift",
-    "D = W2 Lambda W1 = A X - Y A drives the offsets: d/dt W1^T Lambda W1 = -(G^T D + D^T G), d/dt(-W2 Lambda W2^T) = G D^T + D G^T",
+    r"$D = W_2 \Lambda W_1 = A X - Y A$ drives the offsets: $\frac{d}{dt} W_1^T \Lambda W_1 = -(G^T D + D^T G)$, $\frac{d}{dt} (-W_2 \Lambda W_2^T) = G D^T + D G^T$",
     Source(PAPER, "derived here (exact identities behind eq. (1))", "derived"),
     statement=lambda: [
         _eq(D, A * X - Y * A),
@@ -321,7 +321,7 @@ def bartlett_init(d_in: int, d_out: int, width: int, sigma2: float, rng) -> tupl
 # ================================================================ intertwining (claim 6)
 intertwining = claim(
     "mixed_dynamics.intertwining",
-    "f(A A^T) A = A f(A^T A) for f(x) = sqrt(x + c^2) (and any polynomial f)",
+    r"$f(A A^T) A = A f(A^T A)$ for $f(x) = \sqrt{x + c^2}$ (and any polynomial $f$)",
     Source(
         PAPER, "derived here (exact invariant manifold of eq. (1))", "derived; basis of the exact invariant manifold"
     ),
@@ -375,11 +375,11 @@ def lambda_of(w1, w2):
 
 gd_step_lambda = claim(
     "mixed_dynamics.gd_step_lambda",
-    "One GD step changes Lambda by eta^2 (W2^T G G^T W2 - W1 G^T G W1^T) (simultaneous) or -eta^2 (W2^T G G^T W2 + W1' G^T G W1'^T) (sequential, as coded)",
+    r"One GD step changes $\Lambda$ by $\eta^2 (W_2^T G G^T W_2 - W_1 G^T G W_1^T)$ (simultaneous) or $-\eta^2 (W_2^T G G^T W_2 + W_1' G^T G W_1'^T)$ (sequential, as coded)",
     Source(
         PAPER,
         "derived here (GD of the official code, Fig. 1)",
-        "derived; G = grad C(A) computed once before both updates",
+        r"derived; $G = \nabla C(A)$ computed once before both updates; $W_1'$ is the updated $W_1$",
     ),
     statement=lambda: [
         _eq(lambda_of(W1_sim, W2_sim) - LAMBDA, STEP_SIM),
@@ -441,11 +441,11 @@ def _():
 # ================================================================ series (claim 8)
 series_limits = claim(
     "mixed_dynamics.series_limits",
-    "sqrt(s^2+c^2) = c + s^2/(2c) - s^4/(8c^3) + O(c^-5) as c -> oo, = s + c^2/(2s) - c^4/(8s^3) + O(c^6) as c -> 0 (s > 0)",
+    r"$\sqrt{s^2 + c^2} = c + s^2/(2c) - s^4/(8c^3) + O(c^{-5})$ as $c \to \infty$, $= s + c^2/(2s) - c^4/(8s^3) + O(c^6)$ as $c \to 0$ ($s > 0$)",
     Source(
         PAPER,
         "derived here (lazy and balanced reductions of eq. (1))",
-        "derived; the remainders are O(c^-5) and O(c^6), sharper than O(c^-4), O(c^5)",
+        "derived; the remainders are $O(c^{-5})$ and $O(c^6)$, sharper than $O(c^{-4})$, $O(c^5)$",
     ),
     statement=lambda: [
         _eq(sp.sqrt(s**2 + c**2), c + s**2 / (2 * c) - s**4 / (8 * c**3) + sp.O(c**-5, (c, sp.oo))),
@@ -477,7 +477,7 @@ p_i, q_j = sp.symbols("p_i q_j", positive=True)
 
 ntk_spectrum = claim(
     "mixed_dynamics.ntk_spectrum",
-    "The unified NTK G -> P G + G Q has eigenvalues p_i + q_j; lambda_max = 2 sqrt(s_max^2 + c^2), lambda_min >= 2c",
+    r"The unified NTK $G \mapsto P G + G Q$ has eigenvalues $p_i + q_j$; $\lambda_{\max} = 2 \sqrt{s_{\max}^2 + c^2}$, $\lambda_{\min} \ge 2c$",
     Source(PAPER, "derived here (NTK operator of eq. (1))", "derived"),
     statement=lambda: [_eq(P_sym * (U_ * V_.T) + (U_ * V_.T) * Q_sym, (p_i + q_j) * U_ * V_.T)],
 )
@@ -542,7 +542,7 @@ def _code_discrete_eq1(A0, T, cv, step, n_steps):
 
 eq1 = claim(
     "mixed_dynamics.eq1",
-    "Eq. (1): dA/dt = -(A A^T + c^2 I)^{1/2} G - G (A^T A + c^2 I)^{1/2}, c = sigma^2 w, is the continuous limit of the code's update",
+    r"Eq. (1): $\dot A = -(A A^T + c^2 I)^{1/2} G - G (A^T A + c^2 I)^{1/2}$, $c = \sigma^2 w$, is the continuous limit of the code's update",
     Source(PAPER, "eq. (1)", "form from the official code; the paper's exact LaTeX is unconfirmed"),
     statement=lambda: [EQ1, _eq(c, sp.Symbol("sigma", positive=True) ** 2 * N_h)],
 )
@@ -594,7 +594,7 @@ LAZY_SOLUTION = T_s + sp.exp(-2 * c * t) * (A0_s - T_s)
 
 lazy_limit = claim(
     "mixed_dynamics.lazy_limit",
-    "Lazy limit: (A A^T + c^2)^{1/2} = c I + A A^T/(2c) + O(|A|^4/c^3), so dA/d(2ct) = -G + O(|A|^2/c^2); MSE solution A = T + e^{-2ct}(A0 - T)",
+    r"Lazy limit: $(A A^T + c^2)^{1/2} = c I + A A^T/(2c) + O(\|A\|^4/c^3)$, so $dA/d(2ct) = -G + O(\|A\|^2/c^2)$; MSE solution $A = T + e^{-2ct} (A_0 - T)$",
     Source(PAPER, "derived here (lazy regime of eq. (1))", "derived"),
     statement=lambda: [
         _eq(_ddt(LAZY_SOLUTION), -2 * c * (LAZY_SOLUTION - T_s)),
@@ -652,7 +652,7 @@ def _():
 # ================================================================ balanced limit (claim 12)
 balanced_limit = claim(
     "mixed_dynamics.balanced_limit",
-    "c = 0: dA/dt = -(A A^T)^{1/2} G - G (A^T A)^{1/2}; exact for balanced weights (Lambda = 0)",
+    r"$c = 0$: $\dot A = -(A A^T)^{1/2} G - G (A^T A)^{1/2}$; exact for balanced weights ($\Lambda = 0$)",
     Source(
         PAPER, "derived here (balanced regime of eq. (1))", "derived (standard balanced dynamics, Arora et al. (2018))"
     ),
@@ -698,11 +698,11 @@ def manifold_init(A0: np.ndarray, cv: float) -> tuple[np.ndarray, np.ndarray]:
 
 exact_manifold = claim(
     "mixed_dynamics.exact_manifold",
-    "On W1^T Lambda W1 = -W2 Lambda W2^T = c^2 I (width-2d construction) weight gradient flow follows eq. (1) exactly",
+    r"On $W_1^T \Lambda W_1 = -W_2 \Lambda W_2^T = c^2 I$ (width-$2d$ construction) weight gradient flow follows eq. (1) exactly",
     Source(
         PAPER,
         "derived here (exact invariant manifold of eq. (1))",
-        "derived; construction W1 = Omega_1 X^{1/2}, W2 = Y^{1/2} Omega_2^T",
+        r"derived; construction $W_1 = \Omega_1 X^{1/2}$, $W_2 = Y^{1/2} \Omega_2^T$",
     ),
     statement=lambda: [
         _eq(W1.T * LAMBDA * W1, c**2 * Identity(N_i)),
@@ -773,11 +773,11 @@ def lambda_balanced_pair(Av: np.ndarray, lv: float, rng) -> tuple[np.ndarray, np
 
 lambda_balanced = claim(
     "mixed_dynamics.lambda_balanced",
-    "lambda-balanced nets (Lambda = lambda I, h = d_in, lambda > 0) satisfy eq. (1) exactly with c = lambda/2",
+    r"$\lambda$-balanced nets ($\Lambda = \lambda I$, $h = d_{\mathrm{in}}$, $\lambda > 0$) satisfy eq. (1) exactly with $c = \lambda/2$",
     Source(
         PAPER,
-        "derived here (eq. (1) for lambda-balanced nets; Dominé et al. (2025), Sec. 3)",
-        "derived; the bridge to Dominé et al.'s lambda-balanced solutions (sigma^4 w^2 <-> lambda^2/4)",
+        r"derived here (eq. (1) for $\lambda$-balanced nets; Dominé et al. (2025), Sec. 3)",
+        r"derived; the bridge to Dominé et al.'s $\lambda$-balanced solutions ($\sigma^4 w^2 \leftrightarrow \lambda^2/4$)",
     ),
     statement=lambda: [
         _eq(LAMBDA, lam * Identity(N_h)),
@@ -870,7 +870,7 @@ def mp_aligned(tv, s0v, sstar, cv):
 
 aligned_decoupling = claim(
     "mixed_dynamics.aligned_decoupling",
-    "Aligned A(0) = U diag(s(0)) V^T, T = U diag(s*) V^T: eq. (1) keeps the alignment and ds_i/dt = 2 sqrt(s_i^2 + c^2)(s*_i - s_i)",
+    r"Aligned $A(0) = U \operatorname{diag}(s(0)) V^T$, $T = U \operatorname{diag}(s^*) V^T$: eq. (1) keeps the alignment and $\dot s_i = 2 \sqrt{s_i^2 + c^2} \, (s^*_i - s_i)$",
     Source(PAPER, "derived here (aligned solutions of eq. (1))", "derived"),
     statement=lambda: [_eq(_ddt(s), 2 * sp.sqrt(s**2 + c**2) * (s_star - s))],
 )
@@ -948,11 +948,11 @@ S_OF_V = c / 2 * (v - 1 / v)
 
 closed_form = claim(
     "mixed_dynamics.closed_form",
-    "Closed form: s(t) = (c/2)(v - 1/v), v = (v+ - v- K0 e^{-2Rt})/(1 - K0 e^{-2Rt}), R = sqrt(s*^2+c^2), v+- = (s* +- R)/c",
+    r"Closed form: $s(t) = (c/2)(v - 1/v)$, $v = (v_+ - v_- K_0 e^{-2Rt})/(1 - K_0 e^{-2Rt})$, $R = \sqrt{s^{*2} + c^2}$, $v_\pm = (s^* \pm R)/c$",
     Source(
         PAPER,
         "derived here (aligned solutions of eq. (1))",
-        "derived: s = c sinh u, v = e^u gives the Riccati equation dv/dt = -c (v - v+)(v - v-)",
+        r"derived: $s = c \sinh u$, $v = e^u$ gives the Riccati equation $\dot v = -c (v - v_+)(v - v_-)$",
     ),
     statement=lambda: [
         _eq(sp.Symbol("s(t)"), S_OF_V.subs(v, V_T)),
@@ -1066,11 +1066,11 @@ TAIL_COEFF = 2 * R_**2 / (s_star + R_)
 
 tail_asymptotics = claim(
     "mixed_dynamics.tail_asymptotics",
-    "Tail: s* - s(t) ~ -(2R^2/(s*+R)) K0 e^{-2Rt} (|K0| in place of -K0 holds only for s0 < s*); s0 = 0, c << s*: t_delta ~ ln(2s*/(c delta))/(2s*)",
+    r"Tail: $s^* - s(t) \sim -(2R^2/(s^* + R)) K_0 e^{-2Rt}$ ($|K_0|$ in place of $-K_0$ holds only for $s_0 < s^*$); $s_0 = 0$, $c \ll s^*$: $t_\delta \sim \ln(2s^*/(c\delta))/(2s^*)$",
     Source(
         PAPER,
         "derived here (aligned solutions of eq. (1))",
-        "derived; CORRECTED: the form with |K0| has the wrong sign when s0 > s* (then K0 > 0 and s > s*)",
+        "derived; CORRECTED: the form with $|K_0|$ has the wrong sign when $s_0 > s^*$ (then $K_0 > 0$ and $s > s^*$)",
     ),
     statement=lambda: [
         _eq(sp.Symbol("s^* - s(t)"), -TAIL_COEFF * K0 * sp.exp(-2 * R_ * t) + sp.O(sp.exp(-4 * R_ * t), (t, sp.oo))),
@@ -1137,11 +1137,11 @@ def _():
 
 early_phase = claim(
     "mixed_dynamics.early_phase",
-    "Early phase: s(t) ~ c sinh(2s*t + asinh(s0/c)) while s << s*; from s0 = 0 the threshold s = c is crossed at t ~ asinh(1)/(2s*)",
+    r"Early phase: $s(t) \approx c \sinh(2s^* t + \operatorname{asinh}(s_0/c))$ while $s \ll s^*$; from $s_0 = 0$ the threshold $s = c$ is crossed at $t \approx \operatorname{asinh}(1)/(2s^*)$",
     Source(
         PAPER,
         "derived here (aligned solutions of eq. (1); Fig. 1)",
-        "heuristic, not proven; checked against the rigorous bounds 0 <= u_approx - u <= 2 t max s and asinh(1)/(2s*) <= t_c <= asinh(1)/(2(s*-c))",
+        r"heuristic, not proven; checked against the rigorous bounds $0 \le u_{\mathrm{approx}} - u \le 2t \max s$ and $\operatorname{asinh}(1)/(2s^*) \le t_c \le \operatorname{asinh}(1)/(2(s^* - c))$",
     ),
     statement=lambda: [
         _eq(sp.Symbol("s(t)"), c * sp.sinh(2 * s_star * t + sp.asinh(s0 / c))),
@@ -1213,7 +1213,7 @@ LOGISTIC = s_star * s0 * sp.exp(2 * s_star * t) / (s_star + s0 * (sp.exp(2 * s_s
 
 logistic_limit = claim(
     "mixed_dynamics.logistic_limit",
-    "c -> 0 limit of the closed form is Saxe et al.'s logistic s(t) = s* s0 e^{2s*t}/(s* + s0(e^{2s*t} - 1)), s0 > 0",
+    r"The $c \to 0$ limit of the closed form is Saxe et al.'s logistic $s(t) = s^* s_0 e^{2s^* t}/(s^* + s_0 (e^{2s^* t} - 1))$, $s_0 > 0$",
     Source(PAPER, "derived here (aligned solutions of eq. (1))", "derived"),
     statement=lambda: [_eq(sp.Limit(sp.Symbol("s_c(t)"), c, 0, "+"), LOGISTIC)],
 )
@@ -1374,7 +1374,7 @@ def _mc_checks(keys) -> list[Measurement]:
 
 init_moments = claim(
     "mixed_dynamics.init_moments",
-    "Gaussian init: E[X] = sigma^2 w I, E[X^2] = sigma^4 w (w + d_in + 1) I, E|A0|_F^2 = d_in d_out w sigma^4, E[A0^T A0] = d_out w sigma^4 I",
+    r"Gaussian init: $\mathbb{E}[X] = \sigma^2 w I$, $\mathbb{E}[X^2] = \sigma^4 w (w + d_{\mathrm{in}} + 1) I$, $\mathbb{E}\|A_0\|_F^2 = d_{\mathrm{in}} d_{\mathrm{out}} w \sigma^4$, $\mathbb{E}[A_0^T A_0] = d_{\mathrm{out}} w \sigma^4 I$",
     Source(PAPER, "derived here (Gaussian init behind eq. (1))", "derived; Wishart moments"),
     statement=lambda: [
         _eq(sp.Symbol(r"\mathbb{E}[W_1^T W_1]"), sigma2_s * w_s * I_i),
@@ -1404,8 +1404,12 @@ def _():
 
 init_offsets = claim(
     "mixed_dynamics.init_offsets",
-    "Gaussian init: E[W1^T Lambda W1] = sigma^4 w (w + d_in + 1 - d_out) I, E[-W2 Lambda W2^T] = sigma^4 w (w + d_out + 1 - d_in) I",
-    Source(PAPER, "derived here (Gaussian init behind eq. (1))", "derived; ~ c^2 I with c = sigma^2 w for w >> d"),
+    r"Gaussian init: $\mathbb{E}[W_1^T \Lambda W_1] = \sigma^4 w (w + d_{\mathrm{in}} + 1 - d_{\mathrm{out}}) I$, $\mathbb{E}[-W_2 \Lambda W_2^T] = \sigma^4 w (w + d_{\mathrm{out}} + 1 - d_{\mathrm{in}}) I$",
+    Source(
+        PAPER,
+        "derived here (Gaussian init behind eq. (1))",
+        r"derived; $\approx c^2 I$ with $c = \sigma^2 w$ for $w \gg d$",
+    ),
     statement=lambda: [
         _eq(sp.Symbol(r"\mathbb{E}[W_1^T \Lambda W_1]"), sigma2_s**2 * w_s * (w_s + N_i + 1 - N_o) * I_i),
         _eq(sp.Symbol(r"\mathbb{E}[-W_2 \Lambda W_2^T]"), sigma2_s**2 * w_s * (w_s + N_o + 1 - N_i) * I_o),
@@ -1430,11 +1434,11 @@ def _():
 
 concentration = claim(
     "mixed_dynamics.concentration",
-    "At Gaussian init |X - (A^T A + c^2 I)^{1/2}|_op / c ~ 2 sqrt(d/w) and |A0|_op ~ 2 sigma^2 sqrt(w d) (square case)",
+    r"At Gaussian init $\|X - (A^T A + c^2 I)^{1/2}\|_{\mathrm{op}}/c \approx 2 \sqrt{d/w}$ and $\|A_0\|_{\mathrm{op}} \approx 2 \sigma^2 \sqrt{w d}$ (square case)",
     Source(
         PAPER,
-        "derived here (Gaussian init approximates eq. (1); theory restricted to gamma_w > 1, Fig. 2)",
-        "heuristic, not proven (empirical, random-matrix edge 2 sqrt(d)); checked at d = 20 within 30%",
+        r"derived here (Gaussian init approximates eq. (1); theory restricted to $\gamma_w > 1$, Fig. 2)",
+        r"heuristic, not proven (empirical, random-matrix edge $2 \sqrt{d}$); checked at $d = 20$ within 30%",
     ),
     statement=lambda: [
         _eq(sp.Symbol(r"\|X - Q(A)\|_{op}/c"), 2 * sp.sqrt(sp.Symbol("d") / w_s)),
@@ -1482,7 +1486,7 @@ def _approx_distance(d: int, width: int, cv: float, T: np.ndarray, times, seed: 
 
 approximation_law = claim(
     "mixed_dynamics.approximation_law",
-    "Distance between the network's dynamics and eq. (1) at fixed c shrinks like sqrt(d/w)",
+    r"Distance between the network's dynamics and eq. (1) at fixed $c$ shrinks like $\sqrt{d/w}$",
     Source(
         PAPER,
         "derived here (distance GD vs eq. (1), Fig. 2 BR; Theorems 1-2)",
@@ -1532,7 +1536,7 @@ def _log_d(expr):
 
 lazy_line = claim(
     "mixed_dynamics.lazy_line",
-    "Black line: lazy iff gamma_sigma2 + gamma_w > 1 (c = sigma^2 w > d), active/mixed iff < 1",
+    r"Black line: lazy iff $\gamma_{\sigma^2} + \gamma_w > 1$ ($c = \sigma^2 w > d$), active/mixed iff $\gamma_{\sigma^2} + \gamma_w < 1$",
     Source(
         PAPER, "Fig. 2 (active vs lazy threshold)", "official code (line and learning-rate switch) and Fig. 2 caption"
     ),
@@ -1558,7 +1562,7 @@ def _():
 
 noise_line = claim(
     "mixed_dynamics.noise_line",
-    "Red line: gamma_w + 2 gamma_sigma2 = 0 <=> w sigma^4 = 1 <=> E|A0|_F^2/d^2 = 1",
+    r"Red line: $\gamma_w + 2 \gamma_{\sigma^2} = 0 \Leftrightarrow w \sigma^4 = 1 \Leftrightarrow \mathbb{E}\|A_0\|_F^2/d^2 = 1$",
     Source(
         PAPER, "Fig. 2 (infinite noise threshold)", "line from the official code; interpretation derived (claim 20)"
     ),
@@ -1586,7 +1590,7 @@ def _():
 
 underparameterized_line = claim(
     "mixed_dynamics.underparameterized_line",
-    "Orange line: gamma_w = log_d Rank A* (= 0.3038 for d = 200, k = 5; the code draws 0.304)",
+    r"Orange line: $\gamma_w = \log_d \operatorname{Rank} A^*$ ($= 0.3038$ for $d = 200$, $k = 5$; the code draws $0.304$)",
     Source(PAPER, "Fig. 2 (underparameterized threshold)", "line from the official code; value derived"),
     statement=lambda: [_eq(gw, sp.log(k_s) / sp.log(d_s))],
 )
@@ -1614,7 +1618,7 @@ def _():
 
 theory_region = claim(
     "mixed_dynamics.theory_region",
-    "Theory region gamma_w > 1, gamma_w + 2 gamma_sigma2 < 0; the black and red lines meet at (-1, 2)",
+    r"Theory region $\gamma_w > 1$, $\gamma_w + 2 \gamma_{\sigma^2} < 0$; the black and red lines meet at $(-1, 2)$",
     Source(
         PAPER, "Fig. 2 caption (region covered by the theory)", "region from the Fig. 2 caption; intersection derived"
     ),
@@ -1640,8 +1644,8 @@ def _():
 
 init_threshold = claim(
     "mixed_dynamics.init_threshold",
-    "Init singular values below the threshold: 2 sigma^2 sqrt(w d) < sigma^2 w <=> w > 4d (asymptotically gamma_w > 1)",
-    Source(PAPER, "derived here (Fig. 2: why gamma_w > 1)", "derived"),
+    r"Init singular values below the threshold: $2 \sigma^2 \sqrt{w d} < \sigma^2 w \Leftrightarrow w > 4d$ (asymptotically $\gamma_w > 1$)",
+    Source(PAPER, r"derived here (Fig. 2: why $\gamma_w > 1$)", "derived"),
     statement=lambda: [sp.Equivalent(2 * sigma2_s * sp.sqrt(w_s * d_s) < sigma2_s * w_s, w_s > 4 * d_s)],
 )
 
@@ -1672,11 +1676,11 @@ LAZY_MIN = (a_s + n0_s) * b_s / (a_s + n0_s + b_s)
 
 lazy_test_error = claim(
     "mixed_dynamics.lazy_test_error",
-    "Lazy early-stopped test error ~ (a + n0) b/(a + n0 + b): 1/2 at n0 -> 0, -> 1 as n0 -> oo (a = b = 1)",
+    r"Lazy early-stopped test error $\approx (a + n_0) b/(a + n_0 + b)$: $1/2$ at $n_0 \to 0$, $\to 1$ as $n_0 \to \infty$ ($a = b = 1$)",
     Source(
         PAPER,
         "Fig. 2 TL (lazy region; derived here)",
-        "heuristic, not proven; the minimisation is exact, the model E test = x^2 (a+n0) + (1-x)^2 b is not; checked within 0.1 at d = 30",
+        r"heuristic, not proven; the minimisation is exact, the model $E_{\mathrm{test}} = x^2 (a + n_0) + (1 - x)^2 b$ is not; checked within $0.1$ at $d = 30$",
     ),
     statement=lambda: [_eq(sp.Symbol(r"\min_t \mathrm{test}"), LAZY_MIN)],
     heuristic=True,
@@ -1730,7 +1734,7 @@ def _active_points() -> tuple:
 
 active_regime = claim(
     "mixed_dynamics.active_regime",
-    "Active regime (gamma_sigma2 + gamma_w < 1, gamma_w > 1, below the red line): min test error -> 0 as d -> oo",
+    r"Active regime ($\gamma_{\sigma^2} + \gamma_w < 1$, $\gamma_w > 1$, below the red line): min test error $\to 0$ as $d \to \infty$",
     Source(
         PAPER,
         "Fig. 2 TL-BL (active region), Theorems 1-2",
@@ -1767,7 +1771,7 @@ def _():
 
 stable_rank = claim(
     "mixed_dynamics.stable_rank",
-    "Stable rank at the min test error: close to the rank-k target's in the active regime, larger in the lazy regime",
+    "Stable rank at the min test error: close to the rank-$k$ target's in the active regime, larger in the lazy regime",
     Source(PAPER, "Fig. 2 TR", "heuristic, not proven: caption (qualitative), numbers read off the figure"),
     statement=lambda: [sp.Symbol(r"\mathrm{srank}(A_{t^*}) \approx \mathrm{srank}(A^*)\ \text{(active)}")],
     heuristic=True,
@@ -1793,11 +1797,11 @@ def _():
 
 fig1_setting = claim(
     "mixed_dynamics.fig1_setting",
-    "Fig. 1 setting (gamma_sigma2 = -1.85, gamma_w = 2.25, eta = 1/(5|A*|_op)): min test error well below the lazy value, reached early, GD close to eq. (1)",
+    r"Fig. 1 setting ($\gamma_{\sigma^2} = -1.85$, $\gamma_w = 2.25$, $\eta = 1/(5 \|A^*\|_{\mathrm{op}})$): min test error well below the lazy value, reached early, GD close to eq. (1)",
     Source(
         PAPER,
         "Fig. 1",
-        "heuristic, not proven: reduced-scale (d = 40, 60) reproduction of the d = 500 figure; thresholds from the figure (min ~ 0.1 at step ~ 13)",
+        r"heuristic, not proven: reduced-scale ($d = 40, 60$) reproduction of the $d = 500$ figure; thresholds from the figure (min $\approx 0.1$ at step $\approx 13$)",
     ),
     statement=lambda: [sp.Symbol(r"\min_t \mathrm{test} \approx 0.1,\ t^* \approx 13")],
     heuristic=True,
@@ -1826,7 +1830,7 @@ def _():
 
 fig2_setting = claim(
     "mixed_dynamics.fig2_setting",
-    "Fig. 2 setting: eta = 1/(50 w sigma^2) if gamma_sigma2 + gamma_w > 1 else 1/(50 |A*|_op), <= 750 steps, early stops",
+    r"Fig. 2 setting: $\eta = 1/(50 w \sigma^2)$ if $\gamma_{\sigma^2} + \gamma_w > 1$ else $1/(50 \|A^*\|_{\mathrm{op}})$, $\le 750$ steps, early stops",
     Source(PAPER, "Fig. 2 (main.ipynb of the official code)", "official code"),
     statement=lambda: [
         _eq(

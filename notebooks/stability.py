@@ -1,20 +1,23 @@
 # %% [markdown]
 # # Numerical stability of the two-layer exact solution (the `lazyrich stress` report)
 #
-# The closed-form solution of the two-layer linear network (Dominé et al., Theorem 4.3; digest lazy_to_rich §3.5
-# and §4; `lazyrich.TwoLayerExact`) contains $e^{\pm\lambda t}$-type factors. Written directly, as in the paper, it
-# overflows or cancels in float64 within a few tens of time units; the stable form of `lazyrich` factors out the
-# dominant exponential.
+# The closed-form solution of the two-layer linear network (Dominé et al. (2025), Thm 4.3, eqs. (13)-(15); its
+# numerical instability: Sec. 4; `lazyrich.TwoLayerExact`) contains $e^{\pm\lambda t}$-type factors. Written
+# directly, as in the paper, it overflows or cancels in float64 within a few tens of time units; the stable form of
+# `lazyrich` factors out the dominant exponential.
 # `lazyrich.stress` evaluates every path against a certified Arb enclosure (python-flint; beyond its precision cap,
 # mpmath at 80 digits): the paper's direct form and our stable form, each in float64 and in mpmath at a *fixed*
 # working precision of 15, 30 and 60 digits (`direct@N`, `stable@N`: no guard digits), on hard cases (tiny and
 # negative $\lambda$, unequal widths, near-degenerate singular values, a nearly singular $B$) and a log-spaced
-# time grid. This is the plot of `lazyrich stress --model two_layer --plot`, with a modest $t_{max} = 10^3$.
+# time grid. This is the report `lazyrich stress two_layer --t-max 1000 --n-times 12` prints.
 #
-# What to look at: the direct form (dashed) crosses the $10^{-3}$ failure line (grey dashed) or raises (the curve
-# stops) at $t \approx 15$-$35$ in float64, and more digits only move that time out (roughly linearly in the
-# digits); the stable form (solid) stays at the round-off of its arithmetic ($10^{-15}$, $10^{-30}$, $10^{-60}$)
-# for all $t$.
+# The plot has one panel per hard case (`by="case"`; the default, `by="model"`, draws one panel per model with the
+# worst case at each time). Colour and marker give the arithmetic (float64: the wide black line with circles,
+# drawn underneath so the 15-digit curve does not hide it), the dash the form. What to look at: the direct form
+# (dashed) crosses the labelled $10^{-3}$ failure threshold or raises (drawn in the grey "raised / overflow" band)
+# at $t \approx 15$-$35$ in float64, and more digits only move that time out (roughly linearly in the digits); the
+# stable form (solid) stays at the round-off of its arithmetic ($10^{-15}$, $10^{-30}$, $10^{-60}$) for all $t$.
+# For a paper, `report.plot("stability.pdf", style="paper")` sizes the figure for a two-column layout.
 
 # %%
 import os
@@ -34,7 +37,7 @@ print(f"{report.seconds:.1f} s")
 # a test run sets LAZYRICH_FIGURES to a temporary folder; by hand, figures go next to the notebook
 figdir = Path(os.environ.get("LAZYRICH_FIGURES") or ("notebooks/figures" if Path("notebooks").is_dir() else "figures"))
 figdir.mkdir(parents=True, exist_ok=True)
-report.plot(str(figdir / "stability.png"))
+report.plot(figdir / "stability.png", by="case")
 print(figdir / "stability.png")
 
 # %% [markdown]

@@ -115,7 +115,7 @@ def test_progress_bar_appears_only_after_its_delay():
     import io
 
     from lazyrich import CheckResult, ClaimResult
-    from lazyrich._claims.runner import ProgressBar
+    from lazyrich._base.progress import ProgressBar
 
     r = ClaimResult("demo.x", CheckResult("pass"), CheckResult("fail"))
     quiet, shown = io.StringIO(), io.StringIO()
@@ -125,3 +125,68 @@ def test_progress_bar_appears_only_after_its_delay():
     bar = ProgressBar(2, delay=0.0, stream=shown, force=True)
     bar.update(r)
     assert "1/2" in shown.getvalue() and "failed 1" in shown.getvalue()
+
+
+# ---------------------------------------------------------------- the table: error, tolerance, ratio
+def test_verify_table_and_json_show_error_tolerance_and_ratio(tmp_path):
+    r = _run(["verify", "demo.fine", "--module", "broken_claims", "-j", "1"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "error / tolerance = ratio" in r.stdout.splitlines()[0]
+    assert "0.001 / 0.01 = 0.10" in r.stdout  # Measurement(1e-3, 1e-2, "fine")
+    r = _run(["verify", "demo.fine", "--module", "broken_claims", "--json"], tmp_path)
+    row = json.loads(r.stdout)[0]
+    assert (row["error"], row["tolerance"], row["unit"], row["what"]) == (1e-3, 1e-2, "", "fine")
+    assert abs(row["ratio"] - 0.1) < 1e-12
+
+
+def test_a_monte_carlo_row_reads_in_standard_errors():
+    from lazyrich import CheckResult, ClaimResult, Measurement
+    from lazyrich._claims.model import run_numeric
+    from lazyrich._tools.results_table import held_to
+
+    m = Measurement(1.83, 4.0, "mean vs E, in standard errors", "4 standard errors (CLT)")
+    row = ClaimResult("demo.mc", CheckResult("n/a"), run_numeric(lambda: [m, Measurement(1e-9, 1.0, "tiny")]))
+    assert held_to(row) == "1.83 std.err / 4 std.err = 0.46"  # the tightest of the two measurements
+    assert row.as_dict()["tolerance_from"] == "4 standard errors (CLT)"
+
+
+# ---------------------------------------------------------------- progress on a pipe
+def test_progress_on_a_pipe_prints_status_lines_and_quiet_prints_none(tmp_path):
+    r = _run(["verify", "demo.", "--module", "broken_claims", "-j", "1", "--progress"], tmp_path)
+    lines = [x for x in r.stderr.splitlines() if x.startswith("verify: [")]
+    assert lines and "2/2" in lines[-1] and "failed 1" in lines[-1] and "claims/s" in lines[-1]
+    r = _run(["verify", "demo.", "--module", "broken_claims", "-j", "1", "--quiet"], tmp_path)
+    assert "verify: [" not in r.stderr and "FAILED demo.broken_square" in r.stderr
+
+
+def test_status_lines_are_periodic_off_a_terminal_and_stop_on_close():
+    import io
+    import time
+
+    from lazyrich._base.progress import ProgressBar
+
+    stream = io.StringIO()
+    bar = ProgressBar(3, stream=stream, interval=0.05, label="verify")  # StringIO: not a terminal
+    time.sleep(0.5)  # no item finished: the status still comes, every interval
+    bar.close()
+    lines = stream.getvalue().splitlines()
+    assert len(lines) >= 2 and all(x.startswith("verify: [") and "0/3" in x for x in lines)
+    time.sleep(0.2)
+    assert stream.getvalue().splitlines() == lines
+
+
+def test_sweep_progress_and_summary_report_one_rate(tmp_path, capsys):
+    """The last progress line and the summary count from the same start with the same formula."""
+    import re
+
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        f'function = "sweep_support:counting"\n[fixed]\ncounter = "{tmp_path / "c.txt"}"\ndelay = 0.3\n'
+        "[grid]\nx = [1.0, 2.0, 3.0]\nseed = [0]\n"
+    )
+    assert main(["sweep", str(spec), "--scheduler", "threads:1", "--progress"]) == 0
+    captured = capsys.readouterr()
+    last = [x for x in captured.err.splitlines() if x.startswith("sweep: [")][-1]
+    bar_rate = float(re.search(r"([0-9.]+) points/s", last).group(1))
+    summary_rate = float(re.search(r"([0-9.]+) points/s", captured.out).group(1))
+    assert "3/3" in last and abs(bar_rate - summary_rate) <= 0.15 * summary_rate

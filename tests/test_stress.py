@@ -140,3 +140,113 @@ def test_single_neuron_rows():
     (lazy,) = [r for r in rows if r.case == "delta=+225 (lazy)" and r.backend == "direct"]
     assert lazy.failure_time is not None and lazy.failure_time < 10
     assert math.isinf(lazy.max_error)
+
+
+# ---------------------------------------------------------------------------------------------- the plot
+@pytest.fixture(scope="module")
+def two_model_report():
+    """aligned and mixed on a short grid: the float64 direct form overflows (aligned) before t = 1e4."""
+    rep = stress("aligned", t_max=1e4, n_times=6)
+    rep.rows += stress("mixed", t_max=1e4, n_times=6).rows
+    return rep
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """The figures StressReport.plot closes (kept open so the tests can read what was drawn)."""
+    import matplotlib.pyplot as plt
+
+    figs = []
+    real_close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: figs.append(fig))
+    yield figs
+    for fig in figs:
+        real_close(fig)
+
+
+def _panels(fig):
+    return [ax for ax in fig.axes if ax.get_visible()]
+
+
+def _backend_lines(ax):
+    return {ln.get_label(): ln for ln in ax.lines if ln.get_label() in BACKENDS}
+
+
+def test_plot_one_panel_per_model_with_a_shared_legend(two_model_report, tmp_path, captured):
+    out = two_model_report.plot(tmp_path / "s.png")
+    assert out == tmp_path / "s.png" and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    (fig,) = captured
+    panels = _panels(fig)
+    assert [ax.get_title() for ax in panels] == [
+        "aligned mode: worst of 6 cases",
+        "mixed aligned mode: worst of 5 cases",
+    ]
+    (legend,) = fig.legends  # one legend for the figure, none in the panels
+    assert all(ax.get_legend() is None for ax in panels)
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "float64", "15 digits", "30 digits", "60 digits", "direct form (paper)", "stable form"
+    ]  # fmt: skip
+    for ax in panels:
+        lines = _backend_lines(ax)
+        assert set(lines) == set(BACKENDS)
+        # every backend distinguishable: its own (colour, marker, dash)
+        looks = {(ln.get_color(), ln.get_marker(), ln.get_linestyle()) for ln in lines.values()}
+        assert len(looks) == len(BACKENDS)
+        # float64 is drawn wider and underneath, so the 15-digit curve on top of it leaves it visible
+        for form in ("direct", "stable"):
+            f64, d15 = lines[form], lines[f"{form}@15"]
+            assert f64.get_linewidth() > d15.get_linewidth() and f64.get_zorder() < d15.get_zorder()
+            assert f64.get_marker() != d15.get_marker()
+        assert ax.get_xscale() == ax.get_yscale() == "log"
+        assert ax.get_xlim()[1] >= 1e4
+        texts = [t.get_text() for t in ax.texts]
+        assert r"failure threshold $10^{-3}$" in texts and "raised / overflow" in texts
+        assert any(ln.get_ydata()[0] == 1e-3 and ln.get_linestyle() == ":" for ln in ax.lines)  # the threshold
+    assert panels[0].get_ylabel() == "relative error (max-norm)"
+    assert all(ax.get_xlabel() == r"time $t$ (units of $\tau$)" for ax in panels)
+
+
+def test_plot_by_model_draws_the_worst_case_and_raises_in_the_band(two_model_report, tmp_path, captured):
+    two_model_report.plot(tmp_path / "s.png")
+    ax = _panels(captured[0])[0]
+    rows = [r for r in two_model_report.rows if r.model == "aligned" and r.backend == "stable@30"]
+    worst = [max(r.error[i] for r in rows) for i in range(1, len(rows[0].t))]  # t = 0 is off the log axis
+    shown = _backend_lines(ax)["stable@30"].get_ydata()
+    assert list(shown) == pytest.approx([min(max(w, 1e-70), 10.0) for w in worst], rel=1e-12)
+    # the 2x2 Fukumizu form overflows float64 before t = 1e4: drawn in the grey band above 1e2
+    direct = _backend_lines(ax)["direct"]
+    assert direct.get_ydata()[-1] > 1e2 > 10.0 >= max(_backend_lines(ax)["stable"].get_ydata())
+
+
+def test_plot_by_case_titles_are_mathtext(two_model_report, tmp_path, captured):
+    two_model_report.plot(tmp_path / "c.png", by="case")
+    titles = [ax.get_title() for ax in _panels(captured[0])]
+    assert len(titles) == len(case_names("aligned")) + len(case_names("mixed"))
+    assert "aligned mode: $\\lambda = 0.5$" in titles and "aligned mode: $\\lambda = 10^{-9}$" in titles
+    assert "mixed aligned mode: $c = 10^{3}$ (lazy)" in titles
+    assert not any("lambda=" in t or "c=" in t for t in titles)
+    assert len(captured[0].legends) == 1
+
+
+@pytest.mark.parametrize(("style", "widths"), [("default", (4.8, 9.6)), ("paper", (3.3, 6.9))])
+def test_plot_styles_size_the_figure(two_model_report, tmp_path, captured, style, widths):
+    one = stress("aligned", case="lambda=0.5", t_max=100.0, n_times=3)
+    one.plot(tmp_path / "one.png", style=style)
+    two_model_report.plot(tmp_path / "two.pdf", style=style)
+    assert (tmp_path / "two.pdf").read_bytes()[:5] == b"%PDF-"
+    assert [fig.get_size_inches()[0] for fig in captured] == pytest.approx(widths)
+    assert len(_panels(captured[0])) == 1 and len(_panels(captured[1])) == 2
+    assert _panels(captured[0])[0].get_title() == "aligned mode: $\\lambda = 0.5$"
+    font = _panels(captured[1])[0].title.get_fontfamily()
+    assert ("STIXGeneral" in font) is (style == "paper")
+
+
+def test_plot_bad_arguments(two_model_report, tmp_path):
+    with pytest.raises(InvalidParameterError, match="style must be one of"):
+        two_model_report.plot(tmp_path / "x.png", style="poster")
+    with pytest.raises(InvalidParameterError, match="by must be"):
+        two_model_report.plot(tmp_path / "x.png", by="backend")
+    empty = stress("aligned", case="lambda=0.5", t_max=100.0, n_times=2)
+    empty.rows = []
+    with pytest.raises(InvalidParameterError, match="no rows"):
+        empty.plot(tmp_path / "x.png")

@@ -26,9 +26,9 @@ import lazyrich
 from lazyrich import InvalidParameterError, NonFiniteError, ShapeError, sweep_function
 from lazyrich._tools.stress import stress
 from lazyrich._tools.sweep.cells import (
-    finite_row,
     aligned_agreement,
     draw_phase_boundaries,
+    finite_row,
     mixed_aligned_agreement,
     phase_diagram,
     single_neuron_agreement,

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import QuadMesh
+from matplotlib.colors import LogNorm
 
 from lazyrich import InvalidParameterError, MissingDependencyError, plot_sweep
 from lazyrich._tools.sweep.cells import phase_diagram
@@ -76,8 +77,9 @@ def test_writes_a_png_with_the_seed_mean_of_each_cell(phase_df, tmp_path, captur
     shown = np.ma.filled(mesh.get_array().reshape(3, 3).astype(float), np.nan)
     np.testing.assert_allclose(shown, expected, rtol=1e-12)  # NaN where every seed failed
     assert np.isnan(shown[GW.index(0.5), GS.index(-0.5)])
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("gamma_sigma2", "gamma_w")
-    assert "mean over 2 seeds" in captured[0].axes[1].get_ylabel()
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (r"$\gamma_{\sigma^2}$", r"$\gamma_w$")  # from the name table
+    assert captured[0].axes[1].get_ylabel() == "min. test error (mean over 2 seeds)"
+    assert "$d = 12$" in ax.get_title() and "$k = 1$" in ax.get_title()
 
 
 def test_draws_the_phase_boundaries_and_marks_failures(phase_df, tmp_path, captured):
@@ -96,7 +98,7 @@ def test_draws_the_phase_boundaries_and_marks_failures(phase_df, tmp_path, captu
 def test_swapped_axes_and_another_value(phase_df, tmp_path, captured):
     plot_sweep(phase_df, tmp_path / "it.png", value="iterations", x="gamma_w", y="gamma_sigma2")
     ax = main_axes(captured[0])
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("gamma_w", "gamma_sigma2")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == (r"$\gamma_w$", r"$\gamma_{\sigma^2}$")
     (red,) = [ln for ln in ax.lines if ln.get_color() == "red"]
     gw, gs = red.get_data()
     np.testing.assert_allclose(np.asarray(gw) + 2 * np.asarray(gs), 0.0, atol=1e-12)
@@ -116,6 +118,70 @@ def test_categorical_and_log_axes_without_boundaries(tmp_path, captured):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["stable", "mpmath15", "mpmath30"]
     assert len(ax.lines) == 0  # stress_cell declares no boundaries
     assert "model = aligned" in ax.get_title()
+
+
+def _error_table(value_name, values):
+    rows = [
+        {"lam": lam, "t": t, value_name: v, "status": "ok", "error": None, "seconds": 0.0}
+        for (lam, t), v in zip([(a, b) for a in (0.5, 1.0, 2.0) for b in (1.0, 10.0, 100.0)], values)
+    ]
+    df = pd.DataFrame(rows)
+    df.attrs.update(function="aligned_agreement", fixed={"s0": 0.1, "s_target": 2.0}, grid=["lam", "t"])
+    return df
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "log"),
+    [
+        ("relative_error", np.linspace(1e-12, 1e-11, 9), True),  # an error spanning one decade (the case)
+        ("distance_to_target", np.linspace(0.2, 0.4, 9), True),
+        ("cert_bound", np.linspace(1.0, 1.5, 9), True),
+        ("v", np.geomspace(1e-3, 1.0, 9), True),  # any positive column spanning more than a decade
+        ("v", np.linspace(1.0, 9.0, 9), False),
+        ("relative_error", np.linspace(0.0, 1e-11, 9), False),  # a zero: no log scale
+        ("v", np.linspace(-1.0, 100.0, 9), False),
+    ],
+)
+def test_log_colour_scale_for_errors(tmp_path, captured, name, values, log):
+    plot_sweep(_error_table(name, values), tmp_path / "e.png", value=name, x="lam", y="t")
+    (mesh,) = [c for c in main_axes(captured[0]).collections if isinstance(c, QuadMesh)]
+    assert isinstance(mesh.norm, LogNorm) is log
+    assert mesh.norm.vmin == pytest.approx(values.min()) and mesh.norm.vmax == pytest.approx(values.max())
+
+
+def test_labels_come_from_the_name_table(tmp_path, captured):
+    plot_sweep(_error_table("relative_error", np.geomspace(1e-12, 1e-11, 9)), tmp_path / "e.png", y="lam", x="t")
+    ax = main_axes(captured[0])
+    assert ax.get_ylabel() == r"$\lambda$" and ax.get_xlabel() == r"time $t$ (units of $\tau$)"
+    assert captured[0].axes[1].get_ylabel() == "relative error"
+    assert r"$s_0 = 0.1$" in ax.get_title() and r"$\tilde{s} = 2$" in ax.get_title()
+
+
+@pytest.mark.parametrize(("style", "width", "dpi"), [("default", 6.4, 110), ("paper", 3.3, 300)])
+def test_styles_size_the_figure(phase_df, tmp_path, captured, style, width, dpi):
+    out = plot_sweep(phase_df, tmp_path / f"{style}.png", style=style)
+    fig = captured[0]
+    assert fig.get_size_inches()[0] == pytest.approx(width)
+    assert out.read_bytes()[:8] == PNG
+    ax = main_axes(fig)
+    assert len(ax.get_legend().get_texts()) == 4  # the phase boundaries, in both styles
+    font = ax.xaxis.label.get_fontfamily()
+    assert ("STIXGeneral" in font) is (style == "paper")
+    # the bounding box is tight, so the PNG is at most the figure size at the style's resolution
+    from PIL import Image
+
+    with Image.open(out) as im:
+        assert im.size[0] <= width * dpi * 1.05
+
+
+def test_paper_style_writes_a_pdf(phase_df, tmp_path):
+    out = plot_sweep(phase_df, tmp_path / "pd.pdf", style="paper")
+    assert out.read_bytes()[:5] == b"%PDF-"
+
+
+def test_unknown_style_is_a_typed_error(phase_df, tmp_path):
+    with pytest.raises(InvalidParameterError, match="style must be one of"):
+        plot_sweep(phase_df, tmp_path / "x.png", style="poster")
 
 
 def test_grid_axes_from_attrs_when_the_function_is_unknown(tmp_path):

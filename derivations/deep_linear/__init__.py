@@ -7,7 +7,7 @@ Importing this package registers the paper key ``deep_linear`` and the claims ``
 * :mod:`.end_to_end`: on the balanced manifold, the end-to-end dynamics of ``W = W_N ... W_1``
   (Arora, Cohen, Hazan (2018), Thm 1) at depths 3, 4 and 5;
 * :mod:`.aligned`: the aligned mode ``tau du/dt = N u^{2-2/N} (s - u)`` (Saxe et al. (2014)): its
-  reduction from the layers, its implicit solution ``t(u)`` as :func:`lazyrich.check_solution` claims,
+  reduction from the layers, its implicit solution ``t(u)`` as a :func:`lazyrich.check_solution` claim,
   and :func:`lazyrich.deep_aligned_singular_value` against :func:`lazyrich.gradient_flow` on
   :class:`lazyrich.DeepLinearModel` at depths 3, 4 and 5.
 """

@@ -72,13 +72,15 @@ def _check_rates(statement, model, params) -> list:
             got = evaluate(rel.rhs, values, dims=dims, arithmetic="float64")
             err = float(np.abs(got - v).max())
             tol = linalg_tolerance(1.0, 4 * len(params) * max(dims.values())) * max(1.0, float(np.abs(v).max()))
-            out.append(Measurement(err, tol, f"pair {i + 1}: statement rate of {rel.lhs.expr} vs the model", "4 N n eps"))
+            out.append(
+                Measurement(err, tol, f"pair {i + 1}: statement rate of {rel.lhs.expr} vs the model", "4 N n eps")
+            )
     return out
 
 
 imbalance_conservation = claim(
     "deep_linear.imbalance_conservation",
-    "Every adjacent imbalance W_{l+1}^T W_{l+1} - W_l W_l^T is conserved, at general depth and shape",
+    "Every adjacent imbalance $W_{l+1}^T W_{l+1} - W_l W_l^T$ is conserved, at general depth and shape",
     Source(
         "deep_linear",
         "Arora, Cohen, Hazan (2018), Sec. 5 (balancedness); derived here at general depth",
@@ -123,7 +125,7 @@ def imbalance_constant_along_flow(statement):
 
 balanced_manifold = claim(
     "deep_linear.balanced_manifold",
-    "The balanced manifold W_{l+1}^T W_{l+1} = W_l W_l^T is invariant under gradient flow",
+    "The balanced manifold $W_{l+1}^T W_{l+1} = W_l W_l^T$ is invariant under gradient flow",
     Source(
         "deep_linear",
         "Arora, Cohen, Hazan (2018), Sec. 5 (balanced initialization); derived here at general depth",
@@ -159,5 +161,7 @@ def balance_kept_along_flow(statement):
                 err = float(np.abs(gap).max())
                 # at t = 0 the construction's own rounding (a few products of orthonormal factors)
                 tol = quadratic_invariant_tolerance(traj.n_steps, RTOL, traj.atol, scale) + 16 * FLOAT64_EPS * scale**2
-                out.append(Measurement(err, tol, f"depth {len(params)}, pair {i + 1}, t = {t}: balance", "2 |W| e + e^2"))
+                out.append(
+                    Measurement(err, tol, f"depth {len(params)}, pair {i + 1}, t = {t}: balance", "2 |W| e + e^2")
+                )
     return out

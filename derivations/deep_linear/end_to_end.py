@@ -18,6 +18,8 @@ its own claim, and the numeric check evaluates the statement's fractional powers
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import sympy as sp
 from sympy.matrices.expressions import MatPow, MatrixSymbol
@@ -39,7 +41,7 @@ from lazyrich.symbolic import canonicalize, evaluate, time_derivative
 from .reference import balanced_instance, chain, end_to_end_velocity, simulate
 from .symbols import layers, tau
 
-__all__ = ["END_TO_END", "DEPTHS"]
+__all__ = ["DEPTHS", "END_TO_END"]
 
 DEPTHS = (3, 4, 5)
 RTOL = 1e-12
@@ -61,7 +63,7 @@ def _statement(N: int):
         above = _product(reversed(Ws[i + 1 :]), Wl.shape[0])  # A_l = W_N ... W_{l+1}
         below = _product(reversed(Ws[:i]), n_in)  # B_l = W_{l-1} ... W_1
         rels.append(equation(ddt(Wl), -(above.T * grad * below.T) / tau))
-    for lo, hi in zip(Ws, Ws[1:]):
+    for lo, hi in itertools.pairwise(Ws):
         rels.append(equation(hi.T * hi, lo * lo.T))
     W = sp.MatMul(*reversed(Ws))
     terms = [
@@ -181,7 +183,9 @@ def _end_to_end_claim(N: int):
             WWt = chain(ps, 3) @ chain(ps, 3).T
             kappa = np.linalg.cond(WWt)
             tol = linalg_tolerance(kappa, 8 * N * 3) * max(1.0, float(np.abs(lhs).max()))
-            out.append(Measurement(float(np.abs(lhs - rhs).max()), tol, f"t = {t}: end-to-end dW/dt", "kappa(WW^T) 8 N n eps"))
+            out.append(
+                Measurement(float(np.abs(lhs - rhs).max()), tol, f"t = {t}: end-to-end dW/dt", "kappa(WW^T) 8 N n eps")
+            )
         return out
 
     c.symbolic_check(end_to_end_by_balance)

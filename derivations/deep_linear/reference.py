@@ -20,7 +20,9 @@ def chain(mats, n: int) -> np.ndarray:
 def random_instance(widths, seed: int = 0):
     """A generic (unbalanced) depth-N instance: ``(model, params)`` with ``W_l`` of shape ``widths[l] x widths[l-1]``."""
     rng = np.random.default_rng(seed)
-    params = tuple(rng.standard_normal((widths[i], widths[i - 1])) / np.sqrt(widths[i - 1]) for i in range(1, len(widths)))
+    params = tuple(
+        rng.standard_normal((widths[i], widths[i - 1])) / np.sqrt(widths[i - 1]) for i in range(1, len(widths))
+    )
     sigma_yx = rng.standard_normal((widths[-1], widths[0]))
     return DeepLinearModel(sigma_yx, depth=len(params)), params
 
@@ -56,7 +58,9 @@ def end_to_end_velocity(model, params) -> np.ndarray:
     """``dW/dt`` of the product ``W = W_N ... W_1`` by the product rule with the model's layer velocities."""
     vel = model.velocity(params)
     n_in = params[0].shape[1]
-    return sum(chain(params[l + 1 :], params[l].shape[0]) @ vel[l] @ chain(params[:l], n_in) for l in range(len(params)))
+    return sum(
+        chain(params[i + 1 :], params[i].shape[0]) @ vel[i] @ chain(params[:i], n_in) for i in range(len(params))
+    )
 
 
 def simulate(model, params, ts, rtol: float = 1e-12):

@@ -6,7 +6,7 @@ import sympy as sp
 
 from lazyrich import TIME
 
-__all__ = ["A", "B", "G", "TIME", "W_a", "W_b", "layers", "tau"]
+__all__ = ["TIME", "A", "B", "G", "W_a", "W_b", "layers", "tau"]
 
 #: widths: input r, below-layer k, layer m, above-layer p, output q
 r, k, m, p, q = sp.symbols("r k m p q", integer=True, positive=True)

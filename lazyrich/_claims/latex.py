@@ -14,7 +14,7 @@ Examples
 >>> import sympy as sp
 >>> from lazyrich import Claim, Source
 >>> x = sp.Symbol("x")
->>> c = Claim("demo.square", "(x+1)^2 expands", Source("demo", "none"), [sp.Eq((x + 1) ** 2, x**2 + 2 * x + 1)])
+>>> c = Claim("demo.square", "$(x+1)^2$ expands", Source("demo", "none"), [sp.Eq((x + 1) ** 2, x**2 + 2 * x + 1)])
 >>> rc = render_claim(c, checks="none")
 >>> rc.label, rc.statement
 ('lazyrich:demo.square', ['\\left(x + 1\\right)^{2} &= x^{2} + 2 x + 1'])
@@ -40,10 +40,9 @@ from .printing import (
     equation_latex,
     latex_lines,
     statement_lines,
-    tex_number,
-    tex_text,
 )
 from .runner import load_claims
+from .text import rich_text, tex_number, tex_text
 
 __all__ = [
     "RenderedClaim",
@@ -234,18 +233,23 @@ def _standalone(rendered: Sequence[RenderedClaim], notation: Notation) -> str:
         "\\addtolength{\\textheight}{1.2in}",
         "\\addtolength{\\topmargin}{-0.6in}",
         "\\setlength{\\parskip}{4pt}",
+        # ragged right: ids, citations and arXiv numbers are long unbreakable words
+        "\\raggedright",
         "\\begin{document}",
         "{\\Large\\bfseries Claims verified by lazyrich\\par}",
         "Every equation below is printed from the SymPy objects that lazyrich checked: the statement of "
         "each claim and the identities its symbolic proof used. Equation labels are "
-        "\\texttt{lazyrich:<claim id>}.",
+        "\\texttt{lazyrich:<claim id>}; the equations of a claim with several statements are numbered "
+        "(1a), (1b), \\dots",
         "",
     ]
     for paper in _paper_order(rendered):
         parts.append(f"\\section{{{tex_text(citation(paper))}}}\n")
         for rc in (r for r in rendered if r.paper == paper):
-            parts.append(f"\\subsection*{{{tex_text(rc.title)}}}")
-            parts.append(f"\\texttt{{{tex_text(rc.id)}}}. \\textbf{{Source:}} {tex_text(rc.source)}.\n")
+            title = rich_text(rc.title, f"the title of claim {rc.id}")
+            source = rich_text(rc.source, f"the source of claim {rc.id}")
+            parts.append(f"\\subsection*{{\\boldmath {title}}}")
+            parts.append(f"\\texttt{{{tex_text(rc.id)}}}\\\\\n\\textbf{{Source:}} {source}.\n")
             parts.append(rc.equation())
             if rc.steps:
                 parts.append("\\textbf{Derivation} (identities used by the symbolic proof, in order):")

@@ -178,16 +178,54 @@ class Measurement:
 
 @dataclass
 class CheckResult:
-    """Outcome of one check: status ``pass``/``fail``/``n/a``, error, seconds, detail."""
+    """Outcome of one check: status ``pass``/``fail``/``n/a``, error, seconds, detail.
+
+    For a numeric (or certified) check, ``error``, ``tolerance``, ``what`` and ``tolerance_from`` are
+    those of its tightest :class:`Measurement` (the largest ``error / tolerance``: the failing one, if
+    any); ``max_error`` is the largest error over all its measurements (in their own units).
+
+    Examples
+    --------
+    >>> r = CheckResult("pass", 1.83, error=1.83, tolerance=5.0, tolerance_from="5 standard errors (CLT)")
+    >>> round(r.ratio, 3), r.unit
+    (0.366, 'std.err')
+    """
 
     status: str
     max_error: float | None = None
     seconds: float = 0.0
     detail: str = ""
+    error: float | None = None
+    tolerance: float | None = None
+    what: str = ""
+    tolerance_from: str = ""
 
     @property
     def passed(self) -> bool:
         return self.status != FAIL
+
+    @property
+    def ratio(self) -> float | None:
+        """``error / tolerance`` of the tightest measurement (``<= 1`` passes); None without a measurement."""
+        if self.error is None or self.tolerance is None:
+            return None
+        if not math.isfinite(self.error):
+            return math.inf
+        return self.error / self.tolerance if self.tolerance > 0 else (0.0 if self.error == 0 else math.inf)
+
+    @property
+    def unit(self) -> str:
+        """The unit of ``error`` and ``tolerance``, read from the measurement's ``what``/``tolerance_from`` text.
+
+        ``"std.err"`` (Monte Carlo, in standard errors), ``"orders"`` (convergence orders) or ``""`` (a plain number:
+        an absolute or relative error, as ``what`` says).
+        """
+        text = f"{self.what} {self.tolerance_from}".lower()
+        if "standard error" in text:
+            return "std.err"
+        if "orders" in text:
+            return "orders"
+        return ""
 
 
 @dataclass
@@ -209,15 +247,30 @@ class ClaimResult:
         return max(errs) if errs else None
 
     @property
+    def tightest(self) -> CheckResult | None:
+        """The numeric or certified check closest to (or furthest past) its tolerance; None if neither measured."""
+        checks = [c for c in (self.numeric, self.certified) if c is not None and c.ratio is not None]
+        return max(checks, key=lambda c: c.ratio) if checks else None
+
+    @property
     def seconds(self) -> float:
         return self.symbolic.seconds + self.numeric.seconds + (self.certified.seconds if self.certified else 0.0)
 
     def as_dict(self) -> dict:
+        """JSON-ready: statuses, errors and, of the tightest measurement, ``error``, ``tolerance``, ``ratio``,
+        ``unit``, ``what`` and ``tolerance_from`` (None / ``""`` for a claim without a numeric check)."""
+        t = self.tightest
         out = {
             "id": self.id,
             "symbolic": self.symbolic.status,
             "numeric": self.numeric.status,
             "max_error": self.max_error,
+            "error": t.error if t else None,
+            "tolerance": t.tolerance if t else None,
+            "ratio": t.ratio if t else None,
+            "unit": t.unit if t else "",
+            "what": t.what if t else "",
+            "tolerance_from": t.tolerance_from if t else "",
             "seconds": round(self.seconds, 4),
             "symbolic_detail": self.symbolic.detail,
             "numeric_detail": self.numeric.detail,
@@ -451,6 +504,14 @@ def run_numeric(fn: Callable[[], Measurement | Sequence[Measurement]]) -> CheckR
     failed = [m for m in ms if not m.passed]
     errs = [m.error for m in ms if math.isfinite(m.error)]
     max_err = max(errs) if errs else None
+    # the tightest measurement: the first failing one, else the largest error / tolerance
+    worst = failed[0] if failed else max(ms, key=lambda m: m.error / m.tolerance if m.tolerance > 0 else 0.0)
+    held = {
+        "error": worst.error,
+        "tolerance": worst.tolerance,
+        "what": worst.what,
+        "tolerance_from": worst.tolerance_from,
+    }
     if failed:
         m = failed[0]
         return CheckResult(
@@ -458,13 +519,14 @@ def run_numeric(fn: Callable[[], Measurement | Sequence[Measurement]]) -> CheckR
             max_err,
             dt,
             f"{len(failed)} of {len(ms)} measurement(s) out of tolerance; first: {m.what}: error {m.error:.3g} > tolerance {m.tolerance:.3g} ({m.tolerance_from})",
+            **held,
         )
-    worst = max(ms, key=lambda m: m.error / m.tolerance if m.tolerance > 0 else 0.0)
     return CheckResult(
         PASS,
         max_err,
         dt,
         f"{len(ms)} measurement(s) within tolerance; tightest: {worst.what}: {worst.error:.3g} <= {worst.tolerance:.3g}",
+        **held,
     )
 
 

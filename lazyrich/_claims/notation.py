@@ -17,6 +17,11 @@ correlation :math:`\\Sigma_{yx}`, transposes as :math:`^T` and the identity as
     lam = "\\\\lambda"
 
 Names not in ``[symbols]`` print as SymPy prints them (``W_1`` as ``W_{1}``).
+
+:meth:`Notation.style` gives the papers' own notations (``lazyrich latex --style NAME``), kept
+as TOML files of the same form in ``lazyrich/_claims/styles/``: ``domine`` (Dominé et al. (2025):
+``W^T``), ``kunin`` (Kunin et al. (2024): ``w^\\intercal``, :math:`\\mathbf{I}`) and ``tu``
+(Tu et al. (2024): ``A^\\top``). A notation file given as well is laid over the style.
 """
 
 from __future__ import annotations
@@ -33,7 +38,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["DEFAULT_NOTATION", "Notation"]
+__all__ = ["DEFAULT_NOTATION", "STYLES", "Notation"]
+
+#: The papers' notations shipped as styles (``lazyrich/_claims/styles/<name>.toml``).
+STYLES = ("domine", "kunin", "tu")
 
 #: Glossary names SymPy would not print as the papers do (it already prints
 #: ``Sigma_yx`` as ``\Sigma_{yx}``, ``delta`` as ``\delta`` and ``W_1`` as ``W_{1}``).
@@ -145,6 +153,17 @@ class Notation:
                 f'notation file {str(p)!r} is not valid TOML ({exc}); write e.g. lam = "\\\\lambda" under [symbols]'
             ) from None
         return (base if base is not None else DEFAULT_NOTATION).updated(table)
+
+    @classmethod
+    def style(cls, name: str) -> Notation:
+        """The notation of one paper (one of :data:`STYLES`), laid over :data:`DEFAULT_NOTATION`.
+
+        >>> Notation.style("tu").transpose, Notation.style("kunin").transpose
+        ('\\\\top', '\\\\intercal')
+        """
+        if name not in STYLES:
+            raise InvalidParameterError(f"unknown style {name!r}: choose one of {', '.join(STYLES)}")
+        return cls.from_toml(Path(__file__).with_name("styles") / f"{name}.toml")
 
 
 def _braces_balanced(text: str) -> bool:

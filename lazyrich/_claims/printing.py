@@ -15,6 +15,12 @@ does) plus a few fixes of SymPy's printer for matrix expressions:
 * the identity as ``I`` and the transpose as the notation says;
 * symbol names that already contain LaTeX (``\tilde{s}``, ``\|w_0\|``) are
   printed as written, in braces, instead of being split at ``_`` and ``^``.
+* the terms of a matrix sum in the order of the statement (SymPy's ``order='none'``), and no
+  sum opening with a minus sign when a positive term can lead (``W_2^T W_2 - W_1 W_1^T``);
+* no substituted zero or identity left inside a product (:func:`tidy`);
+* long lines broken at the terms of a sum, inside the parentheses of a wide product
+  (``\left( ... \right.`` / ``\left. ... \right)``) or between its factors, and one equation
+  number per statement (:func:`equation_latex`).
 
 It knows nothing of claims or registries: :mod:`lazyrich._claims.model` uses it for
 :meth:`Claim.latex` and the notebook reprs, :mod:`lazyrich._claims.latex` for the documents.
@@ -32,9 +38,7 @@ W_{1}^{T} \Sigma_{yx} = 0
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import sympy as sp
@@ -47,14 +51,15 @@ from .notation import DEFAULT_NOTATION, Notation
 
 __all__ = [
     "LINE_WIDTH",
+    "DisplayLine",
     "claim_label",
     "equation_latex",
     "expr_latex",
     "latex_lines",
     "notebook_latex",
+    "retranspose",
     "statement_lines",
-    "tex_number",
-    "tex_text",
+    "tidy",
 ]
 
 # A symbol name holding any of these is LaTeX already (``\tilde{s}``, ``\|w_0\|``,
@@ -107,9 +112,9 @@ class _Printer(LatexPrinter):
     def _hprint_Function(self, func: str) -> str:
         mapped = self._notation.symbols.get(func)
         if mapped is not None:
-            return mapped
+            return retranspose(mapped, self._notation)
         if _LATEX_NAME.search(func):
-            return "{" + func + "}"
+            return "{" + retranspose(func, self._notation) + "}"
         return super()._hprint_Function(func)
 
     def _print_Pow(self, expr):
@@ -120,7 +125,8 @@ class _Printer(LatexPrinter):
             return self._print(base) + "^{" + self._print(exp) + "}"
         return super()._print_Pow(expr)
 
-    def _print_Derivative(self, expr):
+    def derivative_head(self, expr) -> str:
+        r"""``\frac{d}{d t}`` (or with ``\partial``, or of higher order) of a Derivative."""
         inner = expr.expr
         variables = [v for v, _ in expr.variable_count]
         several = len(set(variables)) > 1 or (isinstance(inner, AppliedUndef) and len(inner.args) > 1)
@@ -131,12 +137,29 @@ class _Printer(LatexPrinter):
             v = self._print(var)
             denom.append(f"{diff} {v}" if num == 1 else f"{diff} {self.parenthesize_super(v)}^{{{num}}}")
         top = diff if order == 1 else f"{diff}^{{{order}}}"
-        head = rf"\frac{{{top}}}{{{' '.join(denom)}}}"
+        return rf"\frac{{{top}}}{{{' '.join(denom)}}}"
+
+    def _print_Derivative(self, expr):
+        inner = expr.expr
+        head = self.derivative_head(expr)
         body = self._print(inner)
         atomic = isinstance(inner, (sp.Symbol, sp.MatrixSymbol, sp.Function, sp.Indexed)) or (
             isinstance(inner, sp.Transpose) and isinstance(inner.arg, sp.MatrixSymbol)
         )
         return f"{head} {body}" if atomic else rf"{head} \left({body}\right)"
+
+    def _as_ordered_terms(self, expr, order=None):
+        # a matrix sum keeps the order of its arguments (the order written, when it was built
+        # unevaluated); a scalar sum takes SymPy's order. Either way a sum does not open with a
+        # minus sign when a term with a plus sign can lead: ``W_2^T W_2 - W_1 W_1^T`` (Dominé et al.
+        # (2025), eq. (3)), not SymPy's ``- W_1 W_1^T + W_2^T W_2``.
+        terms = list(expr.args) if isinstance(expr, sp.MatAdd) else list(super()._as_ordered_terms(expr, order))
+        signs = [self._print(term).lstrip().startswith("-") for term in terms]
+        if signs and signs[0]:
+            lead = next((i for i, negative in enumerate(signs) if not negative), None)
+            if lead is not None:
+                terms.insert(0, terms.pop(lead))
+        return terms
 
     def signed_terms(self, expr) -> list[str]:
         """The terms of a sum, each after the first with its sign: ``["a", "- b", "+ c"]``."""
@@ -152,6 +175,58 @@ class _Printer(LatexPrinter):
             else:
                 out.append("+ " + t)
         return out
+
+    def tokens(self, expr, width: int) -> list[str]:
+        r"""The signed terms of ``expr`` for line breaking; a term wider than ``width`` is opened
+        at its widest parenthesized sum: ``- c A``, ``\left(``, the sum's own tokens, ``\right)``, ``B``.
+        """
+        terms = self._as_ordered_terms(expr) if isinstance(expr, sp.Add) else [expr]
+        out: list[str] = []
+        for i, (term, tex) in enumerate(zip(terms, self.signed_terms(expr) if len(terms) > 1 else [self._print(expr)])):
+            opened = self._opened(term, width) if _printed_width(tex) > width else None
+            if opened is None:
+                out.append(tex)
+                continue
+            sign, toks = opened
+            lead = ("- " if sign else "") if i == 0 else ("- " if sign else "+ ")
+            out.extend([lead + toks[0], *toks[1:]] if toks[0] != _OPEN else [lead.strip() or "", *toks])
+        return [t for t in out if t]
+
+    def _opened(self, term, width: int) -> tuple[bool, list[str]] | None:
+        """``(negative, tokens)`` of a product opened at its widest sum factor (else between its
+        factors), or of a derivative of a sum opened inside its parentheses; ``None`` if neither."""
+        if isinstance(term, sp.Derivative) and isinstance(term.expr, sp.Add):
+            return False, [self.derivative_head(term), _OPEN, *self.tokens(term.expr, width), _CLOSE]
+        neg = term.could_extract_minus_sign()
+        if isinstance(term, sp.MatMul):
+            core = sp.MatMul(sp.S.NegativeOne, term).doit(deep=False) if neg else term
+            factors = list(core.args) if isinstance(core, sp.MatMul) else [core]
+        elif isinstance(term, sp.Mul) and not any(f.is_Pow and f.exp.is_negative for f in term.args):
+            core = -term if neg else term
+            factors = list(core.as_ordered_factors()) if isinstance(core, sp.Mul) else [core]
+        else:
+            return None
+
+        def printed(f) -> str:
+            if (f.is_Number and f.is_positive) or (isinstance(f, sp.Mul) and not isinstance(f, sp.MatMul)):
+                return self._print(f)
+            return self.parenthesize(f, precedence_traditional(core), False)
+
+        sums = [f for f in factors if isinstance(f, sp.Add)]
+        if not sums:  # a long product of powers: break between its factors
+            return (neg, [printed(f) for f in factors]) if len(factors) > 1 else None
+        big = max(sums, key=lambda f: _printed_width(self._print(f)))
+        toks: list[str] = []
+        pending: list[str] = []
+        for f in factors:
+            if f is big:
+                toks += [" ".join(pending)] if pending else []
+                toks += [_OPEN, *self.tokens(f, width), _CLOSE]
+                pending = []
+            else:
+                pending.append(printed(f))
+        toks += [" ".join(pending)] if pending else []
+        return neg, toks
 
     def _print_MatAdd(self, expr):
         # SymPy writes ``A + - c B`` when the coefficient of a term is a negative symbol product
@@ -175,6 +250,49 @@ class _Printer(LatexPrinter):
         return sign + " ".join(factor(a) for a in args)
 
 
+def _is_unit(x) -> bool:
+    return isinstance(x, sp.Identity) or (isinstance(x, sp.OneMatrix) and tuple(x.shape) == (1, 1))
+
+
+def _rebuild(obj, args: list):
+    if isinstance(obj, sp.MatMul):
+        if any(isinstance(a, sp.ZeroMatrix) or a == 0 for a in args):
+            return sp.ZeroMatrix(*obj.shape)
+        kept = [a for a in args if not _is_unit(a)]
+        if not any(getattr(a, "is_Matrix", False) for a in kept):
+            return obj.func(*args) if args != list(obj.args) else obj
+        return kept[0] if len(kept) == 1 else sp.MatMul(*kept).doit(deep=False)
+    if isinstance(obj, sp.MatAdd):
+        kept = [a for a in args if not isinstance(a, sp.ZeroMatrix)]
+        if not kept:
+            return sp.ZeroMatrix(*obj.shape)
+        return kept[0] if len(kept) == 1 else sp.MatAdd(*kept)
+    if args == list(obj.args):
+        return obj
+    try:
+        return obj.func(*args, evaluate=False)
+    except TypeError:
+        return obj.func(*args)
+
+
+def tidy(obj):
+    """``obj`` without a substituted zero or identity left inside a product (or a zero inside a sum).
+
+    A statement built with ``subs``/``xreplace`` keeps SymPy's unevaluated ``X w 0`` and ``W I``;
+    this folds exactly those (a product with a zero matrix factor is zero, identity factors drop,
+    zero terms of a sum drop) and leaves everything else, the term order included, as written.
+
+    >>> import sympy as sp
+    >>> X, w, y = sp.MatrixSymbol("X", 3, 2), sp.MatrixSymbol("w", 2, 1), sp.MatrixSymbol("y", 3, 1)
+    >>> a = sp.MatrixSymbol("a", 1, 1)
+    >>> print(expr_latex((X.T * (X * w * a - y)).subs(a, sp.ZeroMatrix(1, 1))))
+    - X^{T} y
+    """
+    if not isinstance(obj, sp.Basic) or not obj.args or not obj.has(sp.ZeroMatrix, sp.Identity, sp.OneMatrix):
+        return obj
+    return _rebuild(obj, [tidy(a) for a in obj.args])
+
+
 def _symbol_names(obj, notation: Notation) -> dict:
     """``symbol_names`` for :class:`LatexPrinter`: every Symbol/MatrixSymbol in ``obj`` whose name is mapped."""
     names: dict = {}
@@ -183,10 +301,24 @@ def _symbol_names(obj, notation: Notation) -> dict:
     for atom in obj.atoms(sp.Symbol, sp.MatrixSymbol):
         name = atom.name
         if name in notation.symbols:
-            names[atom] = notation.symbols[name]
+            names[atom] = retranspose(notation.symbols[name], notation)
         elif _LATEX_NAME.search(name):
-            names[atom] = "{" + name + "}"
+            names[atom] = "{" + retranspose(name, notation) + "}"
     return names
+
+
+_LITERAL_T = re.compile(r"\^(?:T|\{T\})")
+
+
+def retranspose(tex: str, notation: Notation) -> str:
+    r"""LaTeX written into a symbol name (``\hat\beta^T``) with its transposes in ``notation``'s symbol.
+
+    >>> print(retranspose(r"\hat\beta\hat\beta^T + Y^{T}Y", Notation(transpose=r"\top")))
+    \hat\beta\hat\beta^{\top} + Y^{\top}Y
+    """
+    if notation.transpose == "T":
+        return tex
+    return _LITERAL_T.sub(lambda _: "^{" + notation.transpose + "}", tex)
 
 
 def expr_latex(obj, notation: Notation | None = None) -> str:
@@ -208,13 +340,14 @@ def expr_latex(obj, notation: Notation | None = None) -> str:
     \frac{d}{d t} \left(Q Q^{T}\right) = \lambda Q Q^{T}
     """
     notation = DEFAULT_NOTATION if notation is None else notation
+    obj = tidy(obj)
     return _Printer(notation, _symbol_names(obj, notation)).doprint(obj)
 
 
 _REL_OPS = {"==": "=", "!=": r"\neq", "<": "<", ">": ">", "<=": r"\leq", ">=": r"\geq"}
 
 #: Display lines longer than this (in printed characters, roughly) are broken at the terms of a sum.
-LINE_WIDTH = 64
+LINE_WIDTH = 60
 
 
 def _printed_width(tex: str) -> int:
@@ -225,22 +358,57 @@ def _printed_width(tex: str) -> int:
     return len(re.sub(r"[{}\s]", "", tex)) - scripts // 2
 
 
-def _chunks(terms: list[str], width: int) -> list[str]:
-    """Greedy packing of signed terms into lines of at most ``width`` printed characters."""
-    lines: list[str] = []
-    for term in terms:
-        if lines and _printed_width(lines[-1] + term) <= width:
-            lines[-1] += " " + term
-        else:
-            lines.append(term)
-    return lines
+_OPEN, _CLOSE = r"\left(", r"\right)"
 
 
-def _side(side, notation: Notation) -> tuple[str, list[str]]:
-    """One side of a relation: its LaTeX and, for a sum, its signed terms (else ``[tex]``)."""
+def _chunks(tokens: list[str], width: int) -> list[str]:
+    r"""Greedy packing of tokens (signed terms, ``\left(``, ``\right)``) into lines of about ``width``.
+
+    A line broken inside parentheses is closed by ``\right.`` and the next one opened by
+    ``\left.``, so that every line is balanced on its own.
+    """
+    rows: list[tuple[int, list[str], int]] = []
+    cur: list[str] = []
+    start = depth = 0
+    for tok in tokens:
+        can_break = cur and tok not in (_OPEN, _CLOSE) and cur[-1] != _OPEN
+        if can_break and _printed_width(" ".join([*cur, tok])) > width:
+            rows.append((start, cur, depth))
+            cur, start = [], depth
+        cur.append(tok)
+        depth += (tok == _OPEN) - (tok == _CLOSE)
+    rows.append((start, cur, depth))
+    return [" ".join([r"\left."] * a + toks + [r"\right."] * b) for a, toks, b in rows]
+
+
+def _side(side, notation: Notation, width: int = LINE_WIDTH) -> tuple[str, list[str]]:
+    """One side of a relation: its LaTeX and its tokens for :func:`_chunks` (signed terms, wide ones opened)."""
     printer = _Printer(notation, _symbol_names(side, notation))
     tex = printer.doprint(side)
-    return tex, printer.signed_terms(side) if isinstance(side, sp.Add) else [tex]
+    return tex, printer.tokens(side, width)
+
+
+class DisplayLine(str):
+    """A display line (``lhs &= rhs``) that knows whether it opens a statement or continues one.
+
+    :func:`equation_latex` numbers the lines that open a statement and only those; a plain
+    ``str`` counts as opening one.
+    """
+
+    opens: bool = True
+
+    @classmethod
+    def continuing(cls, text: str) -> DisplayLine:
+        line = cls(text)
+        line.opens = False
+        return line
+
+    def __reduce__(self):  # keep ``opens`` across processes (``lazyrich latex --jobs``)
+        return (_display_line, (str(self), self.opens))
+
+
+def _display_line(text: str, opens: bool) -> DisplayLine:
+    return DisplayLine(text) if opens else DisplayLine.continuing(text)
 
 
 def _aligned_lines(obj, notation: Notation) -> list[str]:
@@ -250,25 +418,29 @@ def _aligned_lines(obj, notation: Notation) -> list[str]:
     lines indented under it; a long left side moves to the second column as well,
     so that it does not push the relation off the page.
     """
+    obj = tidy(obj)
     if not (isinstance(obj, sp.core.relational.Relational) and not isinstance(obj, BooleanAtom)):
         tex, terms = _side(obj, notation)
         lines = [tex] if _printed_width(tex) <= LINE_WIDTH else _chunks(terms, LINE_WIDTH)
-        return ["&" + lines[0], *(rf"&\quad {line}" for line in lines[1:])]
-    op = _REL_OPS.get(obj.rel_op, obj.rel_op)
-    (lhs, lhs_terms), (rhs, rhs_terms) = _side(obj.lhs, notation), _side(obj.rhs, notation)
-    lhs_w = _printed_width(lhs)
-    if lhs_w + _printed_width(rhs) <= LINE_WIDTH:
-        return [f"{lhs} &{op} {rhs}"]
-    if lhs_w <= LINE_WIDTH // 3:
-        right = _chunks(rhs_terms, LINE_WIDTH - lhs_w)
-        return [f"{lhs} &{op} {right[0]}", *(rf"&\quad {r}" for r in right[1:])]
-    left, right = _chunks(lhs_terms, LINE_WIDTH), _chunks(rhs_terms, LINE_WIDTH)
-    return [
-        "&" + left[0],
-        *(rf"&\quad {line}" for line in left[1:]),
-        f"&{op} {right[0]}",
-        *(rf"&\quad {r}" for r in right[1:]),
-    ]
+        out = ["&" + lines[0], *(rf"&\quad {line}" for line in lines[1:])]
+    else:
+        op = _REL_OPS.get(obj.rel_op, obj.rel_op)
+        (lhs, lhs_terms), (rhs, rhs_terms) = _side(obj.lhs, notation), _side(obj.rhs, notation)
+        lhs_w = _printed_width(lhs)
+        if lhs_w + _printed_width(rhs) <= LINE_WIDTH:
+            out = [f"{lhs} &{op} {rhs}"]
+        elif lhs_w <= LINE_WIDTH // 3:
+            right = _chunks(rhs_terms, LINE_WIDTH - lhs_w)
+            out = [f"{lhs} &{op} {right[0]}", *(rf"&\quad {r}" for r in right[1:])]
+        else:
+            left, right = _chunks(lhs_terms, LINE_WIDTH), _chunks(rhs_terms, LINE_WIDTH)
+            out = [
+                "&" + left[0],
+                *(rf"&\quad {line}" for line in left[1:]),
+                f"&{op} {right[0]}",
+                *(rf"&\quad {r}" for r in right[1:]),
+            ]
+    return [DisplayLine(out[0]), *(DisplayLine.continuing(line) for line in out[1:])]
 
 
 def _unprintable_reason(obj) -> str | None:
@@ -316,7 +488,11 @@ def claim_label(claim_id: str) -> str:
 
 
 def equation_latex(claim_id: str, lines: Sequence[str]) -> str:
-    r"""Display lines as one ``equation`` labelled :func:`claim_label` (``aligned`` inside).
+    r"""Display lines as one labelled (:func:`claim_label`) display, one number per statement.
+
+    One statement is an ``equation`` (``aligned`` inside, for its continuation lines); several
+    are ``subequations`` of an ``align``: each statement gets its own number (3a), (3b), ...,
+    its continuation lines none, and the label refers to the group (3).
 
     >>> print(equation_latex("demo.x", ["x &= 1"]))
     \begin{equation}\label{lazyrich:demo.x}
@@ -324,129 +500,25 @@ def equation_latex(claim_id: str, lines: Sequence[str]) -> str:
     x &= 1
     \end{aligned}
     \end{equation}
+    >>> print(equation_latex("demo.xy", ["x &= 1", "y &= 2"]))
+    \begin{subequations}\label{lazyrich:demo.xy}
+    \begin{align}
+    x &= 1 \\
+    y &= 2
+    \end{align}
+    \end{subequations}
     """
     lines = list(lines) or [r"&\text{[statement not printable]}"]
-    # ``aligned`` even for one line: a line's first ``&`` may belong to a matrix inside it
-    body = "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
-    return f"\\begin{{equation}}\\label{{{claim_label(claim_id)}}}\n{body}\n\\end{{equation}}"
+    label = rf"\label{{{claim_label(claim_id)}}}"
+    if sum(getattr(line, "opens", True) for line in lines) <= 1:
+        # ``aligned`` even for one line: a line's first ``&`` may belong to a matrix inside it
+        body = "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+        return f"\\begin{{equation}}{label}\n{body}\n\\end{{equation}}"
+    rows = [line if getattr(line, "opens", True) else line + r" \notag" for line in lines]
+    body = "\\begin{align}\n" + " \\\\\n".join(rows) + "\n\\end{align}"
+    return f"\\begin{{subequations}}{label}\n{body}\n\\end{{subequations}}"
 
 
 def notebook_latex(lines: Sequence[str]) -> str:
     """Notebook form: the lines in one ``aligned`` block between ``$$`` (MathJax and KaTeX render it)."""
     return "$$\\begin{aligned}" + " \\\\ ".join(lines) + "\\end{aligned}$$" if lines else ""
-
-
-# ------------------------------------------------------------------ text
-_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
-_UNICODE_MATH = {
-    "≥": r"\geq",
-    "≤": r"\leq",
-    "≠": r"\neq",
-    "→": r"\to",
-    "←": r"\leftarrow",
-    "⇒": r"\Rightarrow",
-    "∞": r"\infty",
-    "±": r"\pm",
-    "∓": r"\mp",
-    "·": r"\cdot",
-    "×": r"\times",
-    "≈": r"\approx",
-    "∼": r"\sim",
-    "√": r"\surd",
-    "∈": r"\in",
-    "‖": r"\|",
-    "⊥": r"\perp",
-    "⊗": r"\otimes",
-    "∗": "*",
-    "′": "'",
-    "ℓ": r"\ell",
-    "∂": r"\partial",
-    "∇": r"\nabla",
-    "≪": r"\ll",
-    "≫": r"\gg",
-    "∝": r"\propto",
-    "∑": r"\sum",
-    "²": "^2",
-    "³": "^3",
-    "¹": "^1",
-    "⁻": "^-",
-    "⁴": "^4",
-    "₀": "_0",
-    "₁": "_1",
-    "₂": "_2",
-}
-_UNICODE_TEXT = {
-    "–": "--",
-    "—": "---",
-    "‘": "`",
-    "’": "'",
-    "“": "``",
-    "”": "''",
-    "…": r"\dots{}",
-    "§": r"\S{}",
-    "\u00a0": "~",
-}
-_ASCII_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "#": r"\#",
-    "%": r"\%",
-    "_": r"\_",
-    "^": r"\textasciicircum{}",
-    "~": r"\textasciitilde{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-}
-
-
-def _greek(ch: str) -> str | None:
-    try:
-        name = unicodedata.name(ch)
-    except ValueError:
-        return None
-    m = re.fullmatch(r"(?:MATHEMATICAL ITALIC )?GREEK (SMALL|CAPITAL) LETTER (FINAL )?(\w+)", name)
-    if not m:
-        return None
-    letter = m.group(3).capitalize().replace("Lamda", "Lambda")
-    if m.group(1) == "SMALL":
-        return r"\varsigma" if m.group(2) else "\\" + letter.lower()
-    return "\\" + letter if letter in _GREEK_CAPITALS else {"Alpha": "A", "Beta": "B"}.get(letter, letter[0])
-
-
-def tex_text(text: str) -> str:
-    r"""Escape plain text (titles, sources) for LaTeX; Greek and math symbols become inline math.
-
-    >>> print(tex_text("δ = η_w a^2 ≥ 0 (§2)"))
-    $\delta$ = $\eta$\_w a\textasciicircum{}2 $\geq$ 0 (\S{}2)
-    """
-    out = []
-    for ch in " ".join(text.split()):  # a blank line would end the paragraph inside a \section{...}
-        if ch in _ASCII_ESCAPES:
-            out.append(_ASCII_ESCAPES[ch])
-        elif ch.isascii():
-            out.append(ch)
-        elif ch in _UNICODE_TEXT:
-            out.append(_UNICODE_TEXT[ch])
-        elif ch in _UNICODE_MATH:
-            out.append(f"${_UNICODE_MATH[ch]}$")
-        elif (g := _greek(ch)) is not None:
-            out.append(f"${g}$")
-        elif unicodedata.normalize("NFKD", ch)[0].isascii() and unicodedata.category(ch).startswith("L"):
-            out.append(ch)  # accented Latin letters: LaTeX's default utf8 input handles them
-        else:
-            out.append("?")
-    return "".join(out)
-
-
-def tex_number(x: float) -> str:
-    r"""A number as inline math with one decimal: ``$2.1\times 10^{-13}$``."""
-    if not math.isfinite(x):
-        return tex_text(str(x))
-    if x == 0:
-        return "$0$"
-    mant, exp = f"{x:.1e}".split("e")
-    return rf"${mant}\times 10^{{{int(exp)}}}$"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from importlib.metadata import entry_points
@@ -13,7 +11,7 @@ from importlib.metadata import entry_points
 from .._base.errors import ClaimError
 from .model import REGISTRY, Claim, ClaimResult, Registry, run_claim
 
-__all__ = ["ENTRY_POINT_GROUP", "ProgressBar", "load_claims", "verify"]
+__all__ = ["ENTRY_POINT_GROUP", "load_claims", "verify"]
 
 #: The entry-point group through which installed packages provide claim modules.
 ENTRY_POINT_GROUP = "lazyrich.claims"
@@ -58,36 +56,6 @@ def load_claims(modules: Sequence[str] = ()) -> Registry:
 
 def _worker_run(cid: str, certified: bool = False) -> ClaimResult:
     return run_claim(REGISTRY[cid], certified=certified)
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr, shown only after ``delay`` seconds and on a TTY."""
-
-    def __init__(self, total: int, delay: float = 1.0, stream=None, force: bool = False) -> None:
-        self.total, self.done, self.failed = total, 0, 0
-        self.start = time.monotonic()
-        self.delay = delay
-        self.stream = stream or sys.stderr
-        self.enabled = force or (hasattr(self.stream, "isatty") and self.stream.isatty())
-        self.shown = False
-
-    def update(self, result: ClaimResult) -> None:
-        self.done += 1
-        self.failed += not result.passed
-        if not self.enabled or time.monotonic() - self.start < self.delay:
-            return
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        bar = "#" * filled + "-" * (width - filled)
-        el = time.monotonic() - self.start
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total}  failed {self.failed}  {el:5.1f}s  {result.id[:40]:<40}")
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 110 + "\r")
-            self.stream.flush()
 
 
 def verify(

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .._base.validation import as_bits, as_time_grid
-from .._numerics.arb import Enclosure, auto_precision, exact_arb, require_flint
+from .._numerics.arb import Enclosure, arb_matrix, auto_precision, exact_arb, require_flint
 from .aligned import AlignedMode
 from .mixed_aligned import MixedAlignedMode
 
@@ -32,7 +32,7 @@ def stable_qqt_error_bound(net, scale: float) -> float:
     grow like ``0.1 condition eps`` beyond (see :class:`TwoLayerExact`). ``g = (ell / s_min)^2``
     when ``N_i != N_o`` and the extra modes grow (``ell = sgn(N_o - N_i) lambda / 2 > 0``), else 0:
     there the error peaks at the transition time at ``0.02-0.08 (lambda / s_min)^2 eps scale``
-    (measured over random 4-2-2 and 2-2-4 tasks, |lambda| = 30..100), a factor >= 3 below ``g``.
+    (measured over random 4-2-2 and 2-2-4 tasks, ``|lambda|`` = 30..100), a factor >= 3 below ``g``.
     Empirical, not rigorous.
     """
     n = net.n_in + net.n_out
@@ -120,11 +120,8 @@ def certified_qqt(net, t, bits: int = 100) -> Enclosure:
     mu_max = float(np.abs(np.linalg.eigvalsh(F)).max())
     t_max = float(grid.max()) / net.tau
 
-    def mat(a):
-        return flint.arb_mat([[exact_arb(v) for v in row] for row in a])
-
     def evaluate():
-        Fa, Q0 = mat(F), mat(net.Q0)
+        Fa, Q0 = arb_matrix(F), arb_matrix(net.Q0)
         tau = exact_arb(net.tau)
         big = flint.arb_mat(2 * n, 2 * n)
         for i in range(n):

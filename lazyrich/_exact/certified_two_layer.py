@@ -28,15 +28,10 @@ import numpy as np
 
 from .._base.errors import InvalidParameterError, PrecisionError
 from .._base.validation import as_bits, as_matrix, as_scalar
-from .._numerics.arb import MAX_PREC, Enclosure, auto_precision, exact_arb, require_flint
+from .._numerics.arb import MAX_PREC, Enclosure, arb_matrix, auto_precision, exact_arb, require_flint
 from .two_layer_spectrum import check_full_rank_task
 
 __all__ = ["certified_kernel_distance", "certified_ntk", "certified_qqt_limit"]
-
-
-def _arb_matrix(a: np.ndarray):
-    flint = require_flint()
-    return flint.arb_mat([[exact_arb(v) for v in row] for row in np.asarray(a, dtype=float)])
 
 
 def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
@@ -86,7 +81,7 @@ def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
     output_side = no <= ni  # diagonalise the m x m Gram on the smaller side
 
     def evaluate():
-        S = _arb_matrix(syx)
+        S = arb_matrix(syx)
         St = S.transpose()
         half = exact_arb(lam_value) / 2
         G = S * St if output_side else St * S  # m x m, eigenvalues s_a^2 > 0
@@ -173,7 +168,7 @@ def certified_ntk(qqt: Enclosure, n_in: int, X) -> Enclosure:
     saved = flint.ctx.prec
     flint.ctx.prec = qqt.prec
     try:
-        Xa = _arb_matrix(X)
+        Xa = arb_matrix(X)
         XX = Xa.transpose() * Xa
         out = np.empty((B.shape[0], n_out * P, n_out * P), dtype=object)
         for k in range(B.shape[0]):

@@ -298,7 +298,8 @@ def _mode(u0, s, N: int, lib) -> _Mode:
     elif s > 0:
         case, w0 = "down", -lib.log1p(-s / u0)  # small when u0 >> s: relative accuracy matters
     else:
-        case, w0 = "decay", lib.log1p(-s / u0)
+        r = -s / u0  # beyond the float range when u0 is subnormal: then ln((u0 - s)/u0) from the logarithms
+        case, w0 = "decay", lib.log1p(r) if r < 1e300 else lib.log(-s) - lib.log(u0) + lib.log1p(u0 / -s)
     m = _Mode(N, case, w0, None, _angles(N, -1 if case == "decay" else 1, lib), lib)
     m.lny0 = m.lny(w0)
     return m
@@ -346,7 +347,8 @@ def _evaluate(times, u0, s, N: int, tau, lib, guesses=None) -> tuple[list, list]
             guess = guesses[i] if guesses is not None else w
             w = mode.solve(T, None if guess is None else lib.mpf(guess))
         ws[i] = w
-        out.append(sign * abs(s) * mode.y(w))
+        lny = mode.lny(w)  # y = |u/s| can exceed the float range when |s| is subnormal: then u = e^{ln|s| + ln y}
+        out.append(sign * (abs(s) * lib.exp(lny) if lny < 700 else lib.exp(lib.log(abs(s)) + lny)))
     return out, ws
 
 

@@ -91,7 +91,7 @@ class SingleNeuronExact(ClosedForm):
     after the learning-rate reduction, in a form that factors out the
     dominant exponential (see the module docstring): float64 results are
     accurate to about 1e-15 relative (worst measured 9e-16 against mpmath, 400
-    random cases with t up to 1e6 and |delta| up to 7.5e3) for any ``t >= 0`` and
+    random cases with t up to 1e6 and ``|delta|`` up to 7.5e3) for any ``t >= 0`` and
     any ``delta``, including ``delta = 0`` and a zero crossing of ``a`` when
     ``delta < 0`` (there the error is ~eps on the scale of ``(a, w)``).
 

@@ -36,6 +36,7 @@ __all__ = [
     "MAX_PREC",
     "ArbScalar",
     "Enclosure",
+    "arb_matrix",
     "auto_precision",
     "exact_arb",
     "object_array",
@@ -69,6 +70,12 @@ def exact_arb(x):
         return x
     man, exp = math.frexp(float(x))
     return flint.arb((flint.fmpz(int(math.ldexp(man, 53))), exp - 53))  # exact at any ctx.prec
+
+
+def arb_matrix(a):
+    """A float matrix as an exact ``flint.arb_mat`` (every entry taken exactly, as :func:`exact_arb` does)."""
+    flint = require_flint()
+    return flint.arb_mat([[exact_arb(v) for v in row] for row in np.asarray(a, dtype=float)])
 
 
 def _upper(b) -> float:

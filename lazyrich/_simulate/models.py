@@ -53,7 +53,7 @@ class DeepLinearModel(Model):
     equal to :math:`\frac1{2P}\|Y - \Pi X\|_F^2` up to a constant, with gradient flow
     :math:`\tau \dot W_l = A_l^T(\Sigma_{yx} - \Pi\Sigma_{xx})B_l^T`, where
     :math:`A_l = W_L\cdots W_{l+1}` and :math:`B_l = W_{l-1}\cdots W_1`
-    (Dominé et al. §1; for L = 2 the paper's eq. for :math:`W_1, W_2`).
+    (the gradient flow of Dominé et al. (2025), set-up; for L = 2 the paper's equations for :math:`W_1, W_2`).
 
     Parameters
     ----------
@@ -141,7 +141,7 @@ def _data(X, y) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(init=False)
 class SingleNeuronModel(Model):
-    r"""Single hidden neuron ``f(x) = a w^T x`` with layer learning rates (Kunin et al. §3).
+    r"""Single hidden neuron ``f(x) = a w^T x`` with layer learning rates (Kunin et al. (2024), Sec. 3, eq. (2)).
 
     .. math::
         \mathcal L = \tfrac12\|X a w - y\|^2,\qquad
@@ -191,7 +191,7 @@ class SingleNeuronModel(Model):
 
 @dataclass(init=False)
 class ReluNetworkModel(Model):
-    r"""Two-layer (leaky) ReLU network ``f(x) = a^T sigma(W x)`` (Kunin et al. §5).
+    r"""Two-layer (leaky) ReLU network ``f(x) = a^T sigma(W x)`` (Kunin et al. (2024), Sec. 5).
 
     ``sigma(z) = max(z, leak z)``; ``leak = 0`` is ReLU, ``leak = 1`` linear.
 

@@ -34,7 +34,7 @@ from sympy.matrices.expressions import MatAdd, MatMul, MatPow, MatrixExpr, Matri
 from .._claims.model import Claim, run_claim, takes_statement
 from .._claims.runner import load_claims
 
-__all__ = ["Mutant", "MutationReport", "mutants", "mutate", "mutate_claim"]
+__all__ = ["Mutant", "MutationReport", "mutants", "mutate", "mutate_claim", "mutation_text"]
 
 
 @dataclass(frozen=True)
@@ -305,3 +305,30 @@ def mutate(
     for rep in out:
         rep.seconds = elapsed / max(len(out), 1)
     return out
+
+
+def mutation_text(reports: Sequence[MutationReport], all_survivors: bool = False) -> str:
+    """The ``lazyrich mutate`` table: per claim mutants, killed, survivors; the survivors; the totals.
+
+    ``all_survivors`` also lists the survivors of claims whose checks ignore their statement.
+    """
+    w = max([2, *(len(r.id) for r in reports)])
+    lines = [f"{'id':<{w}}  {'mutants':>7}  {'killed':>6}  {'survived':>8}  {'unexplained':>11}  statement"]
+    for r in reports:
+        how = ("read" if r.reads_statement else "IGNORED") if r.baseline else "claim fails on its own statement"
+        lines.append(
+            f"{r.id:<{w}}  {r.mutants:>7}  {r.killed:>6}  {len(r.survivors):>8}  {len(r.unexplained):>11}  {how}"
+        )
+    for r in reports:
+        if r.reads_statement or all_survivors:
+            for label, desc, reason in r.survivors:
+                lines.append(f"SURVIVED {r.id} {label}: {desc}" + (f"  [equivalent: {reason}]" if reason else ""))
+    total, killed = sum(r.mutants for r in reports), sum(r.killed for r in reports)
+    reading = [r for r in reports if r.reads_statement]
+    rt, rk = sum(r.mutants for r in reading), sum(r.killed for r in reading)
+    lines.append(
+        f"\nkilled {killed} of {total} mutants ({100 * killed / max(total, 1):.1f}%) over {len(reports)} claims; "
+        f"{len(reading)} claims read their statement: {rk} of {rt} killed ({100 * rk / max(rt, 1):.1f}%); "
+        f"unexplained survivors: {sum(len(r.unexplained) for r in reports)}"
+    )
+    return "\n".join(lines)

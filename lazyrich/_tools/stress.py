@@ -32,6 +32,7 @@ import functools
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -45,6 +46,7 @@ from .._exact.mixed_aligned import MixedAlignedMode
 from .._exact.single_neuron import SingleNeuronExact
 from .._exact.two_layer import TwoLayerExact
 from .._numerics.random_matrices import matrix_with_singular_values, random_orthogonal
+from .figure_style import check_style, figure_size, math_text, style_context
 
 __all__ = ["BACKENDS", "MODELS", "StressReport", "StressRow", "case_names", "stress"]
 
@@ -136,12 +138,46 @@ class StressReport:
             lines.append(f"{r.model + '/' + r.case:<{w}}  {r.backend:<10}  {mes:>16}  {fts:>10}  {r.note}")
         return "\n".join(lines)
 
-    def plot(self, path: str) -> None:
-        """Error vs t per backend, one panel per case (PNG; needs matplotlib: ``pip install 'lazyrich[plot]'``).
+    def plot(self, path, *, style: str = "default", by: str = "model") -> Path:
+        """Error vs time of every backend, one panel per model (or per case); needs matplotlib.
 
-        Colour: arithmetic (float64, 15, 30, 60 digits); dashed: the direct form, solid: the stable form.
-        A time where a backend raised or overflowed is drawn at the top of the panel (error 1e3).
+        Each backend has its own colour, marker and dash, so coinciding curves stay visible: colour and
+        marker give the arithmetic (float64: black circles, drawn wider underneath; 15, 30, 60 digits:
+        blue crosses, orange squares, green triangles), the dash the form (dashed: the paper's direct
+        form, solid: our stable form). One legend is shared by all panels. The dotted line is the
+        failure threshold :data:`FAIL_ERROR`; a time where a backend raised or returned a non-finite
+        value is drawn in the grey "raised / overflow" band at the top; finite errors are clipped to
+        ``[10^-70, 10]`` (10 decades below the 60-digit round-off; above 10 no digit is right).
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write; matplotlib picks the format from the suffix (``.png``, or ``.pdf`` /
+            ``.svg`` for a paper).
+        style : {"default", "paper"}
+            ``"paper"`` sizes the figure for a two-column paper (one column, 3.3 in, for a single panel;
+            the text width, 6.9 in, otherwise), with 8 pt serif text and 300 dpi.
+        by : {"model", "case"}
+            ``"model"``: one panel per model, each curve the worst error over the model's hard cases at
+            each time (a raise in any case counts); ``"case"``: one panel per (model, case).
+
+        Returns
+        -------
+        Path
+            ``path``.
+
+        Raises
+        ------
+        InvalidParameterError
+            Unknown ``style`` or ``by``, or a report without rows.
+        MissingDependencyError
+            matplotlib is not installed (``pip install 'lazyrich[plot]'``).
         """
+        style = check_style(style)
+        if by not in ("model", "case"):
+            raise InvalidParameterError(f"by must be 'model' or 'case'; got {by!r}")
+        if not self.rows:
+            raise InvalidParameterError("the report has no rows: nothing to plot")
         try:
             import matplotlib
 
@@ -149,30 +185,146 @@ class StressReport:
             import matplotlib.pyplot as plt
         except ImportError:
             raise MissingDependencyError("--plot needs matplotlib: pip install 'lazyrich[plot]'") from None
-        cases = list(dict.fromkeys((r.model, r.case) for r in self.rows))
-        ncol = 3
-        nrow = math.ceil(len(cases) / ncol)
-        fig, axes = plt.subplots(nrow, ncol, figsize=(5 * ncol, 3.4 * nrow), squeeze=False)
-        for ax, (model, case) in zip(axes.flat, cases):
-            for r in self.rows:
-                if (r.model, r.case) != (model, case):
-                    continue
-                ts = [x for x in r.t if x > 0]
-                es = [1e3 if e is None else min(max(e, 1e-75), 1e3) for x, e in zip(r.t, r.error) if x > 0]
-                form, _, digits = r.backend.partition("@")
-                color = f"C{(0, *DIGITS).index(int(digits or 0))}"
-                ax.loglog(ts, es, ls="--" if form == "direct" else "-", marker=".", ms=3, label=r.backend, color=color)
-            ax.axhline(FAIL_ERROR, color="grey", lw=0.5, ls=":")
-            ax.set_ylim(1e-75, 1e4)
-            ax.set_title(f"{model}: {case}", fontsize=9)
-            ax.set_xlabel("t")
-            ax.set_ylabel("error vs certified ref.")
-        for ax in list(axes.flat)[len(cases) :]:
-            ax.set_visible(False)
-        axes.flat[0].legend(fontsize=6, ncol=2)
-        fig.tight_layout()
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
+        key = (lambda r: r.model) if by == "model" else (lambda r: (r.model, r.case))
+        panels = list(dict.fromkeys(key(r) for r in self.rows))
+        ncol = min(len(panels), 2 if by == "model" else 3)
+        nrow = math.ceil(len(panels) / ncol)
+        with style_context(style):
+            size = figure_size(style, ncol, nrow, aspect=0.62 if style == "paper" else 0.7, extra=0.45)
+            fig, axes = plt.subplots(nrow, ncol, figsize=size, squeeze=False, layout="constrained")
+            series = [_panel_series([r for r in self.rows if key(r) == p]) for p in panels]
+            finite = [e for s in series for _, (_, es) in s.items() for e in es if e is not None]
+            ymin = 10.0 ** (math.floor(math.log10(max(min(finite, default=1e-16), _FLOOR))) - 2)
+            for i, (ax, panel, curves) in enumerate(zip(axes.flat, panels, series)):
+                for backend, (ts, es) in curves.items():
+                    _draw_backend(ax, backend, ts, es)
+                _decorate(ax, ymin, self.t_max, style)
+                if by == "model":
+                    cases = list(dict.fromkeys(r.case for r in self.rows if r.model == panel))
+                    worst = f": worst of {len(cases)} cases" if len(cases) > 1 else f": {math_text(cases[0])}"
+                    ax.set_title(_MODEL_TITLES.get(panel, panel) + worst)
+                else:
+                    ax.set_title(f"{_MODEL_TITLES.get(panel[0], panel[0])}: {math_text(panel[1])}")
+                if i % ncol == 0:
+                    ax.set_ylabel("relative error (max-norm)")
+                if i + ncol >= len(panels):  # the lowest panel of its column
+                    ax.set_xlabel(r"time $t$ (units of $\tau$)")
+            for ax in list(axes.flat)[len(panels) :]:
+                ax.set_visible(False)
+            # one shared legend, factorised: colour + marker = arithmetic, dash = form
+            wide = ncol > 1
+            fig.legend(
+                handles=_legend_handles(),
+                loc="outside upper center",
+                ncol=6 if wide else 3,
+                frameon=False,
+                columnspacing=1.2,
+                handlelength=2.6,
+            )
+            out = Path(path)
+            fig.savefig(out)
+            plt.close(fig)
+        return out
+
+
+#: Per fixed precision (None: float64): colour (Okabe-Ito, colour-blind safe) and marker.
+_ARITHMETIC = {None: ("black", "o"), 15: ("#0072B2", "x"), 30: ("#E69F00", "s"), 60: ("#009E73", "^")}
+_MODEL_TITLES = {
+    "two_layer": "two-layer net",
+    "aligned": "aligned mode",
+    "mixed": "mixed aligned mode",
+    "single_neuron": "single neuron",
+}
+#: Finite errors are drawn clipped to [_FLOOR, _CLIP]; a raise or non-finite value at _RAISED_Y, in the grey
+#: band [_BAND, _TOP] (the floor is 10 decades below the 60-digit round-off: any error below it is exact enough)
+_FLOOR = 1e-70
+_CLIP = 1e1
+_BAND = 1e2
+_RAISED_Y = 1e4
+_TOP = 1e10
+
+
+def _legend_handles() -> list:
+    """Legend entries: one per arithmetic (colour, marker, width), then one per form (dash)."""
+    from matplotlib.lines import Line2D
+
+    ms, lw = _rc("lines.markersize"), _rc("lines.linewidth")
+    out = []
+    for digits, (color, marker) in _ARITHMETIC.items():
+        w = 1.8 if digits is None else 1.0
+        name = "float64" if digits is None else f"{digits} digits"
+        out.append(Line2D([], [], color=color, marker=marker, mfc="none", ms=w * ms, lw=w * lw, label=name))
+    out.append(Line2D([], [], color="0.35", ls="--", lw=lw, label="direct form (paper)"))
+    out.append(Line2D([], [], color="0.35", ls="-", lw=lw, label="stable form"))
+    return out
+
+
+def _panel_series(rows: list) -> dict:
+    """Per backend, (times > 0, worst error over the rows at each time; ``None`` if any row raised there)."""
+    out = {}
+    for backend in dict.fromkeys(r.backend for r in rows):
+        mine = [r for r in rows if r.backend == backend]
+        ts = [x for x in mine[0].t if x > 0]
+        es = []
+        for x in ts:
+            errs = [e for r in mine for t, e in zip(r.t, r.error) if t == x]
+            es.append(None if any(e is None for e in errs) else max(errs))
+        out[backend] = (ts, es)
+    return out
+
+
+def _draw_backend(ax, backend: str, ts: list, es: list) -> None:
+    form, _, digits = backend.partition("@")
+    color, marker = _ARITHMETIC[int(digits) if digits else None]
+    ys = [_RAISED_Y if e is None else min(max(e, _FLOOR), _CLIP) for e in es]
+    float64 = not digits
+    ax.plot(
+        ts,
+        ys,
+        ls="--" if form == "direct" else "-",
+        color=color,
+        marker=marker,
+        mfc="none",
+        ms=(1.6 if float64 else 1.0) * _rc("lines.markersize"),
+        lw=(1.8 if float64 else 1.0) * _rc("lines.linewidth"),
+        alpha=0.75 if float64 else 1.0,
+        zorder=2 if float64 else 3,  # float64 underneath, wider: a 15-digit curve on top leaves it visible
+        label=backend,
+    )
+
+
+def _rc(name: str):
+    """The current value of a matplotlib rc setting (inside :func:`style_context`: the style's)."""
+    import matplotlib
+
+    return matplotlib.rcParams[name]
+
+
+def _decorate(ax, ymin: float, t_max: float, style: str) -> None:
+    """Log axes, limits, the labelled failure threshold and the raised band."""
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_ylim(ymin, _TOP)
+    lo = math.ceil(math.log10(ymin))
+    step = 10 if style == "default" and lo >= -80 else 20
+    ax.set_yticks([10.0**k for k in range(0, lo - 1, -step)][::-1])
+    small = 6 if style == "paper" else 7.5
+    ax.axhline(FAIL_ERROR, color="0.3", lw=0.8, ls=":", zorder=1)
+    ax.text(
+        0.02,
+        FAIL_ERROR * 0.5,
+        r"failure threshold $10^{-3}$",
+        transform=ax.get_yaxis_transform(),
+        fontsize=small,
+        color="0.3",
+        va="top",
+    )
+    ax.axhspan(_BAND, _TOP, color="0.9", zorder=0, lw=0)
+    ax.text(
+        0.02, 3e7, "raised / overflow", transform=ax.get_yaxis_transform(), fontsize=small, color="0.3", va="center"
+    )
+    ax.grid(True, which="major", lw=0.3, alpha=0.5)
+    ax.tick_params(which="minor", left=False)  # the decades of 1e-75..1e4 are ticks enough
 
 
 # ---------------------------------------------------------------------------------------------- cases

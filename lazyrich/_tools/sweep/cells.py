@@ -312,7 +312,7 @@ def _perturbation(p: Any) -> float:
 
 @sweep_function(
     "two_layer_agreement",
-    description="TwoLayerExact QQ^T(t) vs gradient flow of the network (Dominé et al. §3)",
+    description="TwoLayerExact QQ^T(t) vs gradient flow of the network (Dominé et al. (2025), Thm 4.3)",
     value="relative_error",
 )
 def two_layer_agreement(
@@ -389,7 +389,7 @@ def _qqt(W1: np.ndarray, W2: np.ndarray) -> np.ndarray:
 
 @sweep_function(
     "single_neuron_agreement",
-    description="SingleNeuronExact (a, w)(t) vs gradient flow of f(x) = a w^T x (Kunin et al. §3)",
+    description="SingleNeuronExact (a, w)(t) vs gradient flow of f(x) = a w^T x (Kunin et al. (2024), Sec. 3)",
     value="relative_error",
 )
 def single_neuron_agreement(
@@ -499,7 +499,7 @@ def aligned_agreement(
 
 @sweep_function(
     "mixed_aligned_agreement",
-    description="mixed_aligned_singular_value s(t) vs self_consistent_flow of eq. (1) (Tu et al. §2.4)",
+    description="mixed_aligned_singular_value s(t) vs self_consistent_flow of eq. (1) (Tu et al. (2024), eq. (1), aligned case derived here)",
     value="relative_error",
 )
 def mixed_aligned_agreement(

@@ -109,7 +109,8 @@ def sweep(
     retry_failed : bool
         With ``resume``, recompute the points stored as errors.
     progress : bool, optional
-        Show a progress bar on stderr (default: only when stderr is a terminal).
+        Progress on stderr: ``None`` (default) a bar on a terminal, else a status line every 5 s;
+        ``True`` also a line per finished point off a terminal; ``False`` none.
     on_point : callable, optional
         Called with each :class:`~lazyrich._tools.sweep.store.PointRecord` as it is stored.
 
@@ -186,9 +187,9 @@ def sweep(
     try:
         skipped = {k for k, r in records.items() if r.status == "ok" or not retry_failed}
         todo = [p for p in spec.points() if spec.point_key(p) not in skipped]
-        description = "nothing to compute"
+        description, computing = "nothing to compute", 0.0
         if todo:
-            description = _run(spec, sf, todo, scheduler, store, records, progress, on_point)
+            description, computing = _run(spec, sf, todo, scheduler, store, records, progress, on_point)
     except BaseException:
         if store is not None:
             store.close()
@@ -207,6 +208,7 @@ def sweep(
         failed=int((df["status"] != "ok").sum()),
         seconds=time.monotonic() - start,
         scheduler=description,
+        computing=computing,
         out=str(out) if out is not None else None,
     )
     df.attrs["summary"] = asdict(summary)
@@ -214,8 +216,12 @@ def sweep(
     return df
 
 
-def _run(spec, sf, todo, scheduler, store, records, progress, on_point) -> str:
-    """Evaluate ``todo`` on the scheduler, storing each point as it completes; the runner's description."""
+def _run(spec, sf, todo, scheduler, store, records, progress, on_point) -> tuple[str, float]:
+    """Evaluate ``todo`` on the scheduler, storing each point as it completes.
+
+    Returns the runner's description and the seconds from the first submission to the last stored point (the
+    progress's clock: the summary's rate is the progress's last rate).
+    """
     ref = function_ref(spec.function, sf)
     axes = tuple(spec.grid)
     runner = start_runner(scheduler, len(todo), spec.run["retries"])
@@ -246,7 +252,7 @@ def _run(spec, sf, todo, scheduler, store, records, progress, on_point) -> str:
     finally:
         bar.close()
         runner.close()
-    return runner.description
+    return runner.description, bar.last_update - bar.start
 
 
 def load_sweep(path: str | os.PathLike[str]):

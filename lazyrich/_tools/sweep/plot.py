@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from ..._base.errors import InvalidParameterError, LazyrichError, MissingDependencyError
+from ..figure_style import check_style, figure_size, label, style_context, value_text
 from .registry import ENGINE_COLUMNS, get_sweep_function
 
-__all__ = ["plot_sweep"]
+__all__ = ["ERROR_WORDS", "log_colour_scale", "plot_sweep"]
 
 
 def _sweep_function(df: Any):
@@ -47,6 +48,26 @@ def _coordinates(values: list) -> tuple[np.ndarray, list | None, bool]:
     return np.arange(len(values), dtype=float), [str(v) for v in values], False
 
 
+#: Substrings of a column name that make it an error (log colour scale when its values are positive).
+ERROR_WORDS = ("error", "distance", "bound")
+
+
+def log_colour_scale(name: str, values: np.ndarray) -> bool:
+    """Whether a heatmap of ``values`` (the finite cell values of column ``name``) gets a log colour scale.
+
+    Yes when every value is positive and either the name says it is an error (contains one of
+    :data:`ERROR_WORDS`) or the values span more than one decade.
+
+    >>> log_colour_scale("relative_error", np.array([1e-12, 2e-12])), log_colour_scale("v", np.array([1.0, 2.0]))
+    (True, False)
+    >>> log_colour_scale("v", np.array([0.5, 50.0])), log_colour_scale("max_error", np.array([0.0, 1e-3]))
+    (True, False)
+    """
+    if values.size == 0 or not np.all(values > 0):
+        return False
+    return any(w in str(name).lower() for w in ERROR_WORDS) or float(values.max()) > 10 * float(values.min())
+
+
 def _edges(c: np.ndarray, log: bool) -> np.ndarray:
     """Cell edges halfway between centres (in log space for a log axis)."""
     u = np.log(c) if log else c
@@ -59,7 +80,13 @@ def _edges(c: np.ndarray, log: bool) -> np.ndarray:
 
 
 def plot_sweep(
-    df: Any, path: str | Path, *, value: str | None = None, x: str | None = None, y: str | None = None
+    df: Any,
+    path: str | Path,
+    *,
+    value: str | None = None,
+    x: str | None = None,
+    y: str | None = None,
+    style: str = "default",
 ) -> Path:
     """Write a heatmap PNG of one result column of a sweep over two grid axes, averaged over ``seed``.
 
@@ -71,16 +98,20 @@ def plot_sweep(
     some seeds failed are averaged over the others and marked with a cross. The function's
     ``boundaries`` (the phase diagram: the region lines of Tu et al. (2024), Fig. 2) are drawn on top.
     Numeric axes in geometric progression get a log scale; string axes are categorical; the
-    colour scale is logarithmic when the values are positive and span more than three decades.
+    colour scale is logarithmic for errors (:func:`log_colour_scale`: positive values of a column
+    named like an error, or spanning more than a decade). Axes, colour bar and title name the
+    parameters by their symbols (``lam`` -> :math:`\\lambda`, ``gamma_sigma2`` -> :math:`\\gamma_{\\sigma^2}`).
 
     Parameters
     ----------
     df : pandas.DataFrame
         A sweep table.
     path : str or Path
-        The PNG to write.
+        The file to write (PNG; matplotlib picks the format from the suffix, e.g. ``.pdf``).
     value, x, y : str, optional
         Column to show and the two axes.
+    style : {"default", "paper"}
+        ``"paper"``: one column of a two-column paper (3.3 in wide), 8 pt serif text, 300 dpi.
 
     Returns
     -------
@@ -92,8 +123,8 @@ def plot_sweep(
     MissingDependencyError
         matplotlib is not installed (``pip install 'lazyrich[plot]'``).
     InvalidParameterError
-        Unknown columns, a non-numeric value, or a grid that is not 2-D after averaging over
-        ``seed`` (name the axes with ``x=``/``y=`` and filter the others out of ``df``).
+        Unknown columns or ``style``, a non-numeric value, or a grid that is not 2-D after averaging
+        over ``seed`` (name the axes with ``x=``/``y=`` and filter the others out of ``df``).
 
     Examples
     --------
@@ -105,13 +136,12 @@ def plot_sweep(
     >>> out.read_bytes()[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
+    style = check_style(style)
     try:
         import matplotlib
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib.colors import LogNorm
-        from matplotlib.patches import Rectangle
+        import matplotlib.pyplot  # fail here, naming the extra to install
     except ImportError:
         raise MissingDependencyError("plot_sweep needs matplotlib: pip install 'lazyrich[plot]'") from None
     try:
@@ -185,18 +215,32 @@ def plot_sweep(
                 if n_ok[key] < n_all[key]:
                     partial.append((i, j))
 
+    with style_context(style):
+        return _draw(df, Path(path), Z, xs, ys, failed, partial, x, y, value, axes, fixed, sf, style)
+
+
+def _draw(df, path, Z, xs, ys, failed, partial, x, y, value, axes, fixed, sf, style) -> Path:
+    """Draw and write the heatmap (inside the style's rc settings)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+    from matplotlib.patches import Rectangle
+
     xc, xlabels, xlog = _coordinates(xs)
     yc, ylabels, ylog = _coordinates(ys)
     xe, ye = _edges(xc, xlog), _edges(yc, ylog)
-    fig, ax = plt.subplots(figsize=(6.4, 5.2))
+    paper = style == "paper"
+    fig, ax = plt.subplots(figsize=figure_size("paper", 1, 1, aspect=0.8) if paper else (6.4, 5.2))
     finite = Z[np.isfinite(Z)]
-    # errors and tolerances span decades: a log colour scale when all values are positive over > 3 decades
-    log_colors = finite.size > 0 and finite.min() > 0 and finite.max() > 1e3 * finite.min()
+    log_colors = log_colour_scale(value, finite)
     norm = LogNorm(finite.min(), finite.max()) if log_colors else None
     mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(Z), cmap="viridis", shading="flat", norm=norm)
     n_seeds = int(df["seed"].nunique()) if "seed" in axes else 1
-    label = value + (f" (mean over {n_seeds} seeds)" if n_seeds > 1 else "")
-    fig.colorbar(mesh, ax=ax, label=label, format=None if log_colors else "%.3g")  # no offset text over the title
+    cbar_label = label(value) + (f" (mean over {n_seeds} seeds)" if n_seeds > 1 else "")
+    cbar = fig.colorbar(mesh, ax=ax, label=cbar_label, format=None if log_colors else "%.3g")  # no offset text
+    if log_colors and finite.max() < 100 * finite.min():  # under two decades: label the minor ticks too
+        from matplotlib.ticker import LogFormatterSciNotation
+
+        cbar.ax.yaxis.set_minor_formatter(LogFormatterSciNotation(labelOnlyBase=False, minor_thresholds=(2, 2)))
     for i, j in failed:
         ax.add_patch(
             Rectangle((xe[j], ye[i]), xe[j + 1] - xe[j], ye[i + 1] - ye[i], fill=False, hatch="///", ec="0.5", lw=0)
@@ -207,25 +251,28 @@ def plot_sweep(
         ax.set_xscale("log")
     if ylog:
         ax.set_yscale("log")
+    tick = 6 if paper else 7
     if xlabels is not None:
-        ax.set_xticks(xc, xlabels, rotation=30, ha="right", fontsize=7)
+        ax.set_xticks(xc, xlabels, rotation=30, ha="right", fontsize=tick)
     if ylabels is not None:
-        ax.set_yticks(yc, ylabels, fontsize=7)
+        ax.set_yticks(yc, ylabels, fontsize=tick)
     ax.set_xlim(xe[0], xe[-1])
     ax.set_ylim(ye[0], ye[-1])
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(label(x))
+    ax.set_ylabel(label(y))
     single = {c: df[c].iloc[0] for c in axes if c not in (x, y, "seed") and df[c].nunique(dropna=False) == 1}
     params = {**single, **fixed}
     title = str(df.attrs.get("function") or "sweep")
-    shown = ", ".join(f"{k} = {v}" for k, v in params.items())
+    shown = ", ".join(value_text(k, v) for k, v in params.items())
     ax.set_title(
         title + (f" ({shown})" if shown else "") + (f"; failed cells (hatched): {len(failed)}" if failed else ""),
-        fontsize=9,
+        fontsize=7 if paper else 9,
+        wrap=True,
     )
     if sf is not None and sf.boundaries is not None and xlabels is None and ylabels is None:
         sf.boundaries(ax, x, y, params)
-    path = Path(path)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+        if paper and ax.get_legend() is not None:  # one column, clear of the x label of the short paper axes
+            ax.legend(fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.19), ncol=1, frameon=False)
+    fig.savefig(path, dpi=300 if paper else 110, bbox_inches="tight")
     plt.close(fig)
     return path

@@ -1,81 +1,51 @@
-"""Progress of a running sweep (a one-line bar on stderr) and the summary of a finished one."""
+"""Progress of a running sweep (on stderr) and the summary of a finished one.
+
+Both report the rate as :func:`lazyrich._base.progress.rate` of the points computed and the seconds since the
+first point was submitted (the summary states the start-up before it), so the last progress line and the
+summary agree.
+"""
 
 from __future__ import annotations
 
-import math
-import sys
-import time
 from dataclasses import dataclass
+
+from ..._base.progress import ProgressBar, duration, rate
 
 __all__ = ["SweepProgress", "SweepSummary"]
 
 
-class SweepProgress:
-    """A one-line progress bar on stderr (only on a TTY unless forced): done/total, failures, rate, ETA.
+class SweepProgress(ProgressBar):
+    """Progress of a sweep: done/total, failures, points/s, ETA (:class:`~lazyrich._base.progress.ProgressBar`).
 
     Parameters
     ----------
     total : int
         Points to compute.
     enabled : bool, optional
-        Draw the bar (default: only when ``stream`` is a terminal).
+        ``None`` (default): a bar on a terminal, else a status line every 5 s; ``True``: also a line
+        per finished point off a terminal; ``False``: nothing.
     stream : file, optional
-        Where to draw it (default ``sys.stderr``).
+        Where to write (default ``sys.stderr``).
     delay : float
-        Seconds before the bar first appears (short sweeps stay quiet).
+        Seconds before the bar first appears on a terminal (short sweeps stay quiet).
+    start : float, optional
+        ``time.monotonic()`` from which the rate counts (default: now, before the first point is submitted).
 
     Examples
     --------
     >>> import io
-    >>> bar = SweepProgress(4, enabled=True, stream=io.StringIO(), delay=0.0)
+    >>> stream = io.StringIO()
+    >>> bar = SweepProgress(4, enabled=True, stream=stream, delay=0.0)
     >>> bar.update("ok"); bar.update("error")
-    >>> bar.line().split("  ")[:2]
-    ['[###############---------------] 2/4', 'failed 1']
+    >>> stream.getvalue().splitlines()[-1].split("  ")[:2]
+    ['sweep: [###############---------------] 2/4', 'failed 1']
     >>> bar.close()
     """
 
-    def __init__(self, total: int, enabled: bool | None = None, stream=None, delay: float = 0.5) -> None:
-        self.total, self.done, self.failed = total, 0, 0
-        self.stream = stream or sys.stderr
-        self.enabled = enabled if enabled is not None else bool(getattr(self.stream, "isatty", lambda: False)())
-        self.start = time.monotonic()
-        self.delay = delay
-        self.shown = False
-
-    def line(self) -> str:
-        """The bar's current text."""
-        elapsed = time.monotonic() - self.start
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        eta = (self.total - self.done) / rate if rate > 0 else float("inf")
-        width = 30
-        filled = int(width * self.done / max(self.total, 1))
-        bar = "#" * filled + "-" * (width - filled)
-        eta_text = _duration(eta) if math.isfinite(eta) else "?"
-        return f"[{bar}] {self.done}/{self.total}  failed {self.failed}  {rate:.2f} points/s  ETA {eta_text}"
-
-    def update(self, status: str) -> None:
-        """Count one finished point (``status`` ``"ok"`` or ``"error"``) and redraw."""
-        self.done += 1
-        self.failed += status != "ok"
-        if self.enabled and time.monotonic() - self.start >= self.delay:
-            self.stream.write("\r" + self.line())
-            self.stream.flush()
-            self.shown = True
-
-    def close(self) -> None:
-        """Erase the bar (the summary line follows)."""
-        if self.shown:
-            self.stream.write("\r" + " " * 90 + "\r")
-            self.stream.flush()
-
-
-def _duration(seconds: float) -> str:
-    seconds = max(0.0, seconds)
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    minutes, sec = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{sec:02d}s"
+    def __init__(
+        self, total: int, enabled: bool | None = None, stream=None, delay: float = 0.5, start: float | None = None
+    ) -> None:
+        super().__init__(total, delay, stream, show=enabled, label="sweep", unit="points", start=start)
 
 
 @dataclass(frozen=True)
@@ -93,17 +63,22 @@ class SweepSummary:
     failed : int
         Points whose row is an error (computed now or earlier).
     seconds : float
-        Wall time of this run.
+        Wall time of this run (with the start of the cluster and the opening of the store).
     scheduler : str
         Where the points ran.
     out : str or None
         The result file.
+    computing : float
+        Seconds from the first submitted point to the last stored one: the clock of the progress
+        (0: not measured; the rate then counts the whole wall time).
 
     Examples
     --------
     >>> s = SweepSummary(total=8, computed=6, skipped=2, failed=1, seconds=3.0, scheduler="2 threads", out=None)
     >>> s.rate, s.text()
     (2.0, '8 points: 6 computed, 2 skipped (resumed), 1 failed in 3.0s (2.00 points/s on 2 threads)')
+    >>> SweepSummary(6, 6, 0, 0, seconds=10.0, scheduler="2 processes", out=None, computing=4.0).text()
+    '6 points: 6 computed, 0 skipped (resumed), 0 failed in 10.0s (1.50 points/s for 4.0s + 6.0s start-up/shutdown on 2 processes)'
     """
 
     total: int
@@ -113,17 +88,23 @@ class SweepSummary:
     seconds: float
     scheduler: str
     out: str | None
+    computing: float = 0.0
 
     @property
     def rate(self) -> float:
-        """Computed points per second of wall time."""
-        return self.computed / self.seconds if self.seconds > 0 else 0.0
+        """Computed points per second while computing: the last rate the progress showed (:func:`rate`)."""
+        return rate(self.computed, self.computing if self.computing > 0 else self.seconds)
 
     def text(self) -> str:
         """One line for humans (the CLI prints it)."""
         where = f"; results in {self.out}" if self.out else ""
-        how = f" ({self.rate:.2f} points/s on {self.scheduler})" if self.computed else ""
+        phases = (
+            f" for {duration(self.computing)} + {duration(self.seconds - self.computing)} start-up/shutdown"
+            if self.computing > 0
+            else ""
+        )
+        how = f" ({self.rate:.2f} points/s{phases} on {self.scheduler})" if self.computed else ""
         return (
             f"{self.total} points: {self.computed} computed, {self.skipped} skipped (resumed), {self.failed} failed "
-            f"in {_duration(self.seconds)}{how}{where}"
+            f"in {duration(self.seconds)}{how}{where}"
         )

@@ -172,6 +172,15 @@ def _epilog(*examples: str) -> str:
     return "examples:\n" + "\n".join(f"  {e}" for e in examples) + "\n\n" + _exit_codes_text()
 
 
+def _style_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--style",
+        choices=("default", "paper"),
+        default="default",
+        help="figure style of --plot: default (screen) or paper (sized for a two-column paper)",
+    )
+
+
 def _progress_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
@@ -269,12 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--n-times", type=int, default=36, help="points of the log-spaced grid from 0.1 (default 36)")
     st.add_argument("--json", action="store_true", help="print JSON instead of a table")
     st.add_argument("--plot", default=None, metavar="FILE", help="write a PNG of error vs t (needs matplotlib)")
-    st.add_argument(
-        "--style",
-        choices=("default", "paper"),
-        default="default",
-        help="figure style of --plot: default (screen) or paper (sized for a two-column paper)",
-    )
+    _style_option(st)
     _progress_options(st)
     st.set_defaults(func=_cmd_stress)
 
@@ -378,12 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     sw.add_argument("--plot-x", default=None, metavar="AXIS", help="horizontal axis of the heatmap")
     sw.add_argument("--plot-y", default=None, metavar="AXIS", help="vertical axis of the heatmap")
     sw.add_argument("--list", action="store_true", help="list the registered sweep functions and exit")
-    sw.add_argument(
-        "--style",
-        choices=("default", "paper"),
-        default="default",
-        help="figure style of --plot: default (screen) or paper (sized for a two-column paper)",
-    )
+    _style_option(sw)
     _progress_options(sw)
     sw.set_defaults(func=_cmd_sweep)
 

@@ -39,6 +39,13 @@ MIN_DPS = 1
 
 
 def _as_float_array(x, name: str) -> np.ndarray:
+    # numpy would parse strings and drop imaginary parts (with only a warning): refuse both up front
+    raw = np.asarray(x) if not isinstance(x, np.ndarray) else x
+    kinds = {raw.dtype.kind} if raw.dtype.kind != "O" else {np.asarray(v).dtype.kind for v in raw.reshape(-1)}
+    if "c" in kinds:
+        raise ShapeError(f"{name} must be real; got complex values (pass .real explicitly if that is what you mean)")
+    if kinds & {"U", "S"}:
+        raise ShapeError(f"{name} must hold numbers, not strings; got {x!r:.60}")
     try:
         arr = np.asarray(x, dtype=float)
     except (TypeError, ValueError) as exc:

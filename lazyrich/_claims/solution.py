@@ -26,6 +26,7 @@ import sympy as sp
 from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 
 from .._base.errors import InvalidParameterError, LazyrichError, ShapeError
+from .._base.validation import positive_int
 from .._symbolic.declared import Declared, facts
 from .._symbolic.derivative import time_derivative
 from .._symbolic.matrix_calculus import RewriteRule, canonicalize, explicit_residual, is_zero
@@ -111,7 +112,8 @@ def _problem(ode, solution, initial, time, rules, assume, sample, dps) -> Soluti
     states = list(ode)
     for name, m in (("solution", solution), ("initial", initial)):
         if not isinstance(m, Mapping) or set(m) != set(states):
-            raise InvalidParameterError(f"{name} must map exactly the states of ode ({states}); got {list(m)}")
+            got = list(m) if isinstance(m, Mapping) else type(m).__name__
+            raise InvalidParameterError(f"{name} must map exactly the states of ode ({states}); got {got}")
     for X in states:
         if not isinstance(X, (sp.Symbol, MatrixSymbol)):
             raise InvalidParameterError(f"a state must be a Symbol or MatrixSymbol, got {X!r}")
@@ -124,13 +126,17 @@ def _problem(ode, solution, initial, time, rules, assume, sample, dps) -> Soluti
     if not isinstance(time, sp.Symbol):
         raise InvalidParameterError(f"time must be a sympy Symbol, got {time!r}")
     if isinstance(sample, Mapping):
+        unknown = set(sample) - set(SolutionSample.__dataclass_fields__)
+        if unknown:
+            known = sorted(SolutionSample.__dataclass_fields__)
+            raise InvalidParameterError(f"sample has unknown keys {sorted(unknown)}; known: {known}")
         sample = SolutionSample(**sample)
     elif sample is None:
         sample = SolutionSample()
     elif not isinstance(sample, SolutionSample):
         raise InvalidParameterError(f"sample must be a SolutionSample, a mapping or None, got {type(sample).__name__}")
-    if int(dps) < 15:
-        raise InvalidParameterError(f"dps must be >= 15, got {dps}")
+    # the oracle's digits must exceed float64's for the numeric and stability checks to mean anything
+    dps = positive_int(dps, "dps", minimum=15, hint="digits of the reference integration")
     rules = list(rules)
     kw = facts([*rules, *(_as_rule(a) for a in assume)])
     declared = [r for r in rules if isinstance(r, Declared)]

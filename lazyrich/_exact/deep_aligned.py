@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from .._base.errors import InvalidParameterError
+from .._base.errors import InvalidParameterError, PrecisionError
 from .._base.validation import as_digits, as_scalar, as_time_grid, positive, positive_int
 from .._numerics.precision import confirmed_mpmath
 
@@ -357,9 +357,10 @@ def _guard(t, u0, s, N: int, tau) -> int:
     if u0 == 0 or s == 0 or N == 1:
         return 10 + math.ceil(math.log10(2.0 + float(t) / float(tau)))
     lny0 = math.log(abs(u0)) - math.log(abs(s))
-    T = float(t) * math.exp((2 * N - 2) * math.log(abs(s)) / N) / float(tau)
-    size = 2.0 + N * T + abs(lny0) + math.exp(min(-(N - 2) * lny0 / N, 700.0))
-    return 10 + math.ceil(math.log10(size))
+    ln_T = math.log(max(float(t), 1e-300)) + (2 * N - 2) * math.log(abs(s)) / N - math.log(float(tau))
+    # the largest cancelling term, in logs so that no scale of s or t overflows (4 bounds the sum of the 4 terms)
+    ln_size = max(math.log(2.0), math.log(N) + ln_T, math.log(abs(lny0) or 1.0), min(-(N - 2) * lny0 / N, 700.0))
+    return 10 + math.ceil((ln_size + math.log(4.0)) / math.log(10.0))
 
 
 def deep_aligned_singular_value(t, u0: float, s: float, depth: int, tau: float = 1.0, dps: int | None = None):
@@ -434,10 +435,14 @@ def deep_aligned_singular_value(t, u0: float, s: float, depth: int, tau: float =
     N = _depth(depth)
     tau = positive(tau, "tau")
     times = grid.tolist()
-    vals, ws = _evaluate(times, u0, s, N, tau, _F64)
     if dps is None:
+        vals, _ = _in_float64(lambda: _evaluate(times, u0, s, N, tau, _F64), "the aligned mode")
         return vals[0] if scalar else np.array(vals, dtype=float)
     dps = as_digits(dps)
+    try:  # float64 roots seed the high-precision Newton iteration; without them it starts from its bracket
+        _, ws = _in_float64(lambda: _evaluate(times, u0, s, N, tau, _F64), "the aligned mode")
+    except PrecisionError:
+        ws = [None] * len(times)
 
     def prepare():
         m = _MP.mpf
@@ -447,6 +452,22 @@ def deep_aligned_singular_value(t, u0: float, s: float, depth: int, tau: float =
     guard = max(_guard(x, u0, s, N, tau) for x in times)
     out = [v[0] for v in confirmed_mpmath(prepare, range(len(times)), dps, lambda i: guard)]
     return out[0] if scalar else out
+
+
+def _in_float64(evaluate, what: str):
+    """``evaluate()`` in float64, with a range or domain failure turned into a typed error that says what to do."""
+    try:
+        out = evaluate()
+    except (OverflowError, ValueError, ZeroDivisionError, FloatingPointError) as exc:
+        out, cause = None, exc
+    else:
+        cause = None
+        if all(math.isfinite(v) for v in np.ravel(np.asarray(out[0] if isinstance(out, tuple) else out, dtype=float))):
+            return out
+    raise PrecisionError(
+        f"{what} leaves the float64 range ({cause or 'non-finite value'}); pass dps=N, or rescale: "
+        "u(t; c u0, c s) = c u(c^(2-2/N) t; u0, s)"
+    ) from cause
 
 
 def _w_of(u, mode: _Mode, lib):
@@ -538,7 +559,7 @@ def deep_aligned_time(u: float, u0: float, s: float, depth: int, tau: float = 1.
             f"{s if N == 1 or s * u0 > 0 else 0.0} of the flow, the limit excluded"
         )
     if dps is None:
-        return float(_time_to(u, u0, s, N, tau, _F64))
+        return float(_in_float64(lambda: _time_to(u, u0, s, N, tau, _F64), "the time to reach u"))
     dps = as_digits(dps)
 
     def prepare():

@@ -6,6 +6,7 @@ reproducible; ``dev`` explores new examples each run.
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # --doctest-modules would import this file as a module named `conftest`, clashing with notebooks/conftest.py
@@ -21,3 +22,16 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    """The figures a plotting function closes, kept open so a test can read what was drawn."""
+    import matplotlib.pyplot as plt
+
+    figs = []
+    real_close = plt.close
+    monkeypatch.setattr(plt, "close", lambda fig=None: figs.append(fig))
+    yield figs
+    for fig in figs:
+        real_close(fig)

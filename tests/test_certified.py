@@ -299,6 +299,9 @@ def test_every_closed_form_implements_the_interface_consistently(form):
     Bounds: ``dps=30`` is correct to 30 digits, so within ``10^(1 - 30)`` of the scale (rounding to 30
     digits alone costs half of that); at exactly ``W`` working digits the stable form loses at most its
     :meth:`guard_digits` (that is what the guard is for), so it is within ``10^(guard - W)`` of the scale.
+    This checks the protocol's plumbing (the precision paths and their bounds), not the formulas: for the
+    scalar forms the enclosure is of the same formula, so the formulas themselves are checked against
+    simulation, the ODE and other closed forms in their own test modules.
     """
     require_flint()
     assert isinstance(form, ClosedForm) and form.description and form.has_direct

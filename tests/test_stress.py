@@ -151,19 +151,6 @@ def two_model_report():
     return rep
 
 
-@pytest.fixture
-def captured(monkeypatch):
-    """The figures StressReport.plot closes (kept open so the tests can read what was drawn)."""
-    import matplotlib.pyplot as plt
-
-    figs = []
-    real_close = plt.close
-    monkeypatch.setattr(plt, "close", lambda fig=None: figs.append(fig))
-    yield figs
-    for fig in figs:
-        real_close(fig)
-
-
 def _panels(fig):
     return [ax for ax in fig.axes if ax.get_visible()]
 

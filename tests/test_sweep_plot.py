@@ -13,7 +13,6 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -49,17 +48,6 @@ def phase_df():
                     out = phase_diagram(d=12, k=1, max_steps=40, **point)
                     rows.append({**point, **out, "status": "ok", "error": None, "seconds": 0.01})
     return sweep_table(rows, "phase_diagram", {"d": 12, "k": 1, "max_steps": 40}, ["gamma_sigma2", "gamma_w", "seed"])
-
-
-@pytest.fixture
-def captured(monkeypatch):
-    """The figures plot_sweep closes (instead of closing them)."""
-    figs = []
-    real_close = plt.close
-    monkeypatch.setattr(plt, "close", lambda fig=None: figs.append(fig))
-    yield figs
-    for fig in figs:
-        real_close(fig)
 
 
 def main_axes(fig):

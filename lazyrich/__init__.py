@@ -130,6 +130,14 @@ _LAZY = {
     "TIME": "lazyrich._symbolic.statements",
     "ddt": "lazyrich._symbolic.statements",
     "equation": "lazyrich._symbolic.statements",
+    "Definition": "lazyrich._symbolic.statements",
+    "Hypothesis": "lazyrich._symbolic.statements",
+    "StatementParts": "lazyrich._symbolic.statements",
+    "definition": "lazyrich._symbolic.statements",
+    "hypothesis": "lazyrich._symbolic.statements",
+    "rewrite_rules": "lazyrich._symbolic.statements",
+    "split_statement": "lazyrich._symbolic.statements",
+    "substitutions": "lazyrich._symbolic.statements",
     "Canonical": "lazyrich._symbolic.matrix_calculus",
     "RewriteRule": "lazyrich._symbolic.matrix_calculus",
     "canonicalize": "lazyrich._symbolic.matrix_calculus",
@@ -184,6 +192,14 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and readers
     from ._symbolic.statements import TIME as TIME
     from ._symbolic.statements import ddt as ddt
     from ._symbolic.statements import equation as equation
+    from ._symbolic.statements import Definition as Definition
+    from ._symbolic.statements import Hypothesis as Hypothesis
+    from ._symbolic.statements import StatementParts as StatementParts
+    from ._symbolic.statements import definition as definition
+    from ._symbolic.statements import hypothesis as hypothesis
+    from ._symbolic.statements import rewrite_rules as rewrite_rules
+    from ._symbolic.statements import split_statement as split_statement
+    from ._symbolic.statements import substitutions as substitutions
 
 
 def __getattr__(name: str):
@@ -305,6 +321,14 @@ __all__ = [
     "TIME",
     "ddt",
     "equation",
+    "Definition",
+    "Hypothesis",
+    "StatementParts",
+    "definition",
+    "hypothesis",
+    "rewrite_rules",
+    "split_statement",
+    "substitutions",
     "Canonical",
     "RewriteRule",
     "canonicalize",

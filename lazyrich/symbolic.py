@@ -24,31 +24,47 @@ from ._symbolic.matrix_calculus import explicit_time_derivative as explicit_time
 from ._symbolic.matrix_calculus import is_zero as is_zero
 from ._symbolic.numeric import evaluate as evaluate
 from ._symbolic.statements import TIME as TIME
+from ._symbolic.statements import Definition as Definition
+from ._symbolic.statements import Hypothesis as Hypothesis
+from ._symbolic.statements import StatementParts as StatementParts
 from ._symbolic.statements import ddt as ddt
+from ._symbolic.statements import definition as definition
 from ._symbolic.statements import equation as equation
+from ._symbolic.statements import hypothesis as hypothesis
+from ._symbolic.statements import rewrite_rules as rewrite_rules
+from ._symbolic.statements import split_statement as split_statement
+from ._symbolic.statements import substitutions as substitutions
 
 __all__ = [
     "TIME",
     "Canonical",
     "Commute",
     "Declared",
+    "Definition",
+    "Hypothesis",
     "NoDerivativeRuleError",
     "RewriteLoopError",
     "RewriteRule",
+    "StatementParts",
     "UnsupportedExpressionError",
     "canonical_trace",
     "canonicalize",
     "ddt",
+    "definition",
     "equation",
     "evaluate",
     "explicit_matrix",
     "explicit_residual",
     "explicit_time_derivative",
     "facts",
+    "hypothesis",
     "is_zero",
     "matrix_exp",
     "matrix_inverse",
     "matrix_power",
     "matrix_sqrt",
+    "rewrite_rules",
+    "split_statement",
+    "substitutions",
     "time_derivative",
 ]

@@ -468,7 +468,9 @@ def test_cli_standalone_reuses_verify_results(tmp_path, capsys):
 def test_standalone_export_runs_the_checks_for_the_status_line():
     tex = export_latex("get_rich_quick.conservation_delta", checks="all")
     status = re.search(r"Verification:\}\s*(.*)", tex).group(1)
-    assert status.startswith("symbolic: pass; numeric: pass; certified: n/a; max error: $")
+    assert status.startswith(
+        "established: symbolic, general shape; symbolic: pass; numeric: pass; certified: n/a; max error: $"
+    )
 
 
 def test_cli_reports_unknown_pattern(capsys):

@@ -75,7 +75,9 @@ def product_mode_rate(statement):
     var = product.lhs
     chain_rule = sp.diff(product.rhs, layer.lhs.expr) * layer.rhs
     residual = sp.simplify(sp.powdenest(chain_rule - reduced.rhs.subs(var, product.rhs), force=True))
-    return Proof(residuals=[residual], steps=[equation(reduced.lhs, chain_rule)])
+    return Proof(
+        residuals=[residual], steps=[equation(ddt(product.rhs), chain_rule)], rates={layer.lhs.expr: layer.rhs}
+    )
 
 
 def _modes(M, U, V):

@@ -94,7 +94,7 @@ imbalance_conservation = claim(
 def imbalance_derivative_vanishes(statement):
     rel = statement[2]
     d = time_derivative(rel.lhs.expr, _rates(statement))
-    return Proof(residuals=[d - rel.rhs], steps=[equation(rel.lhs, d)])
+    return Proof(residuals=[d - rel.rhs], steps=[equation(rel.lhs, d)], rates=_rates(statement))
 
 
 @imbalance_conservation.numeric_check
@@ -139,7 +139,7 @@ balanced_manifold = claim(
 def balance_derivative_vanishes(statement):
     rel = statement[2]
     d = time_derivative(rel.lhs - rel.rhs, _rates(statement))
-    return Proof(residuals=[d], steps=[equation(ddt(rel.lhs - rel.rhs), d)])
+    return Proof(residuals=[d], steps=[equation(ddt(rel.lhs - rel.rhs), d)], rates=_rates(statement))
 
 
 @balanced_manifold.numeric_check

@@ -150,8 +150,13 @@ def _end_to_end_claim(N: int):
         rhs = _integer_powers(main.rhs, W, N)
         lhs = time_derivative(W, rates)
         residual = canonicalize(lhs - rhs, rules=rules).as_expr()
-        steps = [equation(top * top.T, MatPow(W * W.T, sp.Rational(1, N))), equation(main.lhs, lhs), equation(lhs, rhs)]
-        return Proof(residuals=[*lemmas, residual], steps=steps, rules=rules)
+        steps = [
+            equation(_power(top * top.T, N), W * W.T),
+            equation(_power(bottom.T * bottom, N), W.T * W),
+            equation(main.lhs, lhs),
+            equation(lhs, rhs),
+        ]
+        return Proof(residuals=[*lemmas, residual], steps=steps, rules=rules, rates=rates)
 
     def end_to_end_on_balanced_flow(statement):
         """Square balanced depth-N network (full rank: fractional powers are well conditioned), at t = 0 and 1."""

@@ -76,6 +76,7 @@ class RenderedClaim:
     certified: str = NA
     max_error: float | None = None
     problems: list[str] = field(default_factory=list)
+    established: str = ""
 
     @property
     def passed(self) -> bool:
@@ -94,7 +95,8 @@ class RenderedClaim:
         """LaTeX text: ``symbolic: pass; numeric: pass; certified: n/a; max error: $2.1\\times 10^{-13}$``."""
         err = "--" if self.max_error is None else tex_number(self.max_error)
         sym, num, cert = (tex_text(str(s)) for s in (self.symbolic, self.numeric, self.certified))
-        return f"symbolic: {sym}; numeric: {num}; certified: {cert}; max error: {err}"
+        how = f"established: {tex_text(self.established)}; " if self.established else ""
+        return f"{how}symbolic: {sym}; numeric: {num}; certified: {cert}; max error: {err}"
 
 
 def _status(result: ClaimResult | Mapping | None, rc: RenderedClaim) -> None:
@@ -102,7 +104,9 @@ def _status(result: ClaimResult | Mapping | None, rc: RenderedClaim) -> None:
         return
     if isinstance(result, ClaimResult):
         rc.symbolic, rc.numeric, rc.max_error = result.symbolic.status, result.numeric.status, result.max_error
+        rc.established = result.established
     else:
+        rc.established = str(result.get("established", ""))
         rc.symbolic = str(result.get("symbolic", NOT_RUN))
         rc.numeric = str(result.get("numeric", NOT_RUN))
         rc.certified = str(result.get("certified", NA))
@@ -160,22 +164,34 @@ def render_claim(
             held.append(check())
             return held[-1]
 
+        checked = False
         if own_status:
-            rc.symbolic = run_symbolic(capture).status
+            sym = run_symbolic(capture)
+            rc.symbolic, how = sym.status, sym.established
+            checked = sym.status == "pass"
         else:
             try:
-                capture()
+                proof = capture()
+                checked = isinstance(proof, Proof) and not proof.failing()
+                how = proof.established() if checked else ""
             except Exception as exc:
                 rc.problems.append(f"the symbolic check raised {type(exc).__name__}: {exc}")
-        proof_steps = getattr(held[0], "steps", ()) if held else ()
+        # only checked derivations are displayed
+        proof_steps = getattr(held[0], "steps", ()) if held and checked else ()
+        if held and not checked and getattr(held[0], "steps", ()):
+            rc.problems.append("derivation not shown: the symbolic check did not establish every step")
         rc.steps, probs = latex_lines(proof_steps, notation, "derivation step")
         rc.problems += probs
+        if own_status and checked:
+            rc.established = f"symbolic, {how}"
     if own_status and checks == "all":
         if c.numeric is None:
             rc.numeric = NA
         else:
             num = run_numeric(bind_statement(c.numeric, c.statements))
             rc.numeric, rc.max_error = num.status, num.max_error
+    if own_status and not rc.established and rc.numeric == "pass" and rc.symbolic != "fail":
+        rc.established = "heuristic" if c.heuristic else "numeric"
     if own_status and rc.symbolic == "pass" and rc.max_error is None:
         rc.max_error = 0.0  # the symbolic check is exact
     return rc

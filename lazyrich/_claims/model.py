@@ -43,14 +43,15 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import sympy as sp
 
 from .._base.errors import ClaimError
-from .._symbolic.matrix_calculus import RewriteRule, is_zero
+from .._symbolic.matrix_calculus import RewriteRule
+from .papers import PAPERS, Source, citation, register_paper
 from .printing import equation_latex, latex_lines, notebook_latex, statement_lines
+from .proof_check import established_how, proof_failures
 
 __all__ = [
     "PAPERS",
@@ -72,62 +73,7 @@ __all__ = [
     "takes_statement",
 ]
 
-_PAPERS: dict[str, str] = {}
-
-#: The registered papers, by the key used as the claim-id prefix: key -> bibliographic citation.
-#: Read-only: :func:`register_paper` fills it (``derivations`` does, when the claims load).
-PAPERS: Mapping[str, str] = MappingProxyType(_PAPERS)
-
 PASS, FAIL, NA = "pass", "fail", "n/a"
-
-
-def register_paper(key: str, citation: str) -> str:
-    """Register a paper that claims cite: ``key`` is their id prefix, ``citation`` the bibliographic line.
-
-    Registering the same key again with the same citation does nothing; with another one it
-    raises :class:`ClaimError`. Returns ``key``.
-
-    Examples
-    --------
-    >>> register_paper("example_paper", "A. Author, An example (2025)")
-    'example_paper'
-    >>> Source("example_paper", "Thm 1").cite()
-    'A. Author, An example (2025), Thm 1'
-    """
-    if not isinstance(key, str) or not key.isidentifier():
-        raise ClaimError(f"a paper key must be an identifier (the claim-id prefix); got {key!r}")
-    if not isinstance(citation, str) or not citation.strip():
-        raise ClaimError(f"paper {key!r}: the citation must be a non-empty string; got {citation!r}")
-    known = _PAPERS.setdefault(key, citation)
-    if known != citation:
-        raise ClaimError(f"paper {key!r} is already registered as {known!r}; cannot re-register it as {citation!r}")
-    return key
-
-
-def citation(paper: str) -> str:
-    """The citation of a registered paper; an unregistered paper is cited by its key.
-
-    >>> citation("no_such_paper")
-    'no_such_paper'
-    """
-    return _PAPERS.get(paper, paper)
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a claim comes from: paper key, section/equation, optional note.
-
-    ``where`` uses the paper's own numbering (e.g. ``"Sec. 3.2, Thm 3.1"``, ``"eq. (5)"``).
-    ``note`` records corrections (typos in the paper, derived vs stated).
-    """
-
-    paper: str
-    where: str
-    note: str = ""
-
-    def cite(self) -> str:
-        """``<citation of the paper>, <where> (<note>)``; see :func:`citation` for unregistered papers."""
-        return f"{citation(self.paper)}, {self.where}" + (f" ({self.note})" if self.note else "")
 
 
 @dataclass
@@ -139,19 +85,36 @@ class Proof:
     residuals : sequence
         Expressions (matrix or scalar) that must be identically zero.
     steps : sequence
-        The intermediate identities the proof used, as ``sympy.Eq`` (or any
-        SymPy objects), in order; exported as the derivation chain.
-    symmetric, rules :
-        Passed to :func:`lazyrich.canonicalize` when deciding matrix residuals.
+        The derivation chain exported by ``lazyrich latex``: equations (``lazyrich.equation``), each
+        checked like a residual (``lhs - rhs`` reduces to zero), its ``d/dt`` under ``rates``.
+    symmetric, rules, commuting :
+        Passed to :func:`lazyrich.symbolic.is_zero`: the declared symmetric symbols, rewrite rules
+        (from the statement's hypotheses and definitions) and commuting pairs.
+    lemmas : sequence
+        Equations proven in order (each reduces to zero under the rules and the lemmas before it),
+        then used as rewrite rules for the residuals and steps.
+    rates : mapping
+        The declared derivatives (``{W: W'}``, see :func:`lazyrich.symbolic.time_derivative`) for
+        the steps that display a time derivative.
     """
 
     residuals: Sequence = ()
     steps: Sequence = ()
     symmetric: Iterable = ()
     rules: Sequence[RewriteRule] = ()
+    lemmas: Sequence = ()
+    rates: Mapping | None = None
+    commuting: Iterable = ()
 
-    def failing(self) -> list:
-        return [r for r in self.residuals if not is_zero(r, symmetric=self.symmetric, rules=self.rules)]
+    def failing(self) -> list[str]:
+        """What is not established (empty: the proof holds); see :mod:`lazyrich._claims.proof_check`."""
+        return proof_failures(
+            self.residuals, self.steps, self.lemmas, self.rates, self.symmetric, self.rules, self.commuting
+        )
+
+    def established(self) -> str:
+        """``"general shape"`` or ``"explicit shapes"``: what the residuals, lemmas and steps are stated at."""
+        return established_how([*self.residuals, *self.lemmas, *self.steps])
 
     def _repr_latex_(self) -> str:
         """The derivation steps for notebooks."""
@@ -199,6 +162,7 @@ class CheckResult:
     tolerance: float | None = None
     what: str = ""
     tolerance_from: str = ""
+    established: str = ""
 
     @property
     def passed(self) -> bool:
@@ -236,10 +200,23 @@ class ClaimResult:
     symbolic: CheckResult
     numeric: CheckResult
     certified: CheckResult | None = None
+    heuristic: bool = False
 
     @property
     def passed(self) -> bool:
         return self.symbolic.passed and self.numeric.passed and (self.certified is None or self.certified.passed)
+
+    @property
+    def established(self) -> str:
+        """How the statement was established: ``"symbolic, general shape"``, ``"symbolic, explicit shapes"``,
+        ``"numeric"``, ``"heuristic"`` (a numeric check against a stated tolerance) or ``"not established"``."""
+        if not self.passed:
+            return "not established"
+        if self.symbolic.status == PASS:
+            return f"symbolic, {self.symbolic.established or 'general shape'}"
+        if self.numeric.status == PASS:
+            return "heuristic" if self.heuristic else "numeric"
+        return "not established"
 
     @property
     def max_error(self) -> float | None:
@@ -271,6 +248,7 @@ class ClaimResult:
             "unit": t.unit if t else "",
             "what": t.what if t else "",
             "tolerance_from": t.tolerance_from if t else "",
+            "established": self.established,
             "seconds": round(self.seconds, 4),
             "symbolic_detail": self.symbolic.detail,
             "numeric_detail": self.numeric.detail,
@@ -478,11 +456,10 @@ def run_symbolic(fn: Callable[[], Proof]) -> CheckResult:
         )
     dt = time.perf_counter() - t0
     if bad:
-        shown = "; ".join(sp.sstr(r)[:300] for r in bad[:3])
-        return CheckResult(
-            FAIL, None, dt, f"{len(bad)} of {len(proof.residuals)} residual(s) not identically zero: {shown}"
-        )
-    return CheckResult(PASS, 0.0, dt, f"{len(proof.residuals)} residual(s) reduce to exactly 0")
+        return CheckResult(FAIL, None, dt, f"{len(bad)} part(s) of the proof not established: " + "; ".join(bad[:3]))
+    how = proof.established()
+    parts = f"{len(proof.residuals)} residual(s), {len(proof.lemmas)} lemma(s) and {len(proof.steps)} step(s)"
+    return CheckResult(PASS, 0.0, dt, f"{parts} reduce to exactly 0 at {how}", established=how)
 
 
 def run_numeric(fn: Callable[[], Measurement | Sequence[Measurement]]) -> CheckResult:
@@ -579,4 +556,4 @@ def run_claim(c: Claim, certified: bool = False, statement: Sequence | None = No
     sym = run(c.symbolic, run_symbolic)
     num = run(c.numeric, run_numeric)
     cert = run(c.certified, run_numeric) if certified else None
-    return ClaimResult(c.id, sym, num, cert)
+    return ClaimResult(c.id, sym, num, cert, heuristic=c.heuristic)

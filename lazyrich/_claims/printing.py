@@ -47,6 +47,7 @@ from sympy.logic.boolalg import BooleanAtom
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import precedence_traditional
 
+from .._symbolic.statements import Definition, Hypothesis
 from .notation import DEFAULT_NOTATION, Notation
 
 __all__ = [
@@ -424,7 +425,7 @@ def _aligned_lines(obj, notation: Notation) -> list[str]:
         lines = [tex] if _printed_width(tex) <= LINE_WIDTH else _chunks(terms, LINE_WIDTH)
         out = ["&" + lines[0], *(rf"&\quad {line}" for line in lines[1:])]
     else:
-        op = _REL_OPS.get(obj.rel_op, obj.rel_op)
+        op = r"\mathrel{:=}" if isinstance(obj, Definition) else _REL_OPS.get(obj.rel_op, obj.rel_op)
         (lhs, lhs_terms), (rhs, rhs_terms) = _side(obj.lhs, notation), _side(obj.rhs, notation)
         lhs_w = _printed_width(lhs)
         if lhs_w + _printed_width(rhs) <= LINE_WIDTH:
@@ -440,6 +441,8 @@ def _aligned_lines(obj, notation: Notation) -> list[str]:
                 f"&{op} {right[0]}",
                 *(rf"&\quad {r}" for r in right[1:]),
             ]
+    if isinstance(obj, Hypothesis):
+        out[-1] += r" \quad \text{(assumed)}"
     return [DisplayLine(out[0]), *(DisplayLine.continuing(line) for line in out[1:])]
 
 

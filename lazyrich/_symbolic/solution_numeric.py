@@ -83,6 +83,8 @@ class SolutionCheck:
     status: str = NA
     detail: str = ""
     residuals: list = field(default_factory=list)
+    #: residuals that reduce to zero on explicit shapes only (the symbolic check's evidence there)
+    explicit: list = field(default_factory=list)
     max_error: float | None = None
     tolerance: float | None = None
     where: dict = field(default_factory=dict)

@@ -4,13 +4,36 @@
 set equal to a zero matrix collapses to ``False``, a step like ``kappa = kappa``
 to ``True``. A claim's statement must stay an equation so that it can be
 exported as LaTeX. :func:`equation` and :func:`ddt` keep them symbolic.
+
+A statement may also declare what its relations rest on: a :func:`definition` (``P := Y M^{-1} Y^T``)
+names an expression, a :func:`hypothesis` (``W_2^T W_2 - W_1 W_1^T = lambda I``) is assumed. Both are
+relations of the statement like the others (printed, mutated, passed to the checks); a check reads them
+with :func:`split_statement` and uses them as rewrite rules (:func:`rewrite_rules`) or substitutions
+(:func:`substitutions`), so a changed definition or hypothesis changes what the check proves.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sympy as sp
 
-__all__ = ["TIME", "ddt", "equation"]
+from .._base.errors import InvalidParameterError
+from .matrix_calculus import RewriteRule
+
+__all__ = [
+    "TIME",
+    "Definition",
+    "Hypothesis",
+    "StatementParts",
+    "ddt",
+    "definition",
+    "equation",
+    "hypothesis",
+    "rewrite_rules",
+    "split_statement",
+    "substitutions",
+]
 
 #: The time variable of every gradient flow in the claims.
 TIME = sp.Symbol("t", real=True)
@@ -36,3 +59,108 @@ def ddt(expr, t: sp.Symbol = TIME) -> sp.Derivative:
     Derivative(W.T*W, t)
     """
     return sp.Derivative(expr, t, evaluate=False)
+
+
+class Definition(sp.Equality):
+    """``lhs := rhs``: the statement names ``rhs`` (an unevaluated equation; see :func:`definition`)."""
+
+    __slots__ = ()
+
+
+class Hypothesis(sp.Equality):
+    """``lhs = rhs``, assumed by the statement (an unevaluated equation; see :func:`hypothesis`)."""
+
+    __slots__ = ()
+
+
+def definition(lhs, rhs) -> Definition:
+    """The definition ``lhs := rhs`` as a relation of a statement (printed with ``:=``).
+
+    >>> P, Y = sp.MatrixSymbol("P", 2, 2), sp.MatrixSymbol("Y", 2, 2)
+    >>> d = definition(P, Y * Y.T)
+    >>> isinstance(d, sp.Eq), d.lhs, d.rhs
+    (True, P, Y*Y.T)
+    """
+    return Definition(lhs, rhs, evaluate=False)
+
+
+def hypothesis(lhs, rhs) -> Hypothesis:
+    """The hypothesis ``lhs = rhs`` as a relation of a statement (printed with "assumed").
+
+    >>> lam = sp.Symbol("lambda")
+    >>> W1, W2 = sp.MatrixSymbol("W_1", 2, 3), sp.MatrixSymbol("W_2", 4, 2)
+    >>> hypothesis(W2.T * W2 - W1 * W1.T, lam * sp.Identity(2)).rhs
+    lambda*I
+    """
+    return Hypothesis(lhs, rhs, evaluate=False)
+
+
+@dataclass(frozen=True)
+class StatementParts:
+    """A statement split by kind, each list in the statement's order."""
+
+    definitions: list
+    hypotheses: list
+    relations: list
+
+
+def split_statement(statement) -> StatementParts:
+    """The definitions, hypotheses and the remaining relations (the claims proper) of a statement.
+
+    >>> x, y = sp.symbols("x y")
+    >>> parts = split_statement([definition(y, x**2), equation(y - x**2, 0)])
+    >>> len(parts.definitions), len(parts.hypotheses), len(parts.relations)
+    (1, 0, 1)
+    """
+    defs, hyps, rels = [], [], []
+    for rel in statement:
+        (defs if isinstance(rel, Definition) else hyps if isinstance(rel, Hypothesis) else rels).append(rel)
+    return StatementParts(defs, hyps, rels)
+
+
+def _is_word(term) -> bool:
+    """A product of matrix symbols and their transposes, with coefficient 1."""
+    factors = term.args if isinstance(term, sp.MatMul) else (term,)
+    return all(
+        isinstance(f, sp.MatrixSymbol) or (isinstance(f, sp.Transpose) and isinstance(f.arg, sp.MatrixSymbol))
+        for f in factors
+    )
+
+
+def rewrite_rules(relations) -> list[RewriteRule]:
+    """Matrix relations as :class:`lazyrich.symbolic.RewriteRule` s: ``lhs - rest = rhs`` becomes ``word -> rhs + rest``.
+
+    The first term of a ``MatAdd`` left side that is a product of matrices (``W_2^T W_2`` in
+    ``W_2^T W_2 - W_1 W_1^T = lambda I``) is the rewritten word; the other terms move to the right.
+    A relation whose left side has no such term raises :class:`lazyrich.InvalidParameterError`.
+
+    >>> lam = sp.Symbol("lambda")
+    >>> W1, W2 = sp.MatrixSymbol("W_1", 2, 3), sp.MatrixSymbol("W_2", 4, 2)
+    >>> [r] = rewrite_rules([hypothesis(W2.T * W2 - W1 * W1.T, lam * sp.Identity(2))])
+    >>> r.lhs, r.rhs
+    (W_2.T*W_2, lambda*I + W_1*W_1.T)
+    """
+    rules = []
+    for rel in relations:
+        lhs, rhs = rel.lhs, rel.rhs
+        terms = list(lhs.args) if isinstance(lhs, sp.MatAdd) else [lhs]
+        word = next((t for t in terms if _is_word(t)), None)
+        if word is None:
+            raise InvalidParameterError(
+                f"rewrite_rules: the left side of {rel} has no product of matrices to rewrite; "
+                "write the relation as word - rest = rhs"
+            )
+        rest = [t for t in terms if t is not word]
+        new_rhs = sp.MatAdd(rhs, *(-t for t in rest)).doit() if rest else rhs
+        rules.append(RewriteRule(word, new_rhs))
+    return rules
+
+
+def substitutions(definitions) -> dict:
+    """``{lhs: rhs}`` of definitions (or any relations), for ``expr.subs`` / ``xreplace``.
+
+    >>> x, y = sp.symbols("x y")
+    >>> (y + 1).subs(substitutions([definition(y, x**2)]))
+    x**2 + 1
+    """
+    return {rel.lhs: rel.rhs for rel in definitions}

@@ -1,0 +1,148 @@
+r"""Checking a proof: its lemmas in order, then its residuals and every displayed derivation step.
+
+A :class:`lazyrich.Proof` is established when
+
+1. each lemma (an equation) reduces to zero under the proof's rules and the lemmas before it, and
+   then becomes a rewrite rule for what follows (a lemma is never used before it is proven);
+2. each residual reduces to exactly zero under the rules and lemmas;
+3. each derivation step (an equation, the chain that ``lazyrich latex`` displays) reduces to zero
+   the same way, its time derivatives ``d/dt X`` replaced by :func:`lazyrich.symbolic.time_derivative`
+   under the proof's declared ``rates`` (a step with a derivative and no rates is not established;
+   ``rates={}`` declares that nothing but the time variable itself depends on time).
+
+What decides "reduces to zero" is :func:`lazyrich.symbolic.is_zero`: canonical expansion for matrix
+expressions (at general shape when the matrix symbols have symbolic dimensions), entry by entry for
+explicit matrices, ``expand``/``simplify`` for scalars. :func:`established_how` says which of these a
+proof rests on: ``"general shape"`` (symbolic dimensions, or scalars) or ``"explicit shapes"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import sympy as sp
+from sympy.matrices.expressions import MatrixExpr
+
+from .._symbolic.derivative import time_derivative
+from .._symbolic.matrix_calculus import RewriteRule, is_zero
+
+__all__ = ["EXPLICIT_SHAPES", "GENERAL_SHAPE", "established_how", "proof_failures", "relation_residual"]
+
+GENERAL_SHAPE = "general shape"
+EXPLICIT_SHAPES = "explicit shapes"
+
+
+def relation_residual(rel):
+    """``lhs - rhs`` of an equation, with a scalar 0 on either side of a matrix taken as the zero matrix.
+
+    >>> A = sp.MatrixSymbol("A", 2, 2)
+    >>> relation_residual(sp.Eq(A.T, A, evaluate=False))
+    -A + A.T
+    >>> relation_residual(sp.Eq(A - A.T, 0, evaluate=False))
+    A - A.T
+    """
+    lhs, rhs = rel.lhs, rel.rhs
+    if isinstance(lhs, (MatrixExpr, sp.MatrixBase)) and rhs == 0:
+        return lhs
+    if isinstance(rhs, (MatrixExpr, sp.MatrixBase)) and lhs == 0:
+        return -rhs
+    return lhs - rhs
+
+
+def _expand_derivatives(e, rates: Mapping):
+    """``e`` with each ``Derivative(X, t)`` replaced by the time derivative of ``X`` under ``rates``."""
+    if isinstance(e, sp.Derivative):
+        (var, order), *more = e.variable_count
+        if more or order != 1:
+            raise ValueError(f"a derivation step may only hold first derivatives in one variable; got {e}")
+        return time_derivative(_expand_derivatives(e.expr, rates), rates, time=var)
+    if not e.args or not e.has(sp.Derivative):
+        return e
+    return e.func(*(_expand_derivatives(a, rates) for a in e.args))
+
+
+def _zero(expr, symmetric, rules, commuting) -> bool:
+    if isinstance(expr, MatrixExpr) and not isinstance(expr, sp.MatrixBase):
+        expr = expr.doit() if isinstance(expr, sp.MatAdd) else expr
+    return is_zero(expr, symmetric=symmetric, rules=rules, commuting=commuting)
+
+
+def _is_equation(obj) -> bool:
+    return isinstance(obj, sp.Equality)
+
+
+def proof_failures(
+    residuals: Sequence,
+    steps: Sequence,
+    lemmas: Sequence = (),
+    rates: Mapping | None = None,
+    symmetric=(),
+    rules: Sequence[RewriteRule] = (),
+    commuting=(),
+) -> list[str]:
+    """What is not established in a proof (empty: all of it is); see the module docstring for the order.
+
+    >>> x = sp.Symbol("x")
+    >>> proof_failures([x - x], [sp.Eq((x + 1) ** 2, x**2 + 2 * x + 1, evaluate=False)])
+    []
+    >>> proof_failures([x - x], [sp.Eq((x + 1) ** 2, x**2 + 1, evaluate=False)])
+    ['derivation step 1 does not reduce to zero: Eq((x + 1)**2, x**2 + 1)']
+    """
+    out: list[str] = []
+    symmetric = tuple(symmetric)
+    commuting = tuple(commuting)
+    known = list(rules)
+    for i, lemma in enumerate(lemmas, 1):
+        if not _is_equation(lemma):
+            out.append(f"lemma {i} is not an equation: {sp.sstr(lemma)[:200]}")
+            continue
+        if not _zero(relation_residual(lemma), symmetric, known, commuting):
+            out.append(f"lemma {i} does not reduce to zero under the rules before it: {sp.sstr(lemma)[:300]}")
+            continue
+        known.append(RewriteRule(lemma.lhs, lemma.rhs))
+    for i, r in enumerate(residuals, 1):
+        if not _zero(r, symmetric, known, commuting):
+            out.append(f"residual {i} is not identically zero: {sp.sstr(r)[:300]}")
+    for i, step in enumerate(steps, 1):
+        if not _is_equation(step):
+            out.append(
+                f"derivation step {i} is not an equation (a displayed step must be checked): {sp.sstr(step)[:200]}"
+            )
+            continue
+        try:
+            if step.has(sp.Derivative):
+                if rates is None:
+                    out.append(f"derivation step {i} holds a derivative but the proof declares no rates")
+                    continue
+                step = sp.Eq(_expand_derivatives(step.lhs, rates), _expand_derivatives(step.rhs, rates), evaluate=False)
+            ok = _zero(relation_residual(step), symmetric, known, commuting)
+        except Exception as exc:  # a step the calculus cannot reduce is not established
+            out.append(f"derivation step {i} could not be reduced ({type(exc).__name__}: {exc})")
+            continue
+        if not ok:
+            out.append(f"derivation step {i} does not reduce to zero: {sp.sstr(step)[:300]}")
+    return out
+
+
+def _explicit(obj) -> bool:
+    if isinstance(obj, sp.MatrixBase):
+        return True
+    if not isinstance(obj, sp.Basic):
+        return False
+    if obj.atoms(sp.MatrixBase) or any(isinstance(a, sp.ImmutableMatrix) for a in sp.preorder_traversal(obj)):
+        return True
+    for m in obj.atoms(sp.MatrixSymbol):
+        if all(sp.sympify(d).is_Integer for d in m.shape) and tuple(m.shape) != (1, 1):
+            return True
+    return False
+
+
+def established_how(objs: Sequence) -> str:
+    """:data:`EXPLICIT_SHAPES` when any object holds an explicit matrix or a matrix symbol of numeric
+    shape (other than 1x1), else :data:`GENERAL_SHAPE`.
+
+    >>> n = sp.Symbol("n", integer=True, positive=True)
+    >>> established_how([sp.MatrixSymbol("A", n, n).T]), established_how([sp.MatrixSymbol("A", 2, 2)])
+    ('general shape', 'explicit shapes')
+    """
+    return EXPLICIT_SHAPES if any(_explicit(o) for o in objs) else GENERAL_SHAPE

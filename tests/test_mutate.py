@@ -126,3 +126,22 @@ def test_cli_mutate_reports_claims_that_ignore_their_statement(pattern, capsys):
     out = capsys.readouterr().out
     assert "killed" in out and "unexplained survivors" in out
     assert code in (0, 1)  # 1 while the claim's checks ignore its statement (issue 14)
+
+
+def test_a_mutant_whose_checks_hang_is_stopped_and_counts_as_killed(monkeypatch):
+    import time as _time
+
+    import lazyrich._tools.mutate as mutate_module
+
+    x = sp.Symbol("x")
+
+    def slow_unless_original(st):
+        if st[0].rhs != x + 1:
+            _time.sleep(30)  # a mutant that makes the check hang
+        return Proof(residuals=[st[0].lhs - st[0].rhs])
+
+    c = Claim("demo.slow", "x + 1", Source("demo", "none"), [equation(x + 1, x + 1)])
+    c.symbolic = slow_unless_original
+    monkeypatch.setattr(mutate_module, "MUTANT_SECONDS", 0.5)
+    rep = mutate_claim(c)  # each mutant is stopped after 0.5 s, not 30 s
+    assert rep.mutants >= 1 and rep.killed == rep.mutants

@@ -15,14 +15,20 @@ Mutation operators (each applied at every place it fits, one place per mutant):
 * ``transpose``: remove one transpose, or transpose one square matrix symbol;
 * ``exponent``: add 1 to one exponent.
 
+A mutant whose checks run longer than :data:`MUTANT_SECONDS` (a mutated rate can make a simulation
+stiff) is stopped: its check fails (the statement was not confirmed), so it counts as killed.
+
 Labels are ``s<relation>.<operator>.<path>`` (the path is the argument indices from the relation
 down to the changed node), stable for a given statement, and are what ``equivalent`` lists.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -34,7 +40,42 @@ from sympy.matrices.expressions import MatAdd, MatMul, MatPow, MatrixExpr, Matri
 from .._claims.model import Claim, run_claim, takes_statement
 from .._claims.runner import load_claims
 
-__all__ = ["Mutant", "MutationReport", "mutants", "mutate", "mutate_claim", "mutation_text"]
+__all__ = [
+    "MUTANT_SECONDS",
+    "Mutant",
+    "MutantTimeout",
+    "MutationReport",
+    "mutants",
+    "mutate",
+    "mutate_claim",
+    "mutation_text",
+]
+
+#: Wall-clock limit of the checks on one mutant (the claim's own checks take seconds at most).
+MUTANT_SECONDS = 60
+
+
+class MutantTimeout(Exception):
+    """Raised inside a check that ran past :data:`MUTANT_SECONDS` on a mutant (the check then fails)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float):
+    """Raise :class:`MutantTimeout` in this (main) thread after ``seconds``; a no-op elsewhere or without SIGALRM."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise MutantTimeout(f"the checks ran past {seconds} s on this mutant")
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 @dataclass(frozen=True)
@@ -190,10 +231,14 @@ def mutants(statement: Sequence) -> list[Mutant]:
 # ---------------------------------------------------------------- running them
 def _kills(c: Claim, statement) -> bool:
     """True when the claim's checks fail on ``statement``: the symbolic check alone first (it is cheap)."""
-    if c.symbolic is not None and c.numeric is not None:
-        if not run_claim(dataclasses.replace(c, numeric=None), statement=statement).passed:
-            return True
-    return not run_claim(c, statement=statement).passed
+    try:
+        with _time_limit(MUTANT_SECONDS):
+            if c.symbolic is not None and c.numeric is not None:
+                if not run_claim(dataclasses.replace(c, numeric=None), statement=statement).passed:
+                    return True
+            return not run_claim(c, statement=statement).passed
+    except MutantTimeout:  # raised between two checks rather than inside one
+        return True
 
 
 def _reads_statement(c: Claim) -> bool:

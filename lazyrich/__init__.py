@@ -146,6 +146,9 @@ _LAZY = {
     "explicit_time_derivative": "lazyrich._symbolic.matrix_calculus",
     "is_zero": "lazyrich._symbolic.matrix_calculus",
     "time_derivative": "lazyrich._symbolic.derivative",
+    "expand_time_derivatives": "lazyrich._symbolic.derivative",
+    "rates_from": "lazyrich._symbolic.statements",
+    "resolve_definitions": "lazyrich._symbolic.statements",
     "SolutionReport": "lazyrich._claims.solution",
     "SolutionSample": "lazyrich._claims.solution",
     "check_solution": "lazyrich._claims.solution",
@@ -185,6 +188,9 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and readers
     from ._symbolic.matrix_calculus import explicit_time_derivative as explicit_time_derivative
     from ._symbolic.matrix_calculus import is_zero as is_zero
     from ._symbolic.derivative import time_derivative as time_derivative
+    from ._symbolic.derivative import expand_time_derivatives as expand_time_derivatives
+    from ._symbolic.statements import rates_from as rates_from
+    from ._symbolic.statements import resolve_definitions as resolve_definitions
     from ._claims.solution import SolutionReport as SolutionReport
     from ._claims.solution import SolutionSample as SolutionSample
     from ._claims.solution import check_solution as check_solution
@@ -337,6 +343,9 @@ __all__ = [
     "explicit_time_derivative",
     "is_zero",
     "time_derivative",
+    "expand_time_derivatives",
+    "rates_from",
+    "resolve_definitions",
     # checking a candidate solution of an ODE (loaded on first use)
     "SolutionReport",
     "SolutionSample",

@@ -11,6 +11,7 @@ from ._symbolic.declared import matrix_inverse as matrix_inverse
 from ._symbolic.declared import matrix_power as matrix_power
 from ._symbolic.declared import matrix_sqrt as matrix_sqrt
 from ._symbolic.derivative import NoDerivativeRuleError as NoDerivativeRuleError
+from ._symbolic.derivative import expand_time_derivatives as expand_time_derivatives
 from ._symbolic.derivative import time_derivative as time_derivative
 from ._symbolic.matrix_calculus import Canonical as Canonical
 from ._symbolic.matrix_calculus import RewriteLoopError as RewriteLoopError
@@ -31,6 +32,8 @@ from ._symbolic.statements import ddt as ddt
 from ._symbolic.statements import definition as definition
 from ._symbolic.statements import equation as equation
 from ._symbolic.statements import hypothesis as hypothesis
+from ._symbolic.statements import rates_from as rates_from
+from ._symbolic.statements import resolve_definitions as resolve_definitions
 from ._symbolic.statements import rewrite_rules as rewrite_rules
 from ._symbolic.statements import split_statement as split_statement
 from ._symbolic.statements import substitutions as substitutions
@@ -53,6 +56,7 @@ __all__ = [
     "definition",
     "equation",
     "evaluate",
+    "expand_time_derivatives",
     "explicit_matrix",
     "explicit_residual",
     "explicit_time_derivative",
@@ -63,6 +67,8 @@ __all__ = [
     "matrix_inverse",
     "matrix_power",
     "matrix_sqrt",
+    "rates_from",
+    "resolve_definitions",
     "rewrite_rules",
     "split_statement",
     "substitutions",

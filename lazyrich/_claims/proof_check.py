@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 
-from .._symbolic.derivative import time_derivative
+from .._symbolic.derivative import expand_time_derivatives
 from .._symbolic.matrix_calculus import RewriteRule, is_zero
 
 __all__ = ["EXPLICIT_SHAPES", "GENERAL_SHAPE", "established_how", "proof_failures", "relation_residual"]
@@ -47,18 +47,6 @@ def relation_residual(rel):
     if isinstance(rhs, (MatrixExpr, sp.MatrixBase)) and lhs == 0:
         return -rhs
     return lhs - rhs
-
-
-def _expand_derivatives(e, rates: Mapping):
-    """``e`` with each ``Derivative(X, t)`` replaced by the time derivative of ``X`` under ``rates``."""
-    if isinstance(e, sp.Derivative):
-        (var, order), *more = e.variable_count
-        if more or order != 1:
-            raise ValueError(f"a derivation step may only hold first derivatives in one variable; got {e}")
-        return time_derivative(_expand_derivatives(e.expr, rates), rates, time=var)
-    if not e.args or not e.has(sp.Derivative):
-        return e
-    return e.func(*(_expand_derivatives(a, rates) for a in e.args))
 
 
 def _zero(expr, symmetric, rules, commuting) -> bool:
@@ -114,7 +102,11 @@ def proof_failures(
                 if rates is None:
                     out.append(f"derivation step {i} holds a derivative but the proof declares no rates")
                     continue
-                step = sp.Eq(_expand_derivatives(step.lhs, rates), _expand_derivatives(step.rhs, rates), evaluate=False)
+                step = sp.Eq(
+                    expand_time_derivatives(step.lhs, rates, None),
+                    expand_time_derivatives(step.rhs, rates, None),
+                    evaluate=False,
+                )
             ok = _zero(relation_residual(step), symmetric, known, commuting)
         except Exception as exc:  # a step the calculus cannot reduce is not established
             out.append(f"derivation step {i} could not be reduced ({type(exc).__name__}: {exc})")

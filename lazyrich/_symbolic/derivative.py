@@ -34,7 +34,7 @@ from .._base.errors import LazyrichError
 from .matrix_calculus import canonical_trace
 from .statements import TIME
 
-__all__ = ["NoDerivativeRuleError", "time_derivative"]
+__all__ = ["NoDerivativeRuleError", "expand_time_derivatives", "time_derivative"]
 
 
 class NoDerivativeRuleError(LazyrichError, TypeError):
@@ -204,3 +204,25 @@ def time_derivative(expr, rates: Mapping, time: sp.Symbol | None = TIME) -> sp.B
     lazyrich._symbolic.derivative.NoDerivativeRuleError: no rule for the time derivative of exp(A): ...
     """
     return _Differentiator(rates, time)(expr)
+
+
+def expand_time_derivatives(expr, rates: Mapping, time: sp.Symbol | None = TIME):
+    """``expr`` with every displayed ``d/dt X`` (:func:`lazyrich.ddt`) replaced by :func:`time_derivative` of ``X``.
+
+    Only first derivatives in ``time`` are expanded (``time=None``: each derivative in its own variable); another
+    derivative raises :class:`NoDerivativeRuleError`.
+
+    >>> W = sp.MatrixSymbol("W", 2, 2)
+    >>> expand_time_derivatives(sp.Derivative(W.T * W, TIME, evaluate=False), {W: -W})
+    (-W).T*W + W.T*(-W)
+    """
+    if isinstance(expr, sp.Derivative):
+        (var, order), *more = expr.variable_count
+        if more or order != 1 or (time is not None and var != time):
+            raise NoDerivativeRuleError(
+                f"only first derivatives in {time or 'one variable'} can be expanded; got {expr}"
+            )
+        return time_derivative(expand_time_derivatives(expr.expr, rates, time), rates, time=var)
+    if not getattr(expr, "args", ()) or not expr.has(sp.Derivative):
+        return expr
+    return expr.func(*(expand_time_derivatives(a, rates, time) for a in expr.args))

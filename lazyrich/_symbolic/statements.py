@@ -30,6 +30,8 @@ __all__ = [
     "definition",
     "equation",
     "hypothesis",
+    "rates_from",
+    "resolve_definitions",
     "rewrite_rules",
     "split_statement",
     "substitutions",
@@ -164,3 +166,44 @@ def substitutions(definitions) -> dict:
     x**2 + 1
     """
     return {rel.lhs: rel.rhs for rel in definitions}
+
+
+def resolve_definitions(expr, definitions, max_rounds: int = 32):
+    """``expr`` with every definition ``lhs := rhs`` substituted until nothing changes (a definition may use another).
+
+    Raises :class:`lazyrich.InvalidParameterError` when the definitions are circular (no fixed point).
+
+    >>> x, y, z = sp.symbols("x y z")
+    >>> resolve_definitions(z + 1, [definition(y, x**2), definition(z, 2 * y)])
+    2*x**2 + 1
+    """
+    subs = substitutions(definitions)
+    for _ in range(max_rounds):
+        new = expr.xreplace(subs)
+        if new == expr:
+            return new
+        expr = new
+    raise InvalidParameterError(f"the definitions do not resolve after {max_rounds} substitutions: are they circular?")
+
+
+def rates_from(relations, time: sp.Symbol = TIME) -> dict:
+    """The declared rates ``{X: dX/dt}`` of relations ``d/dt X = rhs`` or ``c d/dt X = rhs`` (then ``rhs / c``).
+
+    Other relations are skipped, so a whole statement may be passed.
+
+    >>> W = sp.MatrixSymbol("W", 2, 2)
+    >>> tau = sp.Symbol("tau", positive=True)
+    >>> rates_from([equation(tau * ddt(W), -W), equation(W, W.T)])
+    {W: (-1/tau)*W}
+    """
+    out = {}
+    for rel in relations:
+        lhs, coeff = rel.lhs, sp.Integer(1)
+        if isinstance(lhs, (sp.Mul, sp.MatMul)):
+            ders = [a for a in lhs.args if isinstance(a, sp.Derivative)]
+            if len(ders) == 1:
+                coeff = sp.Mul(*(a for a in lhs.args if a is not ders[0]))
+                lhs = ders[0]
+        if isinstance(lhs, sp.Derivative) and lhs.variables == (time,):
+            out[lhs.expr] = rel.rhs / coeff if coeff != 1 else rel.rhs
+    return out

@@ -6,19 +6,24 @@ Arb enclosure or an mpmath reference at >= 30 digits as stated per row):
 
 1. exact float64 two-layer trajectory vs scipy solve_ivp DOP853 rtol 1e-10 (20-20-20, 200 points);
    reuses ``two_layer_vs_solve_ivp.run``.
-2. mpmath closed form at 30 digits (the confirmed ``dps=30`` API: full cost, including the confirming
-   re-evaluation; the note gives the single-evaluation cost too) vs ``mpmath.odefun`` at 30 digits, same
-   problem, times and quantity: the aligned singular value and the single neuron's ``beta(t)``, 8 times on
-   (0, 5] and on (0, 50], and the aligned one on (0, 500] (odefun's cost grows with t, the closed form's
-   does not).
-3. Arb closed form vs mpmath closed form at equal requested accuracy (100 bits ~ 30 digits): aligned
-   (200 times), single neuron (50 times) and the two-layer QQ^T (3-3-3, 4 times; Arb uses the basis-free
-   form with certified radius).
+2. The ``dps=30`` API (Arb balls, certified to 30 digits, one evaluation; issue 16) vs ``mpmath.odefun`` at 30
+   digits, same problem, times and quantity: the aligned singular value and the single neuron's ``beta(t)``,
+   8 times on (0, 5] and on (0, 50], and the aligned one on (0, 500] (odefun's cost grows with t, the closed
+   form's does not). The note gives the mpmath stable form evaluated once at the same working digits.
+3. Arb closed form (``certified_*``, 100 bits) vs the mpmath closed form at 30 digits as ``dps=30`` computed it
+   before issue 16 (confirmed by re-evaluation; the baselines ``baseline_aligned``,
+   ``baseline_single_neuron_beta`` of ``arb_scalar.py`` and ``mpmath_qqt_baseline`` of ``arb_two_layer.py``):
+   aligned (200 times), single neuron (50 times) and the two-layer QQ^T (3-3-3, 4 times; both stable forms).
    Rows 2 and 3 time CPU (process) seconds, best of 3-5 runs: single-threaded work, robust to other load.
-4. mpmath with the gmpy2 backend vs pure-Python mpmath (``MPMATH_NOGMPY=1`` in a subprocess):
-   ``TwoLayerExact.qqt(t, dps=50)``.
+4. The mpmath fallback of ``TwoLayerExact.qqt(t, dps=50)`` (python-flint hidden: confirmed by re-evaluation)
+   with the gmpy2 backend vs pure-Python mpmath (``MPMATH_NOGMPY=1``), each in a subprocess. With python-flint
+   (a core dependency) ``dps=`` runs in Arb and the mpmath backend no longer matters there.
 5. reduced vs full-width gradient descent (d = 40, width 40^2.5 = 10119, 100 steps); reuses
    ``reduced_vs_full_width.gd_errors`` and ``reduce_width``.
+6. ``arb_two_layer.rows()`` and ``arb_scalar.rows()``: the ``dps=50`` API (Arb) vs the pre-issue-16 mpmath
+   ``dps=50`` path for the two-layer net (3, 5, 10, 20) and the scalar modes; certified ``qqt`` at ``t = 1e6``.
+7. float64 wide hidden layers (N_h > min(N_i, N_o): 10-20-20, 20-20-10; the graded form, issue 16) vs solve_ivp
+   DOP853 rtol 1e-10, 200 points on [0, 50]; reuses ``wide_two_layer.run`` (more shapes and horizons there).
 
 Run: ``python benchmarks/run.py [--json]``.
 """
@@ -29,9 +34,10 @@ import os
 
 # before numpy loads (BLAS reads these once): single-threaded BLAS, as two_layer_vs_solve_ivp.py states for
 # its row (small matrices: threads only add contention, for both contestants alike); loading that module
-# later cannot set them any more
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# later cannot set them any more. Assigned, not defaulted: a value already in the environment (e.g. 2) would
+# otherwise survive and the 20-20-20 row would time multi-threaded BLAS (it read 1.6-7.9x that way)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    os.environ[_var] = "1"
 
 import argparse  # noqa: E402
 import importlib.util  # noqa: E402
@@ -110,6 +116,26 @@ def row_solve_ivp():
     )
 
 
+def rows_wide():
+    """Float64 wide hidden layers (N_h > min(N_i, N_o), graded form) vs DOP853 rtol 1e-10: ``wide_two_layer.run``."""
+    wide = _load("wide_two_layer")
+    out = []
+    for shape in wide.SHAPES[:2]:
+        r = wide.run(*shape, t_end=50.0)
+        out.append(
+            _row(
+                f"exact float64 wide {r['shape']} (lambda {r['lambda']:g}) vs solve_ivp DOP853 rtol 1e-10, 200 t in [0, 50]",
+                r["ours_seconds"],
+                r["dop853_seconds"],
+                r["ours_max_rel_error"],
+                r["dop853_max_rel_error"],
+                f"errors vs DOP853 rtol 3e-14 (ours: an upper bound); kappa {r['kappa_max']:.3g}; "
+                f"BLAS threads {r['blas_threads']}; CPU seconds",
+            )
+        )
+    return out
+
+
 def _sn_odefun(sn, ts):
     """``beta(t) = a w`` from ``mpmath.odefun`` on the single-neuron ODE at the current working precision."""
     ea, ew = mpmath.mpf(sn.eta_a), mpmath.mpf(sn.eta_w)
@@ -149,7 +175,7 @@ def _sn_unconfirmed(sn, ts, dps):
 
 
 def rows_odefun():
-    """Closed form at 30 digits (confirmed: the ``dps=30`` API) vs ``mpmath.odefun`` at 30 digits.
+    """Closed form at 30 digits (the ``dps=30`` API: Arb, certified) vs ``mpmath.odefun`` at 30 digits.
 
     Same problem, same times, same quantity, same working digits on both sides (odefun's own
     tolerance is set by ``mp.dps = 30``); both errors certified against a 230-bit Arb enclosure.
@@ -176,12 +202,12 @@ def _odefun_rows(horizon: float, single_neuron: bool = True) -> list:
     base_s, base = _cpu(ode)
     rows = [
         _row(
-            f"mpmath closed form 30 digits vs mpmath.odefun 30 digits: aligned, 8 t in (0, {horizon:g}]",
+            f"closed form dps=30 (Arb) vs mpmath.odefun 30 digits: aligned, 8 t in (0, {horizon:g}]",
             ours_s,
             base_s,
             _err_vs_enclosure(ours, enc),
             _err_vs_enclosure(base, enc),
-            f"ours confirmed (dps=30 API); without the confirming re-evaluation {once_s:.2e} s "
+            f"ours: the dps=30 API (certified); mpmath stable form once at the same working digits {once_s:.2e} s "
             f"(ratio {base_s / once_s:.0f}x, error {_err_vs_enclosure(once, enc):.1e}); errors vs Arb 230 bits; CPU seconds",
         )
     ]
@@ -200,12 +226,12 @@ def _odefun_rows(horizon: float, single_neuron: bool = True) -> list:
     base_s, base = _cpu(ode_sn)
     rows.append(
         _row(
-            f"mpmath closed form 30 digits vs mpmath.odefun 30 digits: single neuron beta(t), 8 t in (0, {horizon:g}]",
+            f"closed form dps=30 (Arb) vs mpmath.odefun 30 digits: single neuron beta(t), 8 t in (0, {horizon:g}]",
             ours_s,
             base_s,
             _err_vs_enclosure(ours, enc_b),
             _err_vs_enclosure(base, enc_b),
-            f"ours confirmed (dps=30 API); without the confirming re-evaluation {once_s:.2e} s "
+            f"ours: the dps=30 API (certified); mpmath stable form once at the same working digits {once_s:.2e} s "
             f"(ratio {base_s / once_s:.0f}x, error {_err_vs_enclosure(once, enc_b):.1e}); errors vs Arb 230 bits; CPU seconds",
         )
     )
@@ -213,15 +239,17 @@ def _odefun_rows(horizon: float, single_neuron: bool = True) -> list:
 
 
 def rows_arb_vs_mpmath():
+    """Arb ``certified_*`` (100 bits) vs the mpmath ``dps=30`` path as it was before issue 16 (the benchmarks' copies)."""
+    scalar, two_layer = _load("arb_scalar"), _load("arb_two_layer")
     out = []
     s0, st, lam = 0.1, 2.0, 0.5
     ts = np.logspace(-1, 3, 200)
     ref = certified_aligned_singular_value(ts, s0, st, lam, bits=230)
     arb_s, arb = _cpu(lambda: certified_aligned_singular_value(ts, s0, st, lam, bits=100), 3)
-    mp_s, mp = _cpu(lambda: aligned_singular_value(ts, s0, st, lam, dps=30), 3)
+    mp_s, mp = _cpu(lambda: scalar.baseline_aligned(ts, s0, st, lam, dps=30), 3)
     out.append(
         _row(
-            "Arb closed form (100 bits) vs mpmath closed form (30 digits): aligned, 200 t",
+            "Arb closed form (100 bits) vs mpmath closed form (30 digits, pre-issue-16 confirmed): aligned, 200 t",
             arb_s,
             mp_s,
             float(arb.rad.max() / np.abs(arb.mid).max()),
@@ -234,10 +262,11 @@ def rows_arb_vs_mpmath():
     ref_sn = certified_single_neuron(SingleNeuronExact(*sn_args), ts_sn, bits=230)[2]
     # fresh objects inside the timing: the constants' precomputation is part of either cost
     arb_s, arb = _cpu(lambda: certified_single_neuron(SingleNeuronExact(*sn_args), ts_sn, bits=100)[2], 3)
-    mp_s, mp = _cpu(lambda: SingleNeuronExact(*sn_args).beta(ts_sn, dps=30), 3)
+    mp_s, mp = _cpu(lambda: scalar.baseline_single_neuron_beta(ts_sn, *sn_args, dps=30), 3)
     out.append(
         _row(
-            "Arb closed form (100 bits) vs mpmath closed form (30 digits): single neuron beta(t), 50 t",
+            "Arb closed form (100 bits) vs mpmath closed form (30 digits, pre-issue-16 confirmed): single neuron "
+            "beta(t), 50 t",
             arb_s,
             mp_s,
             float(arb.rad.max() / np.abs(arb.mid).max()),
@@ -250,23 +279,24 @@ def rows_arb_vs_mpmath():
     ts2 = [0.5, 2.0, 5.0, 10.0]
     ref2 = certified_qqt(net, ts2, bits=230)
     arb_s, arb = _cpu(lambda: certified_qqt(net, ts2, bits=100))
-    mp_s, mp = _cpu(lambda: net.qqt(ts2, dps=30))
-    mp_vals = np.array([[[M[i, j] for j in range(M.cols)] for i in range(M.rows)] for M in mp], dtype=object)
+    mp_s, mp = _cpu(lambda: two_layer.mpmath_qqt_baseline(net, ts2, 30), 3)
     out.append(
         _row(
-            "Arb closed form (100 bits) vs mpmath closed form (30 digits): two-layer 3-3-3, 4 t",
+            "Arb closed form (100 bits) vs mpmath closed form (30 digits, pre-issue-16 confirmed): two-layer 3-3-3, 4 t",
             arb_s,
             mp_s,
             float(arb.rad.max() / np.abs(arb.mid).max()),
-            _err_vs_enclosure(mp_vals, ref2),
-            "Arb: basis-free Riccati form with certified radius; mpmath: stable form, confirmed digits; CPU seconds",
+            _err_vs_enclosure(mp, ref2),
+            "Arb: stable form, certified radius; mpmath: stable form, confirmed at two precisions; CPU seconds",
         )
     )
     return out
 
 
 _GMPY_SCRIPT = """
-import json, time, numpy as np, mpmath
+import json, sys, time
+sys.modules["flint"] = None  # python-flint hidden: dps= takes the mpmath fallback (confirmed by re-evaluation)
+import numpy as np, mpmath
 from lazyrich import TwoLayerExact, lambda_balanced_init, matrix_with_singular_values
 W1, W2 = lambda_balanced_init(4, 4, 4, lam=0.7, sigma=0.4, seed=3)
 net = TwoLayerExact(W1, W2, matrix_with_singular_values((4, 4), [2.0, 1.5, 1.0, 0.5], 3))
@@ -290,7 +320,7 @@ def row_gmpy():
     with mpmath.workdps(60):
         diff = float(abs(mpmath.mpf(fast["value"]) - mpmath.mpf(slow["value"])))
     return _row(
-        f"mpmath {fast['backend']} vs {slow['backend']} backend: two-layer qqt(dps=50), 4 t",
+        f"mpmath {fast['backend']} vs {slow['backend']} backend: two-layer qqt(dps=50) mpmath fallback (no flint), 4 t",
         fast["seconds"],
         slow["seconds"],
         diff,
@@ -324,7 +354,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    rows = [row_solve_ivp(), *rows_odefun(), *rows_arb_vs_mpmath(), row_gmpy(), row_reduced()]
+    rows = [row_solve_ivp(), *rows_wide(), *rows_odefun(), *rows_arb_vs_mpmath(), row_gmpy(), row_reduced()]
+    rows += _load("arb_two_layer").rows()  # issue 16: Arb dps=50 vs the mpmath path it replaced; certified t = 1e6
+    rows += _load("arb_scalar").rows()  # issue 16: the same for the single neuron and both aligned modes
     if args.json:
         print(json.dumps(rows, indent=2))
         return

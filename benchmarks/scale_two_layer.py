@@ -55,11 +55,14 @@ def _timed_traced(fn):
 def _accuracy(net: TwoLayerExact, W1: np.ndarray, W2: np.ndarray, probe_times) -> dict:
     """Structural checks; each returns (error, tolerance), both relative to the scale of the checked quantity.
 
-    ``delta = condition * n * eps`` is the float64 forward-error bound of the stable form used
-    throughout (``linalg_tolerance(condition, n)``; measured errors are ~100x below it).
+    ``delta = kappa * n * eps`` is the float64 forward-error bound (``linalg_tolerance(kappa, n)``; measured
+    errors are ~100x below it), ``kappa`` the larger of ``net.condition`` (the narrow stable form's) and
+    :meth:`TwoLayerExact.float64_condition` at the probe times (the graded form's, used above condition 10).
     """
     ni, n = net.n_in, net.n
-    delta = net.condition * n * FLOAT64_EPS
+    delta = (
+        max(net.condition, float(np.max(net.float64_condition(np.asarray(probe_times, dtype=float))))) * n * FLOAT64_EPS
+    )
     out = {}
     N0 = net.network(0.0)
     ref0 = W2 @ W1

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import os
 
-# small (20 x 20) matrices: multi-threaded BLAS only adds contention, for both contestants alike
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# small (20 x 20) matrices: multi-threaded BLAS only adds contention, for both contestants alike. Assigned before
+# numpy is imported (BLAS reads them once, at import; a default would keep a value already in the environment)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    os.environ[_var] = "1"
 
 import argparse  # noqa: E402
 import json  # noqa: E402

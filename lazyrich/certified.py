@@ -1,4 +1,4 @@
-"""Certified enclosures: rigorous Arb balls (python-flint, the ``fast`` extra) for the exact solutions.
+"""Certified enclosures: rigorous Arb balls (python-flint, a core dependency) for the exact solutions.
 
 Every function returns an :class:`Enclosure` whose balls contain the exact value of the closed form
 at the given float inputs; the working precision is raised automatically until the requested

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import mpmath
 import numpy as np
 import pytest
@@ -12,10 +14,13 @@ from scipy.integrate import solve_ivp
 from lazyrich import (
     InvalidParameterError,
     NonFiniteError,
+    PrecisionError,
     aligned_singular_value,
+    mixed_aligned_singular_value,
     mp_tolerance,
     ode_global_tolerance,
 )
+from lazyrich._exact.scalar_mode import FLOAT64_ULPS
 
 RTOL = 1e-12
 
@@ -127,3 +132,90 @@ def test_bad_inputs():
         aligned_singular_value(1.0, 0.1, 1.0, 0.0, tau=-1.0)
     with pytest.raises(InvalidParameterError):
         aligned_singular_value(1.0, 0.1, 1.0, 0.0, dps=0)
+
+
+# ---------------------------------------------------------------------------------------------- issue 15 reproducers
+def _ulps(x: float, ref) -> float:
+    """|x - ref| in units of the last place of ``ref`` (at least the smallest subnormal)."""
+    ref = mpmath.mpf(ref)
+    return float(abs(mpmath.mpf(x) - ref) / max(np.spacing(abs(float(ref))), 2.0**-1074))
+
+
+@pytest.mark.parametrize("s0", [1e6, 1e10, 1e20, 1e76, 1e200, 1e300])
+def test_large_s0_is_accurate_to_the_derived_bound(s0):
+    # a singular value far above its target: ds/dt ~ -2 s^2 first, then the approach to s~ (issue 15)
+    ref = aligned_singular_value(1.0, s0, 2.0, 1.0, dps=40)
+    assert 2.03 < ref < 2.04  # never 0, never OverflowError
+    assert _ulps(aligned_singular_value(1.0, s0, 2.0, 1.0), ref) <= FLOAT64_ULPS
+    assert abs(aligned_singular_value(1.0, s0, 2.0, 1.0, dps=30) - ref) <= mpmath.mpf(10) ** -29 * ref
+
+
+def _saddle_logistic(t, s0, st_):
+    """lambda = 0, s0 < 0 < s~: s = s~ s0 e / (s~ + |s0| (1 - e)), e = exp(-2 s~ t) (the mirror logistic), 60 digits."""
+    with mpmath.workdps(60):
+        e = mpmath.exp(-2 * mpmath.mpf(st_) * mpmath.mpf(t))
+        return st_ * mpmath.mpf(s0) * e / (st_ + abs(mpmath.mpf(s0)) * (1 - e))
+
+
+def test_saddle_side_keeps_its_relative_accuracy():
+    # issue 15: float64 returned 0 at t = 10 (true -1.699e-18) and dps=30 an exact 0 at t = 50 (true -5.5356e-88)
+    for t in (0.5, 10.0, 50.0, 150.0):
+        assert _ulps(aligned_singular_value(t, -0.5, 2.0, 0.0), _saddle_logistic(t, -0.5, 2.0)) <= FLOAT64_ULPS
+    got = aligned_singular_value(50.0, -0.5, 2.0, 0.0, dps=30)
+    ref = _saddle_logistic(50.0, -0.5, 2.0)
+    assert got != 0 and abs(got - ref) <= mpmath.mpf(10) ** -29 * abs(ref)
+    deep = aligned_singular_value(1e6, -0.5, 2.0, 0.0, dps=20)  # e^{-4e6}: far below float64, still 20 digits
+    assert deep != 0 and abs(deep - _saddle_logistic(1e6, -0.5, 2.0)) <= mpmath.mpf(10) ** -19 * abs(deep)
+
+
+def test_huge_lambda_and_s0_are_finite_and_typed():
+    # issue 15: lam = 1e200 gave NaN, s0 = 1e200 and (lam = 1e155, dps=30) an OverflowError
+    assert aligned_singular_value(1.0, 0.1, 2.0, lam=1e200) == 2.0  # rate 1e200: converged at once
+    assert aligned_singular_value(1e-205, 0.1, 2.0, lam=1e200) == pytest.approx(
+        float(aligned_singular_value(1e-205, 0.1, 2.0, lam=1e200, dps=30)), rel=FLOAT64_ULPS * 2.0**-52
+    )
+    assert abs(aligned_singular_value(1.0, 0.1, 2.0, lam=1e155, dps=30) - 2) < mpmath.mpf(10) ** -29
+    assert aligned_singular_value(1.0, 1e200, 2.0, 1.0) == pytest.approx(2.0344404504804325, rel=1e-15)
+
+
+def test_float64_within_the_derived_bound_over_regimes():
+    # float64 vs 30 certified digits, relative, in ulps: every regime of the form (module scalar_mode)
+    cases = [
+        (0.1, 2.0, 0.5),
+        (-1.0, 2.0, 0.5),
+        (3.0, 2.0, 1e-3),
+        (-0.5, 2.0, 0.0),
+        (1e-300, 1e300, 1e-300),
+        (-1e300, 1e-300, 1e300),
+        (1e-3, -2.0, 1e8),
+        (5.0, 0.0, 0.0),
+        (-2.0, 0.0, 3.0),
+    ]
+    for s0, st_, lam in cases:
+        R = float(np.hypot(st_, lam / 2)) or 1.0
+        ts = [0.0, *(x / R for x in (1e-6, 0.01, 0.3, 1.0, 3.0, 30.0, 1e4))]
+        ts = [x for x in ts if np.isfinite(x)]
+        got = aligned_singular_value(ts, s0, st_, lam)
+        ref = aligned_singular_value(ts, s0, st_, lam, dps=30)
+        worst = max(_ulps(g, r) for g, r in zip(got, ref))
+        assert worst <= FLOAT64_ULPS, (s0, st_, lam, worst)
+
+
+def test_dps_path_is_certified_not_confirmed(monkeypatch):
+    # corrupt the Arb evaluation: exp at float64 accuracy with an honest radius. A certified driver can only
+    # refuse (PrecisionError); re-evaluating at a second precision would agree with itself and accept.
+    import flint
+
+    import lazyrich._numerics.arb_digits as arb_digits
+    from lazyrich._numerics.arb import ArbScalar
+
+    def float_exp(x):
+        v = math.exp(float(x.mid()))
+        return flint.arb(v, 4 * math.ulp(v))
+
+    monkeypatch.setattr(ArbScalar, "exp", staticmethod(float_exp))
+    monkeypatch.setattr(arb_digits, "MAX_BITS", 2048)
+    with pytest.raises(PrecisionError):
+        aligned_singular_value(1.0, 0.1, 2.0, 0.5, dps=30)
+    with pytest.raises(PrecisionError):
+        mixed_aligned_singular_value(1.0, 0.1, 2.0, 0.5, dps=30)

@@ -119,14 +119,25 @@ def test_two_layer_enclosure_contains_mpmath_and_float64(shape, lam):
 
 
 def test_two_layer_precision_cap_raises():
-    net = _net(2, 2, 2, 1.0, seed=0)
+    # a wide hidden layer (N_h > min(N_i, N_o)): the enclosure is the Fukumizu form in the eigenbasis, whose
+    # precision grows like 2 (f_max - f_min) t / ln 2 bits (past the cap at t = 1e7)
+    W1, W2 = lambda_balanced_init(2, 3, 2, lam=0.0, sigma=0.4, seed=0)
+    net = TwoLayerExact(W1, W2, np.diag([2.0, 1.0]))
     with pytest.raises(PrecisionError, match="bits"):
         certified_qqt(net, 1e7)
+    # a rank-deficient task is no longer such a case: its zero singular values are one more cluster of the
+    # stable form in Arb (lazyrich._exact.two_layer_arb_spectrum)
+    W1, W2 = lambda_balanced_init(2, 2, 2, lam=1.0, sigma=0.4, seed=0)
+    enc = certified_qqt(TwoLayerExact(W1, W2, np.diag([2.0, 0.0])), 1e7)
+    assert float(enc.rad.max()) <= 2.0**-100 * float(np.abs(enc.mid).max())
+    # distinct singular values: the stable form in Arb, whose precision does not grow with t
+    enc = certified_qqt(_net(2, 2, 2, 1.0, seed=0), 1e7)
+    assert float(enc.rad.max()) <= 2.0**-100 * float(np.abs(enc.mid).max())
 
 
 def test_missing_flint_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "flint", None)  # import flint now raises ImportError
-    with pytest.raises(MissingDependencyError, match=r"lazyrich\[fast\]"):
+    with pytest.raises(MissingDependencyError, match="pip install python-flint"):
         require_flint()
     with pytest.raises(MissingDependencyError):
         certified_aligned_singular_value(1.0, 0.1, 2.0, 0.5)

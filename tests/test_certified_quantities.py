@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from lazyrich import (
     InvalidParameterError,
-    PrecisionError,
     TwoLayerExact,
     lambda_balanced_init,
     matrix_with_singular_values,
@@ -91,10 +90,20 @@ def test_limit_rejects_a_rank_deficient_task():
         certified_qqt_limit(syx, 0.5)
 
 
-def test_limit_reports_repeated_task_singular_values():
-    # the eigenvectors of a repeated eigenvalue are not continuous in the inputs: no ball can enclose them
-    with pytest.raises(PrecisionError, match="repeated"):
-        certified_qqt_limit(np.eye(2), 0.5)
+@pytest.mark.parametrize("svals", [[1.0, 1.0], [2.0, 2.0, 0.5], [1.5, 1.5, 1.5]])
+def test_limit_with_repeated_task_singular_values(svals):
+    # no eigenvector of a repeated eigenvalue is continuous in the inputs, but the eigenspace of the cluster is:
+    # the enclosure uses an exact orthonormal basis of it and must contain the mpmath SVD limit
+    m = len(svals)
+    syx = matrix_with_singular_values((m, m + 1), np.asarray(svals), np.random.default_rng(m))
+    enc = certified_qqt_limit(syx, 0.5)
+    scale = float(np.abs(enc.mid).max())
+    # the float task has values equal to ~1e-16 (separated at high precision, ill-conditioned eigenvectors) or
+    # exactly (np.eye): the radius is up to 2^-100 of the scale, the mpmath SVD formula good to ~1e-45
+    assert enc.within(_mp_limit(syx, 0.5), bound=2.0**-99 * scale)
+    assert float(enc.rad.max()) <= 2.0**-100 * scale
+    eye = certified_qqt_limit(np.eye(2), -0.3)
+    assert eye.within(_mp_limit(np.eye(2), -0.3), bound=2.0**-99)
 
 
 def test_limit_rejects_bad_bits():

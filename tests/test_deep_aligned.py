@@ -313,3 +313,28 @@ def test_fixed_points():
     assert deep_aligned_singular_value(1e3, 0.0, 1.0, 3) == 0.0
     assert deep_aligned_singular_value(1e3, 1.25, 1.25, 4) == 1.25
     assert deep_aligned_singular_value(1.0, 0.0, 1.0, 1) == pytest.approx(1 - math.exp(-1), rel=1e-15)
+
+
+def test_depth_is_checked_against_max_depth_before_any_work():
+    # issue 15: depth = 10**12 ran without end (each evaluation sums N/2 root terms); now refused at once,
+    # with the limit and the argument that raises it in the message
+    import time
+
+    from lazyrich._exact.deep_aligned import MAX_DEPTH
+
+    start = time.perf_counter()
+    for call in (
+        lambda: deep_aligned_singular_value(1.0, 0.1, 2.0, 10**12),
+        lambda: deep_aligned_time(1.0, 0.1, 2.0, 10**12, dps=20),
+    ):
+        with pytest.raises(InvalidParameterError, match=f"max_depth={MAX_DEPTH}"):
+            call()
+    assert time.perf_counter() - start < 1.0
+    with pytest.raises(InvalidParameterError, match="max_depth"):
+        deep_aligned_singular_value(1.0, 0.1, 2.0, 4, max_depth=0)
+    # a larger max_depth allows a deeper network, against DOP853 (bound as in test_long_horizon_against_solve_ivp)
+    N = MAX_DEPTH + 1
+    ts = np.array([0.0, 1e-4, 1e-3])
+    ref, tol_w = _ivp(ts, 0.5, 1.0, N, 1e-13, 1e-14)
+    got = deep_aligned_singular_value(ts, 0.5, 1.0, N, max_depth=N)
+    assert np.all(np.abs(got - ref) <= np.abs(ref) * (1 + ref) * tol_w + 4 * FLOAT64_EPS * np.abs(ref))

@@ -1,9 +1,11 @@
-"""Claims of Kunin et al. (derivations/get_rich_quick.py): each passes, corrupted forms fail, known solutions hold.
+"""Claims of Kunin et al. (derivations/get_rich_quick/): each passes, corrupted statements fail, known solutions hold.
 
-* every claim of the module passes both checks and its statement exports to LaTeX;
-* corrupted variants of the key identities (swapped kappa +- delta, the Lemma B.8 typo exponent d,
-  the wrong root of the steady state, the notebook's kernel-distance normaliser, the D.1 typo
-  delta^2, a flipped basin sign) are reported false by the same machinery;
+* every claim of the package passes its checks on its own statement and its statement exports to LaTeX;
+* corrupted statements (swapped kappa +- delta in eq. (4), (kappa + delta) in eq. (2), (kappa - 3 delta) in the
+  potential of Thm 3.1, m = e^{+delta t} S in the closed form, an even parity step in Prop. C.2, the D.1 typo
+  delta^2, and a sample of the mutation operators' mutants for every claim) fail through
+  ``run_claim(claim, statement=...)``; the Lemma B.8 typo exponent d, the wrong root of the steady state, the
+  notebook's kernel-distance normaliser and a flipped basin sign disagree with independent computations;
 * Hypothesis cases built from known solutions: fixed points from the steady-state formula, the
   closed form against the flow's right-hand side by mpmath differentiation, the balanced formulas.
 
@@ -21,27 +23,30 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from derivations import get_rich_quick as grq
+from derivations.get_rich_quick.reference import closed_form, init_with_delta, whitened_model
 from helpers import seeds
 from lazyrich import (
     FLOAT64_EPS,
     Claim,
     Measurement,
-    Proof,
     SingleNeuronModel,
     Source,
     gradient_flow,
-    is_zero,
     mp_tolerance,
     ode_global_tolerance,
     run_claim,
 )
+from lazyrich._claims.model import takes_statement
+from lazyrich._tools.mutate import mutants
 
-OWN = [getattr(grq, n) for n in grq.__all__ if isinstance(getattr(grq, n), Claim) and n != "conservation_delta"]
+OWN_ALL = [getattr(grq, n) for n in grq.__all__ if isinstance(getattr(grq, n), Claim)]
+OWN = [c for c in OWN_ALL if c.id != "get_rich_quick.conservation_delta"]
 
 
-@pytest.mark.parametrize("c", OWN, ids=[c.id for c in OWN])
-def test_claim_passes_and_exports(c):
-    result = run_claim(c)
+@pytest.mark.parametrize("c", OWN_ALL, ids=[c.id for c in OWN_ALL])
+def test_claim_passes_on_its_own_statement_and_exports(c):
+    assert all(takes_statement(f) for f in (c.symbolic, c.numeric) if f is not None), "a check ignores the statement"
+    result = run_claim(c, statement=list(c.statement()))
     assert result.symbolic.status == "pass", result.symbolic.detail
     assert result.numeric.status == "pass", result.numeric.detail
     st_ = c.statements()
@@ -56,29 +61,81 @@ def test_every_paper_typo_is_stated_in_a_source_note():
     assert "typo" in notes["get_rich_quick.kernel_distance"]
 
 
-# ------------------------------------------------------------------ corrupted identities are reported false
-def _fails(*residuals, **kw) -> bool:
-    return bool(Proof(residuals=list(residuals), **kw).failing())
+# ------------------------------------------------------------------ corrupted statements are reported false
+def _swap(statement, index, old, new):
+    """The statement with ``old`` replaced by ``new`` in relation ``index`` (the mutant must differ)."""
+    out = list(statement)
+    rel = out[index]
+    out[index] = type(rel)(rel.lhs.xreplace({old: new}), rel.rhs.xreplace({old: new}), evaluate=False)
+    assert out[index] != rel
+    return out
 
 
-def test_corrupted_eq4_coefficients_fail():
-    a, q = grq.a_s, grq.q_s
-    ea, ew = grq.eta_a, grq.eta_w
-    dl = ew * a**2 - ea * q
-    kap = sp.sqrt(sp.factor(sp.expand(dl**2 + 4 * ea * ew * a**2 * q)))
-    assert not _fails((kap + dl) / 2 - ew * a**2)
-    assert _fails((kap - dl) / 2 - ew * a**2)  # swapped kappa +- delta
+def _fails(c, statement) -> bool:
+    return not run_claim(c, statement=statement).passed
 
 
-def test_corrupted_eq2_denominator_fails():
-    # phi' with (kappa + delta) in place of (kappa - delta)
-    bad = grq.PHI_RHS.subs(
-        grq.kappa_of(grq.delta, grq.mu**2, (grq.eta_a, grq.eta_w)) - grq.delta,
-        grq.kappa_of(grq.delta, grq.mu**2, (grq.eta_a, grq.eta_w)) + grq.delta,
-    )
-    assert bad != grq.PHI_RHS
-    assert _fails(grq.chain_rule(grq.PHI_AQ) - grq.at_params(bad))
-    assert not _fails(grq.chain_rule(grq.PHI_AQ) - grq.at_params(grq.PHI_RHS))
+def _relation(c, predicate):
+    return next(i for i, rel in enumerate(c.statement()) if predicate(rel))
+
+
+@pytest.mark.parametrize("factor", [3, -1])
+def test_theorem_3_1_potential_with_wrong_delta_coefficient_fails(factor):
+    kap, dl = sp.Symbol("kappa", positive=True), sp.Symbol("delta", real=True)
+    for c in (grq.theorem_3_1, grq.implicit_bias_potential):
+        st_ = list(c.statement())
+        i = _relation(c, lambda r: r.rhs.has(sp.sqrt(kap + dl)) and type(r).__name__ == "Definition")
+        assert _fails(c, _swap(st_, i, kap - 2 * dl, kap - factor * dl)), c.id
+
+
+def test_eq4_with_swapped_coefficients_fails():
+    c = grq.eq4_preconditioner
+    kap, dl = sp.Symbol("kappa", positive=True), sp.Symbol("delta", real=True)
+    st_ = list(c.statement())
+    i = _relation(c, lambda r: type(r) is sp.Equality and r.rhs.has(sp.Identity))
+    rel = st_[i]
+    st_[i] = sp.Eq(rel.lhs, rel.rhs.xreplace({(kap + dl) / 2: (kap - dl) / 2}), evaluate=False)
+    assert st_[i] != rel and _fails(c, st_)
+
+
+def test_eq2_with_wrong_denominator_fails():
+    c = grq.eq2_mu_phi
+    kap, dl = sp.Symbol("kappa", positive=True), sp.Symbol("delta", real=True)
+    st_ = list(c.statement())
+    assert _fails(c, _swap(st_, len(st_) - 1, kap - dl, kap + dl))
+
+
+def test_closed_form_with_wrong_sign_of_m_fails():
+    c = grq.closed_form_flow
+    dl, t = sp.Symbol("delta", real=True), sp.Symbol("t", real=True)
+    st_ = list(c.statement())
+    i = _relation(c, lambda r: str(r.lhs) == "m")
+    assert _fails(c, _swap(st_, i, sp.exp(-dl * t), sp.exp(dl * t)))
+
+
+def test_prop_c2_with_an_even_step_fails():
+    c = grq.prop_c2
+    st_ = list(c.statement())
+    n, n1 = st_[0].lhs, st_[0].rhs
+    st_[0] = type(st_[0])(n, n1 + 1, evaluate=False)  # n' = n + 2 - 2 s_k: the parity would not change
+    assert _fails(c, st_)
+
+
+def test_d1_delta_squared_typo_fails():
+    c = grq.fig1_parametrization
+    st_ = list(c.statement())
+    i = _relation(c, lambda r: type(r) is sp.Equality and r.lhs == sp.Symbol("delta", real=True))
+    st_[i] = sp.Eq(st_[i].lhs ** 2, st_[i].rhs, evaluate=False)
+    assert _fails(c, st_)
+
+
+def test_a_sample_of_mutants_fails_for_every_claim():
+    """One mutant per claim (from the middle of its statement), not listed as equivalent, must fail."""
+    for c in OWN_ALL:
+        candidates = [m for m in mutants(list(c.statement())) if m.label not in c.equivalent]
+        assert candidates, c.id
+        m = candidates[len(candidates) // 2]
+        assert not run_claim(c, statement=m.statement).passed, (c.id, m.label, m.description)
 
 
 @pytest.mark.parametrize("L", [1, 2, 3])
@@ -98,8 +155,8 @@ def test_wrong_steady_state_root_fails_against_simulation():
     bs = rng.standard_normal(3)
     s = float(np.linalg.norm(bs))
     dl = -1.3
-    a0, w0 = grq.init_with_delta(0.9, bs + rng.standard_normal(3), dl)
-    tr = gradient_flow(grq.whitened_model(bs), (a0, w0), [0.0, 60.0])
+    a0, w0 = init_with_delta(0.9, bs + rng.standard_normal(3), dl)
+    tr = gradient_flow(whitened_model(bs), (a0, w0), [0.0, 60.0])
     tol = ode_global_tolerance(tr.n_steps, tr.rtol, tr.atol, tr.scale) * 2 * tr.scale
     a_inf2 = float(tr["a"][-1] ** 2)
     assert abs(a_inf2 - (dl + np.hypot(dl, 2 * s)) / 2) <= tol
@@ -115,12 +172,12 @@ def test_flipped_basin_sign_disagrees_with_simulation():
         dl = -rng.uniform(0.5, 4.0)
         # w0 almost orthogonal to beta_*: |w0^T beta_*| < |a0| (delta + D)/2, where the two formulas disagree
         perp = np.array([-bs[1], bs[0]])
-        a0, w0 = grq.init_with_delta(
+        a0, w0 = init_with_delta(
             rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1.0), perp + 0.05 * rng.standard_normal() * bs, dl
         )
         D = np.hypot(dl, 2 * s)
         good, bad = w0 @ bs + a0 / 2 * (dl + D), w0 @ bs - a0 / 2 * (dl + D)
-        sign = np.sign(gradient_flow(grq.whitened_model(bs), (a0, w0), [0.0, 40.0], rtol=1e-9)["a"][-1])
+        sign = np.sign(gradient_flow(whitened_model(bs), (a0, w0), [0.0, 40.0], rtol=1e-9)["a"][-1])
         right += int(sign == np.sign(good))
         wrong += int(sign != np.sign(bad))
     assert right == 8
@@ -131,8 +188,8 @@ def test_notebook_kernel_distance_normaliser_is_wrong():
     # the notebook's |K_t|_F uses a_0^2 instead of a_t^2; the claim's form matches simulated NTKs
     rng = np.random.default_rng(3)
     bs = rng.standard_normal(2)
-    a0, w0 = grq.init_with_delta(1.0, np.array([-1.0, 0.2]), -2.0)
-    tr = gradient_flow(grq.whitened_model(bs), (a0, w0), [0.0, 2.0])
+    a0, w0 = init_with_delta(1.0, np.array([-1.0, 0.2]), -2.0)
+    tr = gradient_flow(whitened_model(bs), (a0, w0), [0.0, 2.0])
     a, w = float(tr["a"][-1]), tr["w"][-1]
     M0, Mt = a0**2 * np.eye(2) + np.outer(w0, w0), a**2 * np.eye(2) + np.outer(w, w)
     S_direct = 1 - np.sum(M0 * Mt) / (np.linalg.norm(M0) * np.linalg.norm(Mt))
@@ -145,28 +202,10 @@ def test_notebook_kernel_distance_normaliser_is_wrong():
     assert abs(1 - tr0t / (n0 * nt_notebook) - S_direct) > 1e-3
 
 
-def test_d1_delta_squared_typo_is_wrong():
-    al, ta = sp.symbols("alpha tau", positive=True)
-    dl = (al * ta) ** 2 - (ta / al) ** 2
-    assert not _fails(dl - ta**2 * (al**2 - al**-2))
-    assert _fails(dl**2 - ta**2 * (al**2 - al**-2))
-
-
 def test_a_corrupted_numeric_claim_is_reported_false():
     c = Claim(id="get_rich_quick.corrupted", title="t", source=Source("get_rich_quick", "test"))
     c.numeric = lambda: Measurement(1e-3, 1e-10, "corrupted closed form")
     assert run_claim(c).numeric.status == "fail"
-
-
-def test_wrong_closed_form_m_fails_the_flow():
-    # m = e^{+delta t} sqrt(1 + 2I) (sign error) does not solve the w_perp equation
-    A, S = grq.A_S, grq.S_S
-    t, dl = grq.t, grq.delta
-    for sign, expect_zero in ((-1, True), (1, False)):
-        m_ = sp.exp(sign * dl * t) * S
-        a_, wperp = A / m_, sp.exp(-dl * t) / m_
-        r = grq.cancel_expand(grq.ddt_linear(wperp) + a_**2 * wperp)
-        assert is_zero(r) == expect_zero
 
 
 # ------------------------------------------------------------------ known solutions (Hypothesis)
@@ -199,14 +238,14 @@ def test_closed_form_solves_the_flow(seed, d, dl, ea, ew, t):
     rng = np.random.default_rng(seed)
     bs = rng.standard_normal(d) + 0.2
     a0 = rng.uniform(0.3, 1.5) + np.sqrt(max(dl, 0.0) / ew)
-    a0, w0 = grq.init_with_delta(a0 * rng.choice([-1.0, 1.0]), rng.standard_normal(d), dl, ea, ew)
+    a0, w0 = init_with_delta(a0 * rng.choice([-1.0, 1.0]), rng.standard_normal(d), dl, ea, ew)
     dps = 30
     with mp.workdps(dps):
-        a_t, w_t = grq.closed_form(a0, w0, bs, [t], ea, ew, dps=dps)
+        a_t, w_t = closed_form(a0, w0, bs, [t], ea, ew, dps=dps)
 
         def comp(i):
             def f(tt):
-                A, W = grq.closed_form(a0, w0, bs, [tt], ea, ew, dps=dps)
+                A, W = closed_form(a0, w0, bs, [tt], ea, ew, dps=dps)
                 return A[0] if i < 0 else W[0][i]
 
             return f
@@ -226,7 +265,7 @@ def test_closed_form_solves_the_flow(seed, d, dl, ea, ew, t):
         size = 1 + abs(a) + max(abs(x) for x in w)
         assert err <= 1e-12 * size**3 * max(ea, ew)
         # initial condition, and |w|^2 vs a^2 with rates
-        A0, _ = grq.closed_form(a0, w0, bs, [0.0], ea, ew, dps=dps)
+        A0, _ = closed_form(a0, w0, bs, [0.0], ea, ew, dps=dps)
         assert abs(A0[0] - mp.mpf(float(a0))) <= mp_tolerance(dps) * size
         assert abs(
             ew * a * a

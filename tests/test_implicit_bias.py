@@ -198,3 +198,21 @@ def test_bad_input():
         implicit_bias_limit(X, y, [1.0, 1.0, 1.0], 0.5, sign_change=True)
     with pytest.raises(ShapeError):
         implicit_bias_limit(X, y, [1.0, 1.0], 0.5)
+
+
+# ---------------------------------------------------------------------------------------------- issue 15 reproducers
+def test_extreme_delta_gives_the_endpoint_limits():
+    # issue 15: delta = -1e300 gave NaN; delta -> -inf is the interpolating point of the ray {c beta0}
+    X, y, b0 = [[0.5, 1.0]], [1.1], [0.5, 0.2]
+    plus, minus = implicit_bias_endpoints(X, y, b0)
+    np.testing.assert_allclose(implicit_bias_limit(X, y, b0, -1e300), minus, rtol=1e-14)
+    np.testing.assert_allclose(implicit_bias_limit(X, y, b0, 1e300), plus, rtol=1e-14)
+    np.testing.assert_allclose(implicit_bias_limit_1d(X, y, b0, -1e300), minus, rtol=1e-12)
+
+
+def test_potential_at_huge_beta_is_finite_or_typed():
+    # issue 15: implicit_bias_potential(1e200 * ones(3), 1) gave NaN; kappa ~ 2|beta|: Psi ~ kappa^{3/2} / 3
+    r = 1e200 * np.sqrt(3.0)
+    assert implicit_bias_potential(1e200 * np.ones(3), 1.0) == pytest.approx((2 * r) ** 1.5 / 3, rel=1e-13)
+    with pytest.raises(NonFiniteError, match="rescale"):
+        implicit_bias_potential(1e250 * np.ones(3), 1.0)

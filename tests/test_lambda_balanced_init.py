@@ -102,3 +102,32 @@ def test_extra_hidden_units_carry_sqrt_abs_lambda():
     s2 = np.linalg.svd(W2, compute_uv=False)
     assert np.sum(np.isclose(s2, np.sqrt(0.9), rtol=1e-12)) >= 2
     assert np.linalg.matrix_rank(W1) == 2
+
+
+# ---------------------------------------------------------------------------------------------- issue 15 reproducers
+def test_huge_lambda_is_finite_and_balanced():
+    # issue 15: lambda = 1e300 gave NaN (lambda^2 overflowed); layer singular values ~ 1e150 and 1e-150
+    W1, W2 = lambda_balanced_init(2, 2, 2, 1e300, seed=0)
+    assert np.all(np.isfinite(W1)) and np.all(np.isfinite(W2))
+    np.testing.assert_allclose(W2.T @ W2 - W1 @ W1.T, 1e300 * np.eye(2), rtol=1e-14, atol=1e300 * 1e-14)
+    rng = np.random.default_rng(0)
+    G1, G2 = rng.standard_normal((2, 2)), rng.standard_normal((2, 2))  # the same draws
+    np.testing.assert_allclose(
+        np.linalg.svd(W2 @ W1, compute_uv=False), np.linalg.svd(G2 @ G1, compute_uv=False), rtol=1e-13
+    )
+
+
+@pytest.mark.parametrize("seed", ["a", 1.5, -1, True])
+def test_bad_seed_is_typed(seed):
+    with pytest.raises(InvalidParameterError, match="seed"):
+        lambda_balanced_init(2, 2, 2, 1.0, seed=seed)
+
+
+def test_size_is_checked_before_any_work():
+    # issue 15: MemoryError; the limit names itself and how to raise it
+    with pytest.raises(InvalidParameterError, match="max_entries="):
+        lambda_balanced_init(10**9, 1, 1, 1.0)
+    W1, _ = lambda_balanced_init(3, 3, 3, 1.0, seed=0, max_entries=100)
+    assert W1.shape == (3, 3)
+    with pytest.raises(InvalidParameterError, match="max_entries"):
+        lambda_balanced_init(3, 3, 3, 1.0, seed=0, max_entries=10)

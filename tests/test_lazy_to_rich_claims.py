@@ -20,19 +20,19 @@ from sympy import Identity
 
 import derivations.lazy_to_rich as L
 import lazyrich
-from lazyrich import REGISTRY, Claim, Proof, RewriteRule, Source, canonicalize, is_zero, run_claim, time_derivative
+from lazyrich import REGISTRY, Claim, Proof, RewriteRule, Source, canonicalize, run_claim
 
 OWN_IDS = sorted(
     c.id
     for c in REGISTRY
     if c.id.startswith("lazy_to_rich.")
-    and any(f is not None and f.__module__ == L.__name__ for f in (c.symbolic, c.numeric))
+    and any(f is not None and f.__module__.startswith(L.__name__ + ".") for f in (c.symbolic, c.numeric))
 )
 
 
 def test_every_claim_is_registered_and_cites_the_paper():
-    # 29 claims: 28 here, conservation (claim 2) in derivations/conservation.py
-    assert len(OWN_IDS) == 28
+    # 29 claims of the paper plus the conservation laws (conservation_deep, gd_imbalance_step, gd_deep_drift)
+    assert len(OWN_IDS) == 32
     for cid in ("lazy_to_rich.conservation_two_layer", "lazy_to_rich.gd_imbalance_step"):
         assert cid in REGISTRY
     for cid in OWN_IDS:
@@ -59,28 +59,51 @@ def test_claim_passes(cid):
 
 
 # ------------------------------------------------------------------ corrupted variants are reported false
+def _mutated(cid, index, change):
+    """The claim's statement with relation ``index`` replaced by ``change(relation)``."""
+    st_ = list(REGISTRY[cid].statements())
+    st_[index] = change(st_[index])
+    return st_
+
+
 def test_riccati_with_wrong_sign_of_lambda_fails():
-    dA = L.tau * time_derivative(L.A_blk, L.RATES)
-    wrong = L.RHS_A + 2 * L.lam * L.A_blk  # +lambda instead of -lambda on the diagonal block of F
-    assert not canonicalize(L.mat_sub(dA, wrong), rules=(L.BALANCE,)).is_zero()
-    assert canonicalize(L.mat_sub(dA, L.RHS_A), rules=(L.BALANCE,)).is_zero()
-    # without the balance rule the identity does not close
-    assert not canonicalize(L.mat_sub(dA, L.RHS_A)).is_zero()
+    from derivations.lazy_to_rich import symbols as S
+
+    bad_F = sp.BlockMatrix([[S.lam / 2 * Identity(S.N_i), S.Sigma.T], [S.Sigma, S.lam / 2 * Identity(S.N_o)]])
+    st_ = _mutated("lazy_to_rich.riccati_closure", 1, lambda r: lazyrich.definition(r.lhs, bad_F))
+    assert not run_claim(REGISTRY["lazy_to_rich.riccati_closure"], statement=st_).passed
+    # without the balance hypothesis the identity does not close
+    no_balance = _mutated(
+        "lazy_to_rich.riccati_closure", 2, lambda r: lazyrich.hypothesis(r.lhs, 2 * S.lam * Identity(S.N_h))
+    )
+    c = REGISTRY["lazy_to_rich.riccati_closure"]
+    assert c.symbolic(no_balance).failing()
 
 
 def test_fukumizu_with_wrong_bracket_rate_fails():
-    rates = {L.Ym: L.Fm * L.Ym / L.tau, L.Mm_inv: -2 * L.Mm_inv * L.Ym.T * L.Ym * L.Mm_inv / L.tau}  # factor 2 wrong
-    dP = time_derivative(L.P_def, rates)
-    r = L.mat_sub(L.tau * dP, L.Fm * L.P_def + L.P_def * L.Fm - L.P_def * L.P_def)
-    assert not is_zero(r, symmetric=(L.Fm,))
+    from derivations.lazy_to_rich import riccati as R
+
+    c = REGISTRY["lazy_to_rich.fukumizu_solution"]
+    st_ = _mutated(
+        "lazy_to_rich.fukumizu_solution", 2, lambda r: lazyrich.definition(r.lhs, r.rhs + R.Q0.T * R.Finv * R.Q0)
+    )
+    assert c.symbolic(st_).failing()
+    assert not run_claim(c, statement=st_).passed
 
 
 def test_transition_with_corrupted_coefficient_fails():
-    g = L.transition_ring()
+    from sympy.polys.domains import QQ
+
+    from derivations.lazy_to_rich import aligned as A
+
+    gamma = lazyrich.substitutions(lazyrich.split_statement(A.transition_function.statements()).definitions)[
+        A.gamma_sym
+    ]
+    g = A.transition_ring(gamma)
     E_, rel = g["E"], g["rel"]
     # lambda^2/2 -> lambda^2/4 in gamma's numerator adds a multiple of E/Dg, a homogeneous solution of
     # tau ds/dt = K (s~ - s) for the given K: the linear residual alone cannot see it, K^2 = l^2 + 4 s^2 and gamma(0) = 0 do
-    Ng_bad = g["Ng"] + (g["lam"] ** 2) * E_ * L.QQ(1, 4)
+    Ng_bad = g["Ng"] + (g["lam"] ** 2) * E_ * QQ(1, 4)
     Ns_bad = g["Dg"] * g["s0"] + Ng_bad * (g["st"] - g["s0"])
     r_ode = (
         -2 * g["mu"] * E_ * (Ns_bad.diff(E_) * g["Dg"] - Ns_bad * g["Dg"].diff(E_)) * g["Dk"]
@@ -90,50 +113,45 @@ def test_transition_with_corrupted_coefficient_fails():
     assert r_ode.rem([rel]) == 0
     assert r_rate.rem([rel]) != 0
     assert Ng_bad.subs(E_, 1).rem([rel]) != 0
-    # a non-solution fails the linear residual too
-    Ns_wrong = g["Dg"] * g["s0"]
-    r_wrong = (
-        -2 * g["mu"] * E_ * (Ns_wrong.diff(E_) * g["Dg"] - Ns_wrong * g["Dg"].diff(E_)) * g["Dk"]
-        - g["Nk"] * (g["st"] * g["Dg"] - Ns_wrong) * g["Dg"]
-    )
-    assert r_wrong.rem([rel]) != 0
+    # the same corruption in the statement is caught by the claim
+    bad = gamma.subs(A.lam**2 / 2, A.lam**2 / 4)
+    st_ = _mutated("lazy_to_rich.transition_function", 1, lambda r: lazyrich.definition(r.lhs, bad))
+    assert not run_claim(A.transition_function, statement=st_).passed
 
 
 def test_spectrum_with_swapped_eigenvector_fails():
-    F2 = L.mode_matrix(L.lam_u, L.s_u)
-    wrong = sp.Matrix([L.b_u, L.a_u])  # a and b swapped
-    assert any(sp.cancel(e) != 0 for e in F2 * wrong - L.mu * wrong)
+    from derivations.lazy_to_rich import spectrum as R
+    from derivations.lazy_to_rich import symbols as S
 
-
-def test_gaussian_diagonal_factor_four_fails():
-    _, a, b = L.ring("a,b", L.QQ)
-    sig = lambda x: L.sig1 if x == a else L.sig2  # noqa: E731
-    var = L.gaussian_expectation((b * b - a * a) ** 2, sig) - L.gaussian_expectation(b * b - a * a, sig) ** 2
-    assert sp.expand(var - 2 * (L.sig2**4 + L.sig1**4)) == 0
-    assert sp.expand(var - 4 * (L.sig2**4 + L.sig1**4)) != 0
+    F2 = R.mode_matrix(S.lam_u, S.s_u)
+    wrong = sp.Matrix([S.b_u, S.a_u])  # a and b swapped
+    assert any(sp.cancel(e) != 0 for e in F2 * wrong - S.mu * wrong)
+    st_ = _mutated(
+        "lazy_to_rich.spectrum_of_F",
+        9,
+        lambda r: lazyrich.equation(R.mode_matrix(S.lam, S.s_t) * sp.Matrix([R.b_sym, R.a_sym]), r.rhs),
+    )
+    assert not run_claim(R.spectrum_of_F, statement=st_).passed
 
 
 def test_a_false_claim_is_reported_as_failing():
     x = sp.Symbol("x")
     c = Claim("lazy_to_rich.corrupt", "wrong", Source("lazy_to_rich", "test"), statement=[sp.Eq(x, x)])
-    c.symbolic_check(lambda: Proof(residuals=[L.s_u**2 + L.lam_u**2 / 4 - L.mu**2 + 1]))
+    from derivations.lazy_to_rich import symbols as S
+
+    c.symbolic_check(lambda: Proof(residuals=[S.s_u**2 + S.lam_u**2 / 4 - S.mu**2 + 1]))
     assert run_claim(c).symbolic.status == "fail"
 
 
 def test_balance_rule_is_needed_for_the_square_root_identity():
-    C = L.W2q * L.W2q.T - L.lam / 2 * Identity(L.N_h)
-    r = L.mat_sub(C * C, L.W2q * L.W1q * (L.W2q * L.W1q).T + L.lam**2 / 4 * Identity(L.N_h))
-    assert canonicalize(r, rules=(RewriteRule(L.W2q.T * L.W2q, L.W1q * L.W1q.T + L.lam * Identity(L.N_h)),)).is_zero()
+    from derivations.lazy_to_rich import aligned as A
+    from derivations.lazy_to_rich import symbols as S
+
+    C = A.W2m * A.W2m.T - S.lam / 2 * Identity(S.N_h)
+    r = S.mat_sub(C * C, A.W2m * A.W1m * (A.W2m * A.W1m).T + S.lam**2 / 4 * Identity(S.N_h))
+    balance = RewriteRule(A.W2m.T * A.W2m, A.W1m * A.W1m.T + S.lam * Identity(S.N_h))
+    assert canonicalize(r, rules=(balance,)).is_zero()
     assert not canonicalize(r).is_zero()
-
-
-def test_printed_thesis_constant_fails_only_for_negative_lambda():
-    ts = np.linspace(0, 5, 11)
-    for lm in (-2.0, -0.5):
-        ode, _ = L.scalar_ode(0.1, 1.5, lm, ts)
-        assert np.abs(L.thesis_s(ts, 0.1, 1.5, lm, printed=True) - ode).max() > 0.05
-    # for lambda > 0 the printed and corrected constants coincide
-    assert np.allclose(L.thesis_s(ts, 0.1, 1.5, 0.7, printed=True), L.thesis_s(ts, 0.1, 1.5, 0.7), rtol=0, atol=1e-14)
 
 
 # ------------------------------------------------------------------ independent routes agree on generated cases
@@ -148,23 +166,6 @@ def test_transition_closed_form_matches_fukumizu_mp(s0, st_, lm, x):
     got = lazyrich.aligned_singular_value(x, s0, st_, lm)
     ref = L.aligned_fukumizu_mp(x, s0, st_, lm)
     assert abs(got - ref) <= 64 * lazyrich.FLOAT64_EPS * max(st_, s0)  # float64 evaluation of a bounded formula
-
-
-@settings(deadline=None)
-@given(
-    ratio=st.floats(0.05, 0.9) | st.floats(1.1, 3.0),
-    st_=st.floats(0.2, 3.0),
-    lm=st.floats(0.05, 4.0) | st.floats(-4.0, -0.05),
-    x=st.floats(0.0, 4.0),
-)
-def test_corrected_thesis_form_matches_gamma(ratio, st_, lm, x):
-    # s0 = s~ is the fixed point, where the thesis' Moebius constant C0 is infinite (0/0 form):
-    # draw s0 away from it by construction
-    s0 = ratio * st_
-    got = float(L.thesis_s(x, s0, st_, lm))
-    ref = L.aligned_fukumizu_mp(x, s0, st_, lm)
-    # the Moebius form loses ~ log10(K/s~ * (1 + C0)) digits; 1e-9 relative covers the drawn range
-    assert abs(got - ref) <= 1e-9 * max(1.0, abs(ref))
 
 
 @settings(deadline=None)

@@ -120,3 +120,73 @@ def test_traces_are_identified_up_to_rotation_and_transposition():
     assert sp.expand(canonical_trace(A * B * C) - canonical_trace(B * A * C)) != 0  # not any permutation
     # in coefficients: tr(AB) X - tr(BA) X reduces to zero
     assert canonicalize(sp.Trace(A * B) * A - sp.Trace(B * A) * A).is_zero()
+
+
+def test_entry_points_check_their_inputs_and_keep_accepting_numbers():
+    # issue 15: SympifyError / AttributeError / TypeError from malformed input are now InvalidParameterError,
+    # raised by the entry points' input checks (lazyrich._symbolic.inputs), never by the algorithms
+    import pytest
+
+    import lazyrich
+    from lazyrich import InvalidParameterError
+
+    x = sp.Symbol("x")
+    # what stays valid: numbers as sides and expressions, string dimension keys, Definition rebuilt by SymPy
+    assert lazyrich.equation(x, 0).rhs == 0
+    assert is_zero(0) and time_derivative(3, {}) == 0
+    d = lazyrich.definition(A, B.T)
+    assert isinstance(d.xreplace({B: dA}), lazyrich.Definition)
+    m = sp.Symbol("m")
+    assert explicit_residual(MatrixSymbol("C", m, m) * 0, {"m": 2}) == sp.zeros(2, 2)
+    for call in (
+        lambda: lazyrich.equation("x", 1),  # SymPy would parse the string
+        lambda: lazyrich.Hypothesis(None, x),
+        lambda: lazyrich.ddt(A, "t"),
+        lambda: time_derivative(A, RATES, time=[]),
+        lambda: lazyrich.rates_from([A]),
+        lambda: lazyrich.substitutions(x),
+        lambda: lazyrich.resolve_definitions(x, [], max_rounds=0),
+        lambda: explicit_residual(A, {n: 2.0}),
+        lambda: explicit_residual(A - A, {"n": 2}),  # "n" is not the positive-integer n of A's shape
+        lambda: explicit_time_derivative(A, [A], {n: 2}),
+        lambda: lazyrich.explicit_matrix(None, {n: 2}),
+    ):
+        with pytest.raises(InvalidParameterError):
+            call()
+
+
+def test_the_explicit_route_refuses_too_many_entries_before_any_work(monkeypatch):
+    # dims={n: 10**6} used to run for ever: the entries of every matrix (sub)expression are counted and
+    # checked against MAX_EXPLICIT_ENTRIES (LAZYRICH_MAX_EXPLICIT_ENTRIES raises it) before any is built
+    import time
+
+    import pytest
+
+    import lazyrich
+    from lazyrich import InvalidParameterError
+    from lazyrich._symbolic.inputs import MAX_EXPLICIT_ENTRIES
+
+    start = time.perf_counter()
+    for call in (
+        lambda: lazyrich.explicit_matrix(A, {n: 10**6}),
+        lambda: explicit_residual(A * B - B * A, {n: 10**6}),
+        lambda: explicit_time_derivative(A * A, RATES, {n: 10**6}),
+    ):
+        with pytest.raises(InvalidParameterError, match="LAZYRICH_MAX_EXPLICIT_ENTRIES=10000") as info:
+            call()
+        assert "explicit matrix entries" in str(info.value)
+    assert time.perf_counter() - start < 1.0
+    assert MAX_EXPLICIT_ENTRIES == 10_000
+    # A, B, A B, -B A and A B - B A at n = 3: 5 * 9 = 45 entries, at the limit; A^T more is 54, above it
+    monkeypatch.setenv("LAZYRICH_MAX_EXPLICIT_ENTRIES", "45")
+    assert explicit_residual(A * B - B * A, {n: 3}) != sp.zeros(3, 3)
+    with pytest.raises(InvalidParameterError, match="54 explicit matrix entries"):
+        explicit_residual(A * B - B * A + A.T, {n: 3})
+    # the derivative also counts its rates: A^2, A and the rates' A, B, dA, dB at n = 3, 5 * 9 = 45 entries
+    assert explicit_time_derivative(A * A, RATES, {n: 3}) == explicit_residual(dA * A + A * dA, {n: 3})
+    monkeypatch.setenv("LAZYRICH_MAX_EXPLICIT_ENTRIES", "44")
+    with pytest.raises(InvalidParameterError, match="45 explicit matrix entries"):
+        explicit_time_derivative(A * A, RATES, {n: 3})
+    monkeypatch.setenv("LAZYRICH_MAX_EXPLICIT_ENTRIES", "many")
+    with pytest.raises(InvalidParameterError, match="must be an integer"):
+        lazyrich.explicit_matrix(A, {n: 2})

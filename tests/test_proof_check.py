@@ -160,3 +160,48 @@ def test_definitions_print_with_colon_equals_and_hypotheses_as_assumed():
     )
     rc = render_claim(c, checks="none")
     assert r"\mathrel{:=}" in rc.statement[0] and r"\text{(assumed)}" in rc.statement[1]
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        lambda x, n: sp.sqrt(x**2) - x,
+        lambda x, n: sp.exp(sp.log(x)) - x,
+        lambda x, n: (-1) ** (2 * n) - 1,
+        lambda x, n: sp.cosh(x) ** 2 - sp.sinh(x) ** 2 - 1,
+        lambda x, n: (x + 1) ** 20 - sp.expand((x + 1) ** 20),  # heavy cancellation
+    ],
+)
+def test_the_zero_screen_never_calls_an_identity_nonzero(identity):
+    from lazyrich._symbolic.zero_screen import certainly_nonzero
+
+    x, n = sp.Symbol("x", positive=True), sp.Symbol("n", integer=True)
+    e = identity(x, n)
+    assert not certainly_nonzero(e)
+    assert is_zero(e)  # and the exact test still proves it
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda x, n: sp.sqrt(x**2) + x,
+        lambda x, n: (-1) ** n - 1,
+        lambda x, n: sp.cosh(x) ** 2 - sp.sinh(x) ** 2 - 1 - 10**-15 * x,
+        lambda x, n: (x + 1) ** 20 - sp.expand((x + 1) ** 20) + 1,
+    ],
+)
+def test_the_zero_screen_rejects_non_identities(wrong):
+    from lazyrich._symbolic.zero_screen import certainly_nonzero
+
+    x, n = sp.Symbol("x", positive=True), sp.Symbol("n", integer=True)
+    e = wrong(x, n)
+    assert certainly_nonzero(e)
+    assert not is_zero(e)
+
+
+def test_the_zero_screen_leaves_identities_simplify_cannot_prove_to_the_exact_test():
+    from lazyrich._symbolic.zero_screen import certainly_nonzero
+
+    x = sp.Symbol("x", positive=True)
+    assert not certainly_nonzero(sp.atan(x) + sp.atan(1 / x) - sp.pi / 2)  # true for x > 0
+    assert certainly_nonzero(sp.atan(x) + sp.atan(1 / x) + sp.pi / 2)

@@ -31,8 +31,7 @@ def test_readme_example_claim_kills_every_mutant_of_its_statement():
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
     example = next(b for b in blocks if "symbolic_check" in b)
     script = (
-        example
-        + "\nfrom lazyrich._tools.mutate import mutate_claim\nr = mutate_claim(c)\nprint(r.mutants, r.killed)\n"
+        example + "\nfrom lazyrich._tools.mutate import mutate_claim\nr = mutate_claim(c)\nprint(r.mutants, r.killed)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr

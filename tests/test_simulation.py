@@ -159,3 +159,33 @@ def test_trajectory_indexing():
     assert tr["W1"].shape == (3, 1, 1) and tr.n_steps == 3
     with pytest.raises(KeyError, match="no parameter"):
         tr["W3"]
+
+
+def test_descent_steps_are_checked_against_max_steps_before_any_step():
+    m, init = DeepLinearModel([[1.0]]), ([[0.1]], [[0.2]])
+    with pytest.raises(InvalidParameterError, match="max_steps=5; pass a larger max_steps="):
+        gradient_descent(m, init, 0.1, [0.0, 1.0], max_steps=5)
+    assert gradient_descent(m, init, 0.1, [0.0, 1.0], max_steps=10).n_steps == 10
+
+
+def test_extreme_weight_scales_give_a_value_or_a_typed_error_and_no_warning():
+    import warnings
+
+    from lazyrich import SimulationDivergedError
+
+    m = DeepLinearModel(np.diag([2.0, 1.0]))
+    W = np.array([[0.5, 0.1], [0.2, 0.4]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # tiny weights: the products underflow harmlessly; the velocity is Sigma_yx-driven and exact to rounding
+        v1, _ = m.velocity((1e-200 * W, 1e-200 * W))
+        assert np.allclose(v1, 1e-200 * W.T @ np.diag([2.0, 1.0]), rtol=1e-14, atol=0)
+        assert m.loss((1e-200 * W, 1e-200 * W)) == 0.0
+        for call in (
+            lambda: m.loss((1e200 * W, 1e200 * W)),
+            lambda: m.velocity((1e200 * W, 1e200 * W)),
+            lambda: gradient_flow(m, (1e200 * W, 1e200 * W), [0.0, 1.0]),
+            lambda: gradient_descent(m, (1e200 * W, 1e200 * W), 0.1, [0.0, 1.0]),
+        ):
+            with pytest.raises(SimulationDivergedError, match=r"rescale|reduce"):
+                call()

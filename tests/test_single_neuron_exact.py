@@ -20,6 +20,7 @@ from lazyrich import (
     InvalidParameterError,
     NonFiniteError,
     NotWhitenedError,
+    PrecisionError,
     ShapeError,
     SingleNeuronExact,
     mp_tolerance,
@@ -405,3 +406,73 @@ def test_bad_times_and_options():
         sn.ntk(1.0, np.ones((3, 2)))
     with pytest.raises(InvalidParameterError, match="beta_star = 0"):
         SingleNeuronExact(1.0, [0.5], [0.0]).phi(1.0)
+
+
+# ---------------------------------------------------------------------------------------------- issue 15 reproducers
+def _warning_free(fn):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn()
+
+
+def test_huge_a0_converges_to_beta_star_at_once():
+    # issue 15: beta(1.0) was [inf, -inf]; with a0 = 1e140 the rate is a0^2 = 1e280
+    sn = SingleNeuronExact(1e140, [0.1, 0.2], [1.0, -1.0])
+    beta = _warning_free(lambda: sn.beta([0.0, 1e-280, 1.0]))
+    assert np.all(np.isfinite(beta))
+    np.testing.assert_allclose(beta[0], [1e139, 2e139], rtol=1e-15)
+    np.testing.assert_allclose(beta[2], [1.0, -1.0], rtol=1e-15)
+    # t = 1e-280: rate * t = 1, beta = beta* + (a0 w0 - beta*) e^{-1} to leading order (a barely moves)
+    ref = np.array([float(x) for x in sn.beta(1e-280, dps=20)])
+    np.testing.assert_allclose(beta[1], ref, rtol=1e-14)
+    np.testing.assert_allclose(ref, 1e139 * np.exp(-1.0) * np.array([1.0, 2.0]), rtol=1e-6)
+
+
+def test_huge_w0_is_finite():
+    # issue 15: [inf, -inf]; downstream with |w0|^2 = 1e308: beta relaxes to the projection of beta* on w0 at once
+    sn = SingleNeuronExact(0.1, [1e154, 0.2], [1.0, -1.0])
+    beta = _warning_free(lambda: sn.beta([0.0, 1.0, 100.0]))
+    assert np.all(np.isfinite(beta))
+    np.testing.assert_allclose(beta[0], [1e153, 0.0], atol=1e-15 * 1e153)  # accurate relative to |beta|
+    np.testing.assert_allclose(beta[1:], [[1.0, 0.0], [1.0, 0.0]], atol=1e-15)
+
+
+def test_delta_beyond_float64_is_exact_not_overflow():
+    # issue 15: OverflowError from SingleNeuronExact(0.1, [1e200], [1.0]) (delta = -1e400)
+    sn = SingleNeuronExact(0.1, [1e200], [1.0])
+    with mpmath.workprec(2000):  # delta is exact
+        assert sn.delta == -(mpmath.mpf(10.0**200) ** 2) + mpmath.mpf(0.1) ** 2
+    assert _warning_free(lambda: sn.beta(1.0)) == pytest.approx([1.0], rel=1e-15)
+    assert sn.a(1.0) == pytest.approx(1e-200, rel=1e-15)
+
+
+def test_dps_path_is_certified_not_confirmed(monkeypatch):
+    # corrupt the Arb evaluation (exp at float64 accuracy, honest radius): the bound refuses instead of agreeing
+    import math
+
+    import flint
+
+    import lazyrich._numerics.arb_digits as arb_digits
+    from lazyrich._exact.single_neuron_formula import ArbEvaluation
+
+    def float_exp(x):
+        v = math.exp(float(x.mid()))
+        return flint.arb(v, 4 * math.ulp(v))
+
+    monkeypatch.setattr(ArbEvaluation, "exp", staticmethod(float_exp))
+    monkeypatch.setattr(arb_digits, "MAX_BITS", 2048)
+    with pytest.raises(PrecisionError):
+        SingleNeuronExact(0.1, [1.0, 0.5], [1.0, -2.0]).beta(3.0, dps=30)
+
+
+def test_without_python_flint_the_mpmath_fallback_gives_the_same_digits(monkeypatch):
+    import lazyrich._exact.single_neuron as single_neuron
+
+    sn = SingleNeuronExact(0.1, [1.0, 0.5], [1.0, -2.0])
+    with_arb = sn.beta([0.5, 20.0], dps=25)
+    monkeypatch.setattr(single_neuron, "flint_available", lambda: False)
+    without = SingleNeuronExact(0.1, [1.0, 0.5], [1.0, -2.0]).beta([0.5, 20.0], dps=25)
+    for x, y in zip(with_arb.flat, without.flat):
+        assert abs(x - y) <= mpmath.mpf(10) ** -24 * max(abs(v) for v in with_arb.flat)

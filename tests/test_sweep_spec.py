@@ -42,8 +42,21 @@ scheduler = "threads"
     assert spec.grid["seed"] == [0, 1, 2]
     assert spec.grid["delay"] == pytest.approx([1e-3, 1e-2, 1e-1, 1.0], rel=4 * np.finfo(float).eps)
     assert all(type(v) is float for v in spec.grid["x"] + spec.grid["delay"])
-    assert spec.run == {"retries": 5, "scheduler": "threads"}
+    assert spec.run == {"retries": 5, "scheduler": "threads", "max_points": 1_000_000}  # max_points: the default
     assert len(spec) == 5 * 3 * 4
+
+
+def test_points_are_checked_against_run_max_points_before_any_axis_is_expanded():
+    spec = {"function": "aligned_agreement", "fixed": {"s_target": 1.7, "lam": -0.3, "t": 1.0}}
+    with pytest.raises(InvalidParameterError, match=r"grid.s0 has 1000000000 points, above the limit run.max_points"):
+        load_spec({**spec, "grid": {"s0": {"linspace": [0, 1, 10**9]}}})
+    with pytest.raises(InvalidParameterError, match=r"the grid \(the product of its axes\) has 12 points"):
+        load_spec(
+            {**spec, "grid": {"s0": {"seeds": 3}, "t": {"seeds": 4}}, "run": {"max_points": 10}}
+            | {"fixed": {"s_target": 1.7, "lam": -0.3}}
+        )
+    raised = {**spec, "grid": {"s0": {"linspace": [0.1, 1, 20]}}, "run": {"max_points": 20}}
+    assert len(load_spec(raised)) == 20
 
 
 def test_range_and_plain_lists():

@@ -126,9 +126,16 @@ def test_memory_is_linear_in_the_number_of_times_and_never_t_n_n():
 
 
 def test_factor_needs_the_stable_form():
-    W1, W2 = lambda_balanced_init(2, 3, 4, 0.5, sigma=0.3, seed=1)  # N_h > min(N_i, N_o)
+    W1, W2 = lambda_balanced_init(2, 3, 4, 0.5, sigma=0.3, seed=1)  # N_h > min(N_i, N_o): the graded form
     net = TwoLayerExact(W1, W2, np.ones((4, 2)))
+    R = next(iter_qqt(net, [1.0], block="factor"))
+    assert R.shape == (6, 3)
+    assert (
+        np.abs(R @ R.T - net.qqt(1.0)).max() <= 4 * net.float64_condition(1.0) * 6 * FLOAT64_EPS * np.abs(R).max() ** 2
+    )
+    W1, W2 = lambda_balanced_init(
+        2, 2, 2, 0.0, sigma=0.3, seed=1
+    )  # lambda = 0, square: q+ singular iff det signs differ
+    S = np.diag([1.0, -np.sign(np.linalg.det(W2 @ W1))])  # sign(det S) != sign(det W2 W1)
     with pytest.raises(SingularFactorError):
-        net.qqt_factor(1.0)
-    with pytest.raises(SingularFactorError):
-        next(iter_qqt(net, [1.0], block="factor"))
+        TwoLayerExact(W1, W2, S).qqt_factor(1.0)

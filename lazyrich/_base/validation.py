@@ -6,6 +6,7 @@ error messages are the same everywhere.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from numbers import Real
 
@@ -15,16 +16,25 @@ import numpy as np
 from .errors import InvalidParameterError, NonFiniteError, ShapeError
 
 __all__ = [
+    "MAX_DPS",
+    "MAX_ENTRIES",
     "MIN_DPS",
     "as_bits",
+    "as_choice",
     "as_digits",
     "as_exact_scalar",
+    "as_flag",
     "as_matrix",
+    "as_model",
+    "as_params",
+    "as_rng",
     "as_scalar",
     "as_step_grid",
     "as_time_grid",
     "as_vector",
     "check_product_shapes",
+    "check_work",
+    "max_dps",
     "nonnegative",
     "positive",
     "positive_int",
@@ -36,6 +46,12 @@ __all__ = [
 #: confirmed for every ``N >= 1``: a smaller minimum would not be meaningful, a larger one would refuse
 #: requests the driver answers correctly.
 MIN_DPS = 1
+
+#: Default largest ``dps=`` accepted anywhere (working digits of an mpmath evaluation). The cost of
+#: one mpmath operation grows like ``dps^1.6`` or faster and a closed form runs thousands of them, so a
+#: request far above this is a typo or a runaway loop, refused before any work starts. Raise it with
+#: the environment variable ``LAZYRICH_MAX_DPS`` (read at each call, see :func:`max_dps`).
+MAX_DPS = 10_000
 
 
 def _as_float_array(x, name: str) -> np.ndarray:
@@ -92,16 +108,24 @@ def as_vector(x, name: str, size: int | None = None) -> np.ndarray:
 
 
 def as_scalar(x, name: str) -> float:
-    """Return ``x`` as a finite Python float."""
+    """Return ``x`` as a finite Python float (a string such as ``"1"`` is refused, not parsed)."""
+    if isinstance(x, (str, bytes)):
+        raise ShapeError(f"{name} must be a real number, not a string; got {x!r:.60}")
     if isinstance(x, bool) or not isinstance(x, (Real, np.floating, np.integer)):
         arr = np.asarray(x)
+        if arr.dtype.kind in "USc":
+            raise ShapeError(f"{name} must be a real scalar; got {x!r:.60}")
         if arr.ndim != 0:
             raise ShapeError(f"{name} must be a real scalar; got shape {arr.shape}")
         x = arr.item()
     try:
         val = float(x)
+    except OverflowError:  # an int beyond float64
+        raise NonFiniteError(
+            f"{name} (an integer of about 10^{int(int(x).bit_length() * 0.30103)}) is beyond the float64 range"
+        ) from None
     except (TypeError, ValueError):
-        raise ShapeError(f"{name} must be a real scalar; got {x!r}") from None
+        raise ShapeError(f"{name} must be a real scalar; got {x!r:.60}") from None
     if not np.isfinite(val):
         raise NonFiniteError(f"{name} must be finite; got {val}")
     return val
@@ -134,8 +158,34 @@ def positive_int(x, name: str, minimum: int = 1, error: type[Exception] = Invali
     return int(x)
 
 
+#: Default limit on the entries of one array a function allocates from size arguments (10^8 float64
+#: entries = 800 MB); the functions that take sizes accept ``max_entries=`` to raise it.
+MAX_ENTRIES = 10**8
+
+
+def max_dps() -> int:
+    """The largest ``dps=`` accepted: ``LAZYRICH_MAX_DPS`` from the environment, else :data:`MAX_DPS`.
+
+    >>> max_dps() >= MIN_DPS
+    True
+    """
+    raw = os.environ.get("LAZYRICH_MAX_DPS")
+    if raw is None:
+        return MAX_DPS
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameterError(f"LAZYRICH_MAX_DPS must be an integer; got {raw!r}") from None
+    if value < MIN_DPS:
+        raise InvalidParameterError(f"LAZYRICH_MAX_DPS must be >= {MIN_DPS}; got {value}")
+    return value
+
+
 def as_digits(dps, name: str = "dps") -> int:
-    """Requested significant decimal digits of an mpmath result: an integer >= :data:`MIN_DPS`.
+    """Requested significant decimal digits of an mpmath result: an integer in ``[MIN_DPS, max_dps()]``.
+
+    The upper limit (:data:`MAX_DPS` = 10000 by default) is checked before any work starts; raise it
+    with the environment variable ``LAZYRICH_MAX_DPS``.
 
     >>> as_digits(30)
     30
@@ -143,6 +193,12 @@ def as_digits(dps, name: str = "dps") -> int:
     if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < MIN_DPS:
         raise InvalidParameterError(
             f"{name} must be an integer >= {MIN_DPS} (significant digits; pass dps=None for float64); got {dps!r}"
+        )
+    limit = max_dps()
+    if dps > limit:
+        raise InvalidParameterError(
+            f"{name}={dps} is above the limit of {limit} working digits (MAX_DPS); "
+            "set the environment variable LAZYRICH_MAX_DPS to raise it"
         )
     return int(dps)
 
@@ -156,6 +212,89 @@ def as_bits(bits, name: str = "bits") -> int:
     if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or bits < 1:
         raise InvalidParameterError(f"{name} must be an integer >= 1 (relative accuracy 2^-{name}); got {bits!r}")
     return int(bits)
+
+
+def as_flag(x, name: str) -> bool:
+    """A ``bool`` flag (``True``/``False`` or a numpy bool); anything else (``"no"``, ``1``) is refused.
+
+    >>> as_flag(np.True_, "reduced")
+    True
+    """
+    if not isinstance(x, (bool, np.bool_)):
+        raise InvalidParameterError(f"{name} must be True or False; got {x!r:.60}")
+    return bool(x)
+
+
+def as_model(obj, name: str, kind: str, *methods: str):
+    """``obj`` if it has every one of ``methods`` (duck-typed: a ``kind`` such as ``TwoLayerExact``), else a typed error.
+
+    Lets a low layer check a high-layer object without importing its class.
+
+    >>> as_model(None, "net", "TwoLayerExact", "qqt")
+    Traceback (most recent call last):
+    ...
+    lazyrich._base.errors.InvalidParameterError: net must be a TwoLayerExact; got NoneType
+    """
+    if not all(callable(getattr(obj, m, None)) for m in methods):
+        raise InvalidParameterError(f"{name} must be a {kind}; got {type(obj).__name__}")
+    return obj
+
+
+def as_choice(x, name: str, choices: Sequence[str]) -> str:
+    """One of the strings ``choices``.
+
+    >>> as_choice("RK45", "method", ("RK45", "DOP853"))
+    'RK45'
+    """
+    if not isinstance(x, str) or x not in choices:
+        raise InvalidParameterError(f"{name} must be one of {', '.join(map(repr, choices))}; got {x!r:.60}")
+    return x
+
+
+def as_rng(seed, name: str = "seed") -> np.random.Generator:
+    """A :class:`numpy.random.Generator` from ``None``, a non-negative integer or a Generator (used as is).
+
+    >>> float(as_rng(0).standard_normal()) == float(np.random.default_rng(0).standard_normal())
+    True
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None:
+        positive_int(seed, name, minimum=0, hint="or None, or a numpy Generator")
+    return np.random.default_rng(seed)
+
+
+def as_params(params, name: str, count: int) -> tuple:
+    """A sequence of exactly ``count`` parameter arrays (list, tuple, or an array's first axis), as a tuple (entries unchecked).
+
+    >>> len(as_params(([[1.0]], [[2.0]]), "init", 2))
+    2
+    """
+    if isinstance(params, (str, bytes)) or not (
+        isinstance(params, Sequence) or (isinstance(params, np.ndarray) and params.ndim >= 1)
+    ):
+        raise ShapeError(f"{name} must be a list or tuple of {count} arrays; got {type(params).__name__}")
+    if len(params) != count:
+        raise ShapeError(f"{name} must hold {count} arrays; got {len(params)}")
+    return tuple(params)
+
+
+def check_work(count: int, limit: int, what: str, argument: str) -> None:
+    """Refuse, before any work starts, a request of ``count`` units above ``limit``.
+
+    The error names the limit and the argument that raises it.
+
+    >>> check_work(10, 100, "descent steps", "max_steps")
+    >>> check_work(10**12, 10**7, "descent steps", "max_steps")
+    Traceback (most recent call last):
+    ...
+    lazyrich._base.errors.InvalidParameterError: 1000000000000 descent steps requested, above the limit max_steps=10000000; pass a larger max_steps= to allow it
+    """
+    if count > limit:
+        shown = str(count) if count < 10**18 else "more than 1e18"
+        raise InvalidParameterError(
+            f"{shown} {what} requested, above the limit {argument}={limit}; pass a larger {argument}= to allow it"
+        )
 
 
 def positive(x, name: str) -> float:
@@ -216,6 +355,11 @@ def _exact_time(x, name: str):
     return v
 
 
+def _whole(x: float) -> int:
+    """``round(x)`` as an ``int``, ``10**400`` standing in for an infinite count."""
+    return round(x) if np.isfinite(x) else 10**400
+
+
 def check_product_shapes(names: Sequence[str], mats: Sequence[np.ndarray]) -> None:
     """Check that ``mats[-1] @ ... @ mats[0]`` is defined (layer order, input first)."""
     for (n_lo, lo), (n_hi, hi) in zip(zip(names, mats), zip(names[1:], mats[1:])):
@@ -225,15 +369,21 @@ def check_product_shapes(names: Sequence[str], mats: Sequence[np.ndarray]) -> No
             )
 
 
-def as_step_grid(t, step: float, name: str = "t") -> tuple[np.ndarray, np.ndarray]:
+def as_step_grid(t, step: float, name: str = "t", max_steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``(grid, k)`` for a non-decreasing time grid whose times are whole numbers ``k`` of ``step``.
 
     Used by every gradient-descent driver: after ``k`` steps of size ``step`` (in
-    time units) the iterate sits at ``t = k * step``.
+    time units) the iterate sits at ``t = k * step``. With ``max_steps``, a grid needing more
+    steps than that is refused (:func:`check_work`) before any step is taken.
     """
     grid, _ = as_time_grid(t, name)
     if np.any(np.diff(grid) < 0):
         raise InvalidParameterError(f"{name} must be non-decreasing")
+    n_last = float(grid[-1]) / step  # a Python float: inf (no warning) when the ratio overflows
+    if max_steps is not None:
+        check_work(_whole(n_last), positive_int(max_steps, "max_steps"), "descent steps", "max_steps")
+    if not n_last < 2.0**62:
+        raise InvalidParameterError(f"{name} = {grid[-1]:g} needs more than 2^62 steps of size {step:g}")
     ks = np.rint(grid / step).astype(np.int64)
     if np.any(np.abs(ks * step - grid) > 1e-9 * np.maximum(grid, 1.0)):
         bad = grid[np.argmax(np.abs(ks * step - grid))]

@@ -205,7 +205,7 @@ def claim_latex(c: Claim, notation: Notation | None = None) -> str:
     >>> from lazyrich import load_claims
     >>> tex = claim_latex(load_claims()["get_rich_quick.conservation_delta"])
     >>> tex.splitlines()[0]
-    '\\begin{equation}\\label{lazyrich:get_rich_quick.conservation_delta}'
+    '\\begin{subequations}\\label{lazyrich:get_rich_quick.conservation_delta}'
     """
     return c.latex(notation)
 
@@ -290,29 +290,60 @@ def _fragment(rendered: Sequence[RenderedClaim], notation: Notation) -> str:
     return "\n".join(parts)
 
 
+#: The statuses a ``lazyrich verify --json`` row may carry (``CheckResult.status``).
+_ROW_STATUSES = ("pass", "fail", "n/a")
+_HOW = "write it with `lazyrich verify --json > FILE`"
+
+
+def _check_row(row: Mapping, where: str) -> str:
+    """The id of one ``lazyrich verify --json`` row, after checking the fields :func:`render_claim` reads."""
+    rid = row.get("id")
+    if not isinstance(rid, str) or not rid:
+        raise InvalidParameterError(f"{where} has no claim id (a string 'id'); {_HOW}")
+    for key in ("symbolic", "numeric"):
+        if row.get(key) not in _ROW_STATUSES:
+            raise InvalidParameterError(
+                f"{where} (claim {rid}): {key!r} must be one of {', '.join(_ROW_STATUSES)}; got {row.get(key)!r}; {_HOW}"
+            )
+    if "certified" in row and row["certified"] not in _ROW_STATUSES:
+        raise InvalidParameterError(f"{where} (claim {rid}): 'certified' must be one of {', '.join(_ROW_STATUSES)}")
+    err = row.get("max_error")
+    if err is not None and (isinstance(err, bool) or not isinstance(err, (int, float))):
+        raise InvalidParameterError(f"{where} (claim {rid}): 'max_error' must be a number or null; got {err!r}")
+    return rid
+
+
 def _load_results(results) -> dict[str, ClaimResult | Mapping]:
     if results is None:
         return {}
     if isinstance(results, (str, os.PathLike)):
         path = Path(results)
         try:
-            rows = json.loads(path.read_text())
+            rows = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise InvalidParameterError(f"results file {str(path)!r} does not exist") from None
-        except json.JSONDecodeError as exc:
-            raise InvalidParameterError(
-                f"results file {str(path)!r} is not JSON ({exc}); write it with `lazyrich verify --json > FILE`"
-            ) from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidParameterError(f"results file {str(path)!r} is not JSON ({exc}); {_HOW}") from None
+        except OSError as exc:
+            raise InvalidParameterError(f"cannot read results file {str(path)!r}: {exc.strerror or exc}") from None
+        if not isinstance(rows, list):
+            raise InvalidParameterError(f"results file {str(path)!r} must hold a JSON list of rows; {_HOW}")
+    elif isinstance(results, (Mapping, str, bytes)) or not hasattr(results, "__iter__"):
+        raise InvalidParameterError(
+            "results must be a path, or a sequence of `lazyrich verify --json` rows or ClaimResult objects"
+        )
     else:
         rows = list(results)
     out: dict[str, ClaimResult | Mapping] = {}
-    for row in rows:
-        rid = row.id if isinstance(row, ClaimResult) else row.get("id") if isinstance(row, Mapping) else None
-        if rid is None:
+    for i, row in enumerate(rows):
+        if isinstance(row, ClaimResult):
+            out[row.id] = row
+        elif isinstance(row, Mapping):
+            out[_check_row(row, f"results row {i}")] = row
+        else:
             raise InvalidParameterError(
                 "results must be `lazyrich verify --json` rows (objects with an 'id') or ClaimResult objects"
             )
-        out[rid] = row
     return out
 
 
@@ -369,12 +400,12 @@ def export_latex(
     (1, False)
     """
     notation = DEFAULT_NOTATION if notation is None else notation
+    stored = _load_results(results)  # a bad results file is refused before any claim is loaded or run
     own = registry is None
     registry = load_claims(modules) if own else registry
     selected: list[Claim] = registry.select(pattern)
     if not selected:
         raise ClaimError(f"no claim matches {pattern!r}; `lazyrich claims` lists the ids")
-    stored = _load_results(results)
     if checks not in CHECKS:
         raise InvalidParameterError(f"checks must be one of {CHECKS}, got {checks!r}")
     checks = "none" if fragment else checks

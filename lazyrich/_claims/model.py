@@ -49,7 +49,7 @@ import sympy as sp
 
 from .._base.errors import ClaimError
 from .._symbolic.matrix_calculus import RewriteRule
-from .papers import PAPERS, Source, citation, register_paper
+from .papers import PAPERS, Source, citation, register_paper, require_text
 from .printing import equation_latex, latex_lines, notebook_latex, statement_lines
 from .proof_check import established_how, proof_failures
 
@@ -106,6 +106,13 @@ class Proof:
     rates: Mapping | None = None
     commuting: Iterable = ()
 
+    def __post_init__(self) -> None:
+        for name in ("residuals", "steps", "symmetric", "rules", "lemmas", "commuting"):
+            if isinstance(getattr(self, name), (str, bytes)) or not isinstance(getattr(self, name), Iterable):
+                raise ClaimError(f"Proof {name} must be a list of SymPy objects; got {getattr(self, name)!r:.60}")
+        if self.rates is not None and not isinstance(self.rates, Mapping):
+            raise ClaimError(f"Proof rates must be a mapping {{W: dW/dt}} or None; got {self.rates!r:.60}")
+
     def failing(self) -> list[str]:
         """What is not established (empty: the proof holds); see :mod:`lazyrich._claims.proof_check`."""
         return proof_failures(
@@ -133,6 +140,23 @@ class Measurement:
     tolerance: float
     what: str = ""
     tolerance_from: str = ""
+
+    def __post_init__(self) -> None:
+        # issue 15: a finite real error and a finite tolerance >= 0; a check whose error is not finite raises (and fails)
+        from .._base.errors import InvalidParameterError, NonFiniteError
+
+        for name in ("error", "tolerance"):
+            value = getattr(self, name)
+            try:
+                if isinstance(value, (str, bytes, bool)):
+                    raise TypeError
+                value = float(value)
+            except (TypeError, ValueError):
+                raise InvalidParameterError(f"Measurement {name} must be a real number; got {value!r:.60}") from None
+            if not math.isfinite(value):
+                raise NonFiniteError(f"Measurement {name} is {value} ({self.what or 'no what'}): not a finite number")
+        if float(self.tolerance) < 0:
+            raise InvalidParameterError(f"Measurement tolerance must be >= 0; got {self.tolerance}")
 
     @property
     def passed(self) -> bool:
@@ -281,6 +305,20 @@ class Claim:
     equivalent: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        parts = require_text(self.id, "claim id ('paper.short_name')").split(".")
+        if len(parts) != 2 or not all(p.isidentifier() for p in parts):
+            raise ClaimError(f"claim id must look like 'paper.short_name' (two identifiers); got {self.id!r}")
+        require_text(self.title, f"claim {self.id!r}: the title")
+        if not isinstance(self.source, Source):
+            raise ClaimError(f"claim {self.id!r}: source must be a lazyrich.Source; got {type(self.source).__name__}")
+        if not callable(self.statement) and (
+            isinstance(self.statement, (str, bytes)) or not isinstance(self.statement, Sequence)
+        ):
+            raise ClaimError(f"claim {self.id!r}: statement must be a callable or a sequence of SymPy objects")
+        if not isinstance(self.heuristic, bool) or any(
+            f is not None and not callable(f) for f in (self.symbolic, self.numeric, self.certified)
+        ):
+            raise ClaimError(f"claim {self.id!r}: heuristic must be True/False and each check a callable or None")
         if not isinstance(self.equivalent, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) and v.strip() and "\n" not in v.strip()
             for k, v in self.equivalent.items()
@@ -289,9 +327,6 @@ class Claim:
                 f"claim {self.id!r}: equivalent must map mutant labels to one-line reasons (str -> str); got {self.equivalent!r}"
             )
         self.equivalent = dict(self.equivalent)
-        parts = self.id.split(".")
-        if len(parts) != 2 or not all(p.isidentifier() for p in parts):
-            raise ClaimError(f"claim id must look like 'paper.short_name' (two identifiers); got {self.id!r}")
         if parts[0] != self.source.paper:
             raise ClaimError(f"claim {self.id!r}: id prefix must be the source paper {self.source.paper!r}")
 

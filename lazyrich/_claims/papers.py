@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from .._base.errors import ClaimError
 
-__all__ = ["PAPERS", "Source", "citation", "register_paper"]
+__all__ = ["PAPERS", "Source", "citation", "register_paper", "require_text"]
 
 _PAPERS: dict[str, str] = {}
 
@@ -35,14 +35,28 @@ def register_paper(key: str, citation: str) -> str:
     >>> Source("example_paper", "Thm 1").cite()
     'A. Author, An example (2025), Thm 1'
     """
-    if not isinstance(key, str) or not key.isidentifier():
-        raise ClaimError(f"a paper key must be an identifier (the claim-id prefix); got {key!r}")
-    if not isinstance(citation, str) or not citation.strip():
-        raise ClaimError(f"paper {key!r}: the citation must be a non-empty string; got {citation!r}")
+    require_text(key, "a paper key (the claim-id prefix)", identifier=True)
+    require_text(citation, f"paper {key!r}: the citation")
     known = _PAPERS.setdefault(key, citation)
     if known != citation:
         raise ClaimError(f"paper {key!r} is already registered as {known!r}; cannot re-register it as {citation!r}")
     return key
+
+
+def require_text(value, what: str, identifier: bool = False) -> str:
+    """``value`` if it is a non-empty string (a Python identifier with ``identifier``), else :class:`ClaimError`.
+
+    >>> require_text("domine2025", "paper", identifier=True)
+    'domine2025'
+    >>> require_text(None, "claim title")
+    Traceback (most recent call last):
+    ...
+    lazyrich._base.errors.ClaimError: claim title must be a non-empty string; got None
+    """
+    if not (isinstance(value, str) and (value.isidentifier() if identifier else bool(value.strip()))):
+        kind = "an identifier" if identifier else "a non-empty string"
+        raise ClaimError(f"{what} must be {kind}; got {value!r:.60}")
+    return value
 
 
 def citation(paper: str) -> str:
@@ -65,6 +79,12 @@ class Source:
     paper: str
     where: str
     note: str = ""
+
+    def __post_init__(self) -> None:
+        require_text(self.paper, "Source paper (a registered paper key)", identifier=True)
+        require_text(self.where, "Source where (the paper's section or equation)")
+        if not isinstance(self.note, str):
+            raise ClaimError(f"Source note must be a string; got {self.note!r:.60}")
 
     def cite(self) -> str:
         """``<citation of the paper>, <where> (<note>)``; see :func:`citation` for unregistered papers."""

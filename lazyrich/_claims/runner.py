@@ -8,7 +8,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from importlib.metadata import entry_points
 
-from .._base.errors import ClaimError
+from .._base.errors import ClaimError, InvalidParameterError
+from .._base.validation import as_flag, positive_int
 from .model import REGISTRY, Claim, ClaimResult, Registry, run_claim
 
 __all__ = ["ENTRY_POINT_GROUP", "load_claims", "verify"]
@@ -37,6 +38,7 @@ def load_claims(modules: Sequence[str] = ()) -> Registry:
     ClaimError
         When an entry point or a module cannot be imported; the message names it.
     """
+    modules = _module_names(modules)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             ep.load()
@@ -52,6 +54,16 @@ def load_claims(modules: Sequence[str] = ()) -> Registry:
         except ImportError as exc:
             raise ClaimError(f"cannot import claim module {name!r}: {exc}") from exc
     return REGISTRY
+
+
+def _module_names(modules) -> tuple[str, ...]:
+    """``modules`` as a tuple of module names (a bare string would be read as its characters)."""
+    if isinstance(modules, (str, bytes)) or not isinstance(modules, (list, tuple)):
+        raise InvalidParameterError(f"modules must be a list or tuple of module names; got {modules!r:.60}")
+    for name in modules:
+        if not isinstance(name, str) or not name:
+            raise InvalidParameterError(f"a claim module name is a non-empty string; got {name!r:.60}")
+    return tuple(modules)
 
 
 def _worker_run(cid: str, certified: bool = False) -> ClaimResult:
@@ -73,7 +85,7 @@ def verify(
     pattern : str, optional
         Glob (``lazy_to_rich.*``) or substring of the claim id.
     jobs : int
-        Worker processes; ``1`` runs in this process, ``0`` uses every core.
+        Worker processes (a non-negative integer); ``1`` runs in this process, ``0`` uses every core.
     modules : sequence of str
         Extra claim modules to import besides the installed ones (see :func:`load_claims`).
     registry : Registry, optional
@@ -85,6 +97,15 @@ def verify(
     -------
     list of ClaimResult, in registry order.
     """
+    if pattern is not None and not isinstance(pattern, str):
+        raise InvalidParameterError(f"pattern must be a string (a glob or substring of claim ids); got {pattern!r:.60}")
+    jobs = positive_int(jobs, "jobs", minimum=0, hint="0 = every core, 1 = in-process")
+    modules = _module_names(modules)
+    certified = as_flag(certified, "certified")
+    if on_result is not None and not callable(on_result):
+        raise InvalidParameterError(f"on_result must be a callable or None; got {on_result!r:.60}")
+    if registry is not None and not isinstance(registry, Registry):
+        raise InvalidParameterError(f"registry must be a lazyrich Registry or None; got {type(registry).__name__}")
     if registry is None:
         registry = load_claims(modules)
         own = True

@@ -26,7 +26,7 @@ import sympy as sp
 from sympy.matrices.expressions import MatrixExpr, MatrixSymbol
 
 from .._base.errors import InvalidParameterError, LazyrichError, ShapeError
-from .._base.validation import positive_int
+from .._base.validation import as_digits, positive_int
 from .._symbolic.declared import Declared, facts
 from .._symbolic.derivative import time_derivative
 from .._symbolic.matrix_calculus import RewriteRule, canonicalize, explicit_residual, is_zero
@@ -136,7 +136,7 @@ def _problem(ode, solution, initial, time, rules, assume, sample, dps) -> Soluti
     elif not isinstance(sample, SolutionSample):
         raise InvalidParameterError(f"sample must be a SolutionSample, a mapping or None, got {type(sample).__name__}")
     # the oracle's digits must exceed float64's for the numeric and stability checks to mean anything
-    dps = positive_int(dps, "dps", minimum=15, hint="digits of the reference integration")
+    dps = as_digits(positive_int(dps, "dps", minimum=15, hint="digits of the reference integration"))  # <= MAX_DPS
     rules = list(rules)
     kw = facts([*rules, *(_as_rule(a) for a in assume)])
     declared = [r for r in rules if isinstance(r, Declared)]

@@ -2,74 +2,29 @@
 
 Under a task-aligned lambda-balanced init the modes decouple and each singular
 value obeys ``tau ds/dt = sqrt(lambda^2 + 4 s^2) (s~ - s)``; its exact solution is
-``s(t) = s0 + gamma(t; lambda) (s~ - s0)``. :class:`AlignedMode` is that closed form
-behind the :class:`~lazyrich._exact.closed_form.ClosedForm` interface;
-:func:`aligned_singular_value` is the public function on top of it.
+``s(t) = s0 + gamma(t; lambda) (s~ - s0)``. This is the ODE of Tu et al. (2024), eq. (1) (aligned)
+with ``c = |lambda| / 2`` in time ``t / tau``, so the evaluation is the one of
+:mod:`lazyrich._exact.scalar_mode` (regimes, float64 error bound and the certified ``dps=`` path are
+derived there). :class:`AlignedMode` is that closed form behind the
+:class:`~lazyrich._exact.closed_form.ClosedForm` interface; :func:`aligned_singular_value` is the
+public function on top of it.
 """
 
 from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 
 from .._base.validation import as_digits, as_scalar, as_time_grid, positive
 from .._numerics.arb import ArbScalar
+from .._numerics.arb_digits import arb_number
 from .._numerics.backend import MpmathScalar
 from .closed_form import ClosedForm
+from .scalar_mode import FloatMode, exact_values, float_values, mode_coefficients, mode_value
 
 __all__ = ["AlignedMode", "aligned_direct", "aligned_singular_value"]
-
-
-def gamma_pieces(st, s0, lam, lib):
-    """``(mu, P, M, 2 mu^2)`` of Dominé et al. (2025), Eq. 17, each without cancellation (``lib``: numpy, MpmathScalar or ArbScalar).
-
-    ``P M = (lambda^2/4) (s~ - s0)^2``, so the one of ``P, M`` that would cancel
-    is computed from the other (``P`` cancels when ``s~ s0 < 0``, ``M`` when ``>= 0``).
-    """
-    l2 = lam * lam / 4
-    mu = lib.sqrt(st * st + l2)
-    mu0 = lib.sqrt(s0 * s0 + l2)
-    prod = l2 * (st - s0) ** 2
-    if st * s0 >= 0:
-        P = mu * mu0 + l2 + st * s0
-        M = prod / P if P != 0 else 0 * P
-    else:
-        M = mu * mu0 - l2 - st * s0
-        P = prod / M
-    return mu, P, M, 2 * (st * st + l2)
-
-
-def aligned_at(t, pieces, st, s0, lam, tau, lib):
-    r"""``s(t)`` from the t-independent ``pieces = gamma_pieces(...)``: the stable closed form, written once.
-
-    With :math:`F = 1 - E = -\mathrm{expm1}(-2\mu t/\tau)` and the identities
-    :math:`\mathcal P - \mathcal M = \lambda^2/2 + 2\tilde s s_0` and
-    :math:`2\mu^2 = \lambda^2/2 + 2\tilde s^2`, the gamma of Dominé et al. (2025), Eq. 17 is
-
-    .. math::
-        \gamma = \frac{F(\mathcal P + \mathcal M E)}{2\mu^2E + F(\mathcal P + \mathcal M E)},
-
-    a ratio of sums of non-negative terms: no cancellation at any t, including ``mu t ~ 0``
-    near the ``lambda = s~ = 0`` saddle, where ``1 - E`` would be lost in ``E`` itself.
-    """
-    mu, P, M, two_mu2 = pieces
-    if two_mu2 == 0:
-        # lambda = 0 and target 0: tau ds/dt = -2 |s| s, gamma is 0/0 there
-        return s0 / (1 + 2 * abs(s0) * t / tau)
-    x = -2 * mu * t / tau
-    E = lib.exp(x)
-    # F = 1 - E: expm1 only where 1 - E would cancel (x > -1/2); below, 1 - E >= 0.39 loses at most 2 ulp
-    F = -lib.expm1(x) if x > -0.5 else 1 - E
-    if P == 0:  # lambda = 0 with s~ s0 <= 0 (the flow ends at the saddle s = 0): E cancels, so no 0/0 once E underflows
-        a = F * M
-        den = two_mu2 + a
-    else:
-        a = F * (P + M * E)
-        den = two_mu2 * E + a
-    if den == 0:  # only at s~ = s0 = 0 with lambda = 0: the saddle stays put
-        return s0
-    return s0 + a / den * (st - s0)
 
 
 def aligned_direct(t, st, s0, lam, tau, lib):
@@ -121,15 +76,23 @@ class AlignedMode(ClosedForm):
         self.lam = as_scalar(lam, "lam")
         self.tau = positive(tau, "tau")
         #: The decay rate mu = sqrt(s~^2 + lambda^2 / 4) of the exponentials.
-        self.mu = math.sqrt(self.s_target**2 + self.lam**2 / 4)
+        self.mu = math.hypot(self.s_target, self.lam / 2)
 
-    def _formula(self, lib, num):
-        st, s0, lam, tau = (num(v) for v in (self.s_target, self.s0, self.lam, self.tau))
-        pieces = gamma_pieces(st, s0, lam, lib)
-        return lambda t: [aligned_at(num(t), pieces, st, s0, lam, tau, lib)]
+    def _c(self):
+        """``c = |lambda| / 2`` exactly: a float (halving is exact above the subnormal range), else an mpf."""
+        c = abs(self.lam)
+        return c / 2 if c >= 2.0**-1021 or c == 0 else mpmath.ldexp(mpmath.mpf(c), -1)
+
+    def exact_args(self):
+        """``(s0, s*, c, tau)`` of :mod:`lazyrich._exact.scalar_mode`, exact (float, mpf or decimal string)."""
+        return (self.s0, self.s_target, self._c(), self.tau)
 
     def stable_evaluator(self, digits):
-        return self._formula(np, float) if digits is None else self._formula(MpmathScalar, MpmathScalar.mpf)
+        if digits is None:
+            mode = FloatMode(*self.exact_args())
+            return lambda t: [float(mode.values(np.array([float(t)]))[0])]
+        co = mode_coefficients(*(MpmathScalar.mpf(v) for v in self.exact_args()), MpmathScalar)
+        return lambda t: [mode_value(co, MpmathScalar.mpf(t), MpmathScalar)]
 
     def direct_evaluator(self, digits):
         lib, num = (np, np.float64) if digits is None else (MpmathScalar, MpmathScalar.mpf)
@@ -137,7 +100,14 @@ class AlignedMode(ClosedForm):
         return lambda t: [aligned_direct(num(t), st, s0, lam, tau, lib)]
 
     def arb_evaluator(self):
-        return self._formula(ArbScalar, ArbScalar.mpf)
+        co = mode_coefficients(*(arb_number(v) for v in self.exact_args()), ArbScalar)
+        return lambda t: [mode_value(co, arb_number(t), ArbScalar)]
+
+    def values(self, grid, dps: int | None = None):
+        """``s(t)`` on a time grid: float64 array (``dps=None``) or list of mpf correct to ``dps`` digits."""
+        if dps is None:
+            return float_values(np.asarray(grid, dtype=float), *self.exact_args())
+        return exact_values(grid, *self.exact_args(), as_digits(dps))
 
     def guard_digits(self, t) -> int:
         """Working digits the stable form can lose at ``t``: the exponent ``2 mu t / tau`` carries its own rounding."""
@@ -178,9 +148,9 @@ def aligned_singular_value(t, s0: float, s_target: float, lam: float, tau: float
     tau : float
         Time constant.
     dps : int, optional
-        If given, return ``mpf`` values (a list for array ``t``) correct to ``dps`` significant digits:
-        the same formula in mpmath at ``dps + 10 + log10(1 + 2 mu t_max / tau)`` working digits, confirmed
-        by re-evaluation at a higher precision (:meth:`AlignedMode.confirmed`).
+        If given, return ``mpf`` values (a list for array ``t``) correct to ``dps`` significant digits,
+        also where they underflow float64: the same formula on Arb balls, the precision raised until the
+        relative radius is below ``10**-dps`` (mpmath confirmed by re-evaluation without python-flint).
 
     Returns
     -------
@@ -195,9 +165,5 @@ def aligned_singular_value(t, s0: float, s_target: float, lam: float, tau: float
     """
     grid, scalar = as_time_grid(t)
     mode = AlignedMode(s0, s_target, lam, tau)
-    if dps is not None:
-        vals = [v[0] for v in mode.confirmed(grid.tolist(), as_digits(dps))]
-        return vals[0] if scalar else vals
-    at = mode.stable_evaluator(None)
-    vals = np.array([at(x)[0] for x in grid.tolist()], dtype=float)
-    return float(vals[0]) if scalar else vals
+    vals = mode.values(grid.tolist() if dps is not None else grid, dps)
+    return (float(vals[0]) if dps is None else vals[0]) if scalar else vals

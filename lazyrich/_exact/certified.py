@@ -7,14 +7,13 @@ See :mod:`lazyrich._numerics.arb` for the namespace and the precision loop.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .._base.validation import as_bits, as_time_grid
-from .._numerics.arb import Enclosure, arb_matrix, auto_precision, exact_arb, require_flint
+from .._base.validation import as_bits, as_model, as_time_grid, nonnegative
+from .._numerics.arb import Enclosure, require_flint
 from .aligned import AlignedMode
 from .mixed_aligned import MixedAlignedMode
+from .two_layer_arb import certified_qqt_balls
 
 __all__ = [
     "certified_aligned_singular_value",
@@ -33,8 +32,10 @@ def stable_qqt_error_bound(net, scale: float) -> float:
     when ``N_i != N_o`` and the extra modes grow (``ell = sgn(N_o - N_i) lambda / 2 > 0``), else 0:
     there the error peaks at the transition time at ``0.02-0.08 (lambda / s_min)^2 eps scale``
     (measured over random 4-2-2 and 2-2-4 tasks, ``|lambda|`` = 30..100), a factor >= 3 below ``g``.
-    Empirical, not rigorous.
+    Empirical, not rigorous. ``net`` is a :class:`TwoLayerExact`, ``scale`` a finite number >= 0.
     """
+    as_model(net, "net", "TwoLayerExact", "qqt")
+    scale = nonnegative(scale, "scale")
     n = net.n_in + net.n_out
     eps = float(np.finfo(float).eps)
     spec = net.spectrum
@@ -88,63 +89,33 @@ def certified_mixed_aligned_singular_value(t, s0, s_target, c, bits: int = 100) 
 
 
 def certified_qqt(net, t, bits: int = 100) -> Enclosure:
-    r"""Certified enclosure of :math:`QQ^T(t)` of a :class:`TwoLayerExact` (Dominé et al. (2025), Sec. 4: the Fukumizu form, basis-free).
+    r"""Certified enclosure of :math:`QQ^T(t)` of a :class:`TwoLayerExact` (Dominé et al. (2025), Thm 4.3: the stable form in Arb).
 
-    .. math::
-        QQ^T(t) = e^{Ft}Q_0\Big(I + Q_0^T\!\int_0^t e^{2Fs}\,ds\;Q_0\Big)^{-1}Q_0^Te^{Ft},
-
-    with ``t`` divided by ``tau`` and the integral read off the block exponential
-    :math:`\exp\big([[2F, I], [0, 0]]\,t\big)`; every step is Arb's rigorous
-    ``arb_mat.exp`` / ``solve``. Valid for every ``N_h`` and lambda. The precision
-    grows like ``3 mu_max t / ln 2`` bits (the form cancels), so large ``t`` is slow.
+    The stable form on Arb balls with a rigorous eigendecomposition of ``F`` (only decaying
+    exponentials: the precision does not grow with ``t``, so ``t = 1e6`` costs what ``t = 1`` does);
+    the eigenbasis Fukumizu form where ``q+`` is singular or ``N_h > min(N_i, N_o)`` (repeated task
+    singular values through a basis of each eigenspace); the basis-free Fukumizu form with Arb's matrix
+    exponential for a rank-deficient task (its precision grows like ``4 mu_max t / ln 2`` bits).
+    See :mod:`lazyrich._exact.two_layer_arb`.
 
     Returns
     -------
     Enclosure
-        Balls of shape ``(T, n, n)`` (``n = N_i + N_o``).
+        Balls of shape ``(T, n, n)`` (``n = N_i + N_o``), radius <= ``2^-bits`` times the largest entry.
 
     Examples
     --------
     >>> from lazyrich import TwoLayerExact, lambda_balanced_init
     >>> W1, W2 = lambda_balanced_init(3, 2, 2, lam=0.5, sigma=0.3, seed=1)
     >>> net = TwoLayerExact(W1, W2, np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
-    >>> enc = certified_qqt(net, [1.0, 30.0])
-    >>> enc.within(net.qqt([1.0, 30.0]), bound=1e-12)
+    >>> enc = certified_qqt(net, [1.0, 30.0, 1e6])
+    >>> enc.within(net.qqt([1.0, 30.0, 1e6]), bound=1e-12)
     True
     """
-    flint = require_flint()
+    require_flint()
+    as_model(net, "net", "TwoLayerExact", "qqt")
     grid, _ = as_time_grid(t)
-    bits = as_bits(bits)
-    n = net.n_in + net.n_out
-    F = net.F  # exact in float64: lam / 2 is a power-of-two scaling
-    mu_max = float(np.abs(np.linalg.eigvalsh(F)).max())
-    t_max = float(grid.max()) / net.tau
-
-    def evaluate():
-        Fa, Q0 = arb_matrix(F), arb_matrix(net.Q0)
-        tau = exact_arb(net.tau)
-        big = flint.arb_mat(2 * n, 2 * n)
-        for i in range(n):
-            big[i, n + i] = 1
-            for j in range(n):
-                big[i, j] = 2 * Fa[i, j]
-        out = np.empty((len(grid), n, n), dtype=object)
-        eye = flint.arb_mat(net.n_hidden, net.n_hidden)
-        for k in range(net.n_hidden):
-            eye[k, k] = 1
-        for idx, x in enumerate(grid):
-            s = exact_arb(x) / tau
-            Y = (Fa * s).exp() * Q0
-            block = (big * s).exp()
-            integral = flint.arb_mat([[block[i, n + j] for j in range(n)] for i in range(n)])
-            M = eye + Q0.transpose() * integral * Q0
-            X = Y * M.solve(Y.transpose())
-            for i in range(n):
-                for j in range(n):
-                    out[idx, i, j] = X[i, j]
-        return out
-
-    return auto_precision(evaluate, bits, bits + 64 + math.ceil(4 * mu_max * t_max / math.log(2)))
+    return certified_qqt_balls(net, grid, as_bits(bits))
 
 
 def certified_single_neuron(sn, t, bits: int = 100) -> tuple[Enclosure, Enclosure, Enclosure]:
@@ -167,6 +138,7 @@ def certified_single_neuron(sn, t, bits: int = 100) -> tuple[Enclosure, Enclosur
     >>> beta.within(sn.beta([0.0, 3.0, 1e6]), bound=1e-13) and a.within(sn.a([0.0, 3.0, 1e6]), bound=1e-13)
     True
     """
+    as_model(sn, "sn", "SingleNeuronExact", "arb_state_evaluator", "certified")
     enc = sn.certified(t, bits, make=sn.arb_state_evaluator)
     b, d = enc.balls, sn.d
     return (

@@ -8,28 +8,21 @@ between two NTKs. This module encloses them with Arb ball arithmetic on top of t
 :mod:`lazyrich._numerics.arb`, so every returned ball contains the exact value for the float inputs
 (taken as exact binary numbers).
 
-The limit avoids an eigendecomposition of ``F`` (repeated eigenvalues on the completion would stop
-Arb): with :math:`\Sigma = \tilde U\tilde S\tilde V^T` of rank ``m``, only the ``m x m`` Gram
-matrix (:math:`\Sigma\Sigma^T` when ``N_o <= N_i``, else :math:`\Sigma^T\Sigma`) is diagonalised,
-by Arb's rigorous ``acb_mat.eig`` (simple eigenvalues, i.e. distinct task singular values), and
-
-.. math::
-    QQ^T(\infty) = \begin{bmatrix} \tilde V(\tilde S_\lambda - \tfrac\lambda2)\tilde V^T & \Sigma^T \\
-    \Sigma & \tilde U(\tilde S_\lambda + \tfrac\lambda2)\tilde U^T\end{bmatrix},\qquad
-    \tilde S_\lambda = (\tilde S^2 + \tfrac{\lambda^2}4)^{1/2},
-
-where the block on the other side is :math:`\Sigma^T \tilde U\,g(\tilde S)\,\tilde U^T\Sigma` with
-:math:`g = (\tilde S_\lambda - \lambda/2)/\tilde S^2` (or its mirror image).
+The limit is :math:`2P_+\tilde S_\lambda P_+^T` with the eigenvectors :math:`p_+` of ``F`` (or, for
+repeated task singular values, a basis of each cluster's eigenspace) enclosed by
+:func:`lazyrich._exact.two_layer_arb_spectrum.arb_spectrum` and checked by its residual.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._base.errors import InvalidParameterError, PrecisionError
-from .._base.validation import as_bits, as_matrix, as_scalar
-from .._numerics.arb import MAX_PREC, Enclosure, arb_matrix, auto_precision, exact_arb, require_flint
-from .two_layer_spectrum import check_full_rank_task
+from .._base.errors import InvalidParameterError, PrecisionError, ShapeError
+from .._base.validation import as_bits, as_matrix, as_scalar, positive_int
+from .._numerics.arb import MAX_PREC, Enclosure, arb_matrix, auto_precision, require_flint
+from .two_layer_arb import balls_array, limit_balls
+from .two_layer_arb_spectrum import arb_spectrum, check_spectrum
+from .two_layer_spectrum import check_full_rank_task, riccati_matrix
 
 __all__ = ["certified_kernel_distance", "certified_ntk", "certified_qqt_limit"]
 
@@ -42,7 +35,7 @@ def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
     Parameters
     ----------
     sigma_yx : (N_o, N_i) array
-        The task, full rank ``m = min(N_i, N_o)`` with distinct singular values; taken as exact.
+        The task, full rank ``m = min(N_i, N_o)`` (repeated singular values allowed); taken as exact.
     lam : float
         The balance lambda, taken as exact.
     bits : int
@@ -58,7 +51,7 @@ def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
     InvalidParameterError
         ``sigma_yx`` is rank deficient (the limit then depends on the initialization).
     PrecisionError
-        The task singular values could not be separated (repeated values).
+        The requested bits need more than ``MAX_PREC`` bits of working precision.
 
     Examples
     --------
@@ -71,59 +64,25 @@ def certified_qqt_limit(sigma_yx, lam: float, bits: int = 100) -> Enclosure:
     >>> bool(enc.rad.max() < 1e-29)
     True
     """
-    flint = require_flint()
+    require_flint()
     bits = as_bits(bits)
     syx = as_matrix(sigma_yx, "sigma_yx")
     lam_value = as_scalar(lam, "lam")
     no, ni = syx.shape
-    m = min(ni, no)
     check_full_rank_task(np.linalg.svd(syx, compute_uv=False), ni + no, "use certified_qqt at a finite t")
-    output_side = no <= ni  # diagonalise the m x m Gram on the smaller side
 
     def evaluate():
-        S = arb_matrix(syx)
-        St = S.transpose()
-        half = exact_arb(lam_value) / 2
-        G = S * St if output_side else St * S  # m x m, eigenvalues s_a^2 > 0
-        try:
-            E, R = flint.acb_mat(G).eig(right=True)
-        except ValueError:  # eigenvalues not isolated at this precision: non-finite balls make the driver double it
-            return np.full((ni + no, ni + no), flint.arb("nan"), dtype=object)
-        small = flint.arb_mat(m, m)  # the side of the Gram: U (S_l +- l/2) U^T
-        other = flint.arb_mat(m, m)  # U g(S) U^T, mapped to the other side through Sigma
-        sign = 1 if output_side else -1
-        for a in range(m):
-            e = E[a].real
-            mu = (e + half * half).sqrt()
-            near, far = mu + sign * half, mu - sign * half
-            col = [R[i, a] for i in range(m)]
-            norm2 = sum(((c * c.conjugate()).real for c in col), flint.arb(0))
-            for i in range(m):
-                for j in range(m):
-                    p = (col[i] * col[j].conjugate()).real / norm2  # the real projector, phase-free
-                    small[i, j] += near * p
-                    other[i, j] += far / e * p
-        out = np.empty((ni + no, ni + no), dtype=object)
-        if output_side:
-            inner, outer = St * other * S, small  # (ni, ni), (no, no)
-        else:
-            inner, outer = small, S * other * St
-        for i in range(ni):
-            for j in range(ni):
-                out[i, j] = inner[i, j]
-        for i in range(no):
-            for j in range(no):
-                out[ni + i, ni + j] = outer[i, j]
-            for j in range(ni):
-                out[ni + i, j] = out[j, ni + i] = S[i, j]
-        return out
+        spec = arb_spectrum(syx, lam_value)
+        if spec is None:  # eigenvalues not isolated at this precision: non-finite balls make the driver double it
+            return np.full((ni + no, ni + no), require_flint().arb("nan"), dtype=object)
+        check_spectrum(spec, riccati_matrix(syx, lam_value))
+        return balls_array([limit_balls(spec)])[0]
 
     try:
         return auto_precision(evaluate, bits, bits + 64)
     except PrecisionError:
         raise PrecisionError(
-            f"could not certify {bits} bits of QQ^T(inf) below {MAX_PREC} bits of working precision: the task "
-            "singular values could not be separated (repeated values?)"
+            f"could not certify {bits} bits of QQ^T(inf) below {MAX_PREC} bits of working precision"
         ) from None
 
 
@@ -159,10 +118,15 @@ def certified_ntk(qqt: Enclosure, n_in: int, X) -> Enclosure:
     True
     """
     flint = require_flint()
-    balls = qqt.balls
+    balls = _enclosure(qqt, "qqt").balls
     batched = balls.ndim == 3
     B = balls if batched else balls[None]
     n = B.shape[-1]
+    if balls.ndim not in (2, 3) or B.shape[-2] != n:
+        raise ShapeError(f"qqt must hold balls of shape (n, n) or (T, n, n); got {balls.shape}")
+    n_in = positive_int(n_in, "n_in", error=ShapeError, hint=f"the first block size, below n = {n}")
+    if n_in >= n:
+        raise ShapeError(f"n_in must be below n = {n} (the size of QQ^T); got {n_in}")
     X = as_matrix(X, "X", (n_in, None))
     n_out, P = n - n_in, X.shape[1]
     saved = flint.ctx.prec
@@ -220,6 +184,7 @@ def certified_kernel_distance(K1: Enclosure, K2: Enclosure) -> Enclosure:
     True
     """
     flint = require_flint()
+    _enclosure(K1, "K1"), _enclosure(K2, "K2")
     if K1.balls.shape != K2.balls.shape:
         raise InvalidParameterError(f"the kernels must have the same shape; got {K1.balls.shape} and {K2.balls.shape}")
     saved = flint.ctx.prec
@@ -237,3 +202,12 @@ def certified_kernel_distance(K1: Enclosure, K2: Enclosure) -> Enclosure:
     out = np.empty(1, dtype=object)
     out[0] = d
     return Enclosure(out, min(K1.prec, K2.prec))
+
+
+def _enclosure(x, name: str) -> Enclosure:
+    """``x`` if it is an :class:`Enclosure` (what the ``certified_*`` functions return), else a typed error."""
+    if not isinstance(x, Enclosure):
+        raise InvalidParameterError(
+            f"{name} must be an Enclosure (e.g. from certified_qqt or certified_ntk); got {type(x).__name__}"
+        )
+    return x

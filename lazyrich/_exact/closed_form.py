@@ -89,15 +89,16 @@ class ClosedForm(ABC):
         """The stable form at each time: float64 (``digits=None``) or mpmath at exactly ``digits`` working digits.
 
         No guard digits and no confirmation. Returns one flat list per time, ``None`` where the form
-        broke down (raised, or returned a non-finite value).
+        broke down (raised, or returned a non-finite value). ``ts``: a time or 1-D grid of finite
+        times ``>= 0`` (``mpf`` and decimal-string entries are kept as given).
         """
-        return _values(self.stable_evaluator, ts, digits)
+        return _values(self.stable_evaluator, _times(ts), digits)
 
     def direct(self, ts, digits: int | None = None) -> list:
         """The paper's direct form, as :meth:`stable` (kept to show where it fails)."""
         if not self.has_direct:
             raise InvalidParameterError(f"{type(self).__name__} has no direct form; use stable()")
-        return _values(self.direct_evaluator, ts, digits)
+        return _values(self.direct_evaluator, _times(ts), digits)
 
     def confirmed(self, ts, dps: int, make: Callable[[int], Evaluator] | None = None) -> list:
         """Values correct to ``dps`` digits at each time (``make``: the evaluator factory, default the stable form).
@@ -106,6 +107,8 @@ class ClosedForm(ABC):
         computed at two precisions only; :func:`~lazyrich._numerics.precision.confirmed_mpmath` raises it
         where the two evaluations disagree.
         """
+        ts = _times(ts)
+        dps = as_digits(dps)
         make = make or self.stable_evaluator
         guard = self.guard_digits(max(float(mpmath.mpf(x)) for x in ts))
         return confirmed_mpmath(lambda: make(mpmath.mp.dps), ts, dps, lambda _: guard)
@@ -129,6 +132,11 @@ class ClosedForm(ABC):
             return out
 
         return auto_precision(evaluate, bits, self.certified_bits(float(grid.max()), bits))
+
+
+def _times(ts) -> list:
+    """``ts`` as a list of finite times ``>= 0`` (a scalar is one time; ``mpf`` and decimal strings kept exact)."""
+    return as_time_grid(ts, "ts", exact=True)[0]
 
 
 def _finite(v) -> bool:

@@ -27,10 +27,13 @@ reduction derived here from Kunin et al. (2024), Sec. 3). Three routes are provi
 
 from __future__ import annotations
 
+import math
+
+import mpmath
 import numpy as np
 
-from .._base.errors import InvalidParameterError, ShapeError, SimulationDivergedError
-from .._base.validation import as_matrix, as_scalar, as_vector
+from .._base.errors import InvalidParameterError, NonFiniteError, ShapeError, SimulationDivergedError
+from .._base.validation import as_flag, as_matrix, as_scalar, as_vector, positive, positive_int
 
 __all__ = [
     "implicit_bias_argmin",
@@ -42,22 +45,55 @@ __all__ = [
 ]
 
 
-def _kappa_plus_minus(r2, delta: float):
-    """``(kappa + delta, kappa - delta)`` for ``kappa = sqrt(delta^2 + 4 r2)``, without cancellation."""
-    kappa = np.sqrt(delta * delta + 4.0 * r2)
+#: Working bits of the scalar parts (mpmath: no overflow or underflow at any input magnitude).
+_WORK_BITS = 120
+
+
+def _norm2(v):
+    """``|v|^2`` as an mpf (each square exact at the working precision, one rounding per sum)."""
+    return mpmath.fsum(mpmath.mpf(float(x)) ** 2 for x in v)
+
+
+def _dot(u, v):
+    return mpmath.fsum(mpmath.mpf(float(a)) * mpmath.mpf(float(b)) for a, b in zip(u, v))
+
+
+def _kappa_plus_minus(r2, delta):
+    """``(kappa, kappa + delta, kappa - delta)`` for ``kappa = sqrt(delta^2 + 4 r2)`` as mpf, without cancellation."""
+    delta = mpmath.mpf(delta)
+    kappa = mpmath.sqrt(delta * delta + 4 * r2)
     if delta >= 0:
         plus = kappa + delta
-        minus = 4.0 * r2 / plus if delta > 0 else kappa
+        minus = 4 * r2 / plus if delta > 0 else kappa
     else:
         minus = kappa - delta
-        plus = 4.0 * r2 / minus
+        plus = 4 * r2 / minus
     return kappa, plus, minus
+
+
+def _as_float(x, what: str) -> float:
+    """An mpf as a float, or :class:`NonFiniteError` (saying what to rescale) beyond the float64 range."""
+    v = float(x)
+    if not math.isfinite(v):
+        raise NonFiniteError(
+            f"{what} = {mpmath.nstr(x, 5)} is beyond the float64 range; rescale the inputs (beta, or X, y and beta0; "
+            "the quantities are homogeneous in them) and scale the result back"
+        )
+    return v
+
+
+def _finite_vector(v: np.ndarray, what: str) -> np.ndarray:
+    if not np.all(np.isfinite(v)):
+        raise NonFiniteError(f"{what} overflows float64; rescale the data (X, y) and beta0 and scale the result back")
+    return v
 
 
 def implicit_bias_potential(beta, delta: float) -> float:
     r"""The potential ``Psi_delta(beta) = (kappa - 2 delta) sqrt(kappa + delta) / 3`` of Theorem 3.1 (eq. 5).
 
-    Its gradient is ``sqrt(kappa - delta) beta / |beta|`` (``= sqrt(2) |w| beta_hat``).
+    Its gradient is ``sqrt(kappa - delta) beta / |beta|`` (``= sqrt(2) |w| beta_hat``). The scalars
+    are formed in mpmath (no overflow for ``|beta|`` or ``|delta|`` up to 1e300); the value is returned as a
+    float, or :class:`NonFiniteError` where it exceeds the float64 range.
 
     Examples
     --------
@@ -66,17 +102,20 @@ def implicit_bias_potential(beta, delta: float) -> float:
     """
     beta = as_vector(beta, "beta")
     delta = as_scalar(delta, "delta")
-    kappa, plus, _ = _kappa_plus_minus(float(beta @ beta), delta)
-    return float((kappa - 2.0 * delta) * np.sqrt(plus) / 3.0)
+    with mpmath.workprec(_WORK_BITS):
+        kappa, plus, _ = _kappa_plus_minus(_norm2(beta), delta)
+        return _as_float((kappa - 2 * delta) * mpmath.sqrt(plus) / 3, "Psi_delta(beta)")
 
 
 def _potential_gradient(beta: np.ndarray, delta: float) -> np.ndarray:
-    r2 = float(beta @ beta)
-    _, plus, minus = _kappa_plus_minus(r2, delta)
-    if delta > 0:  # smooth at beta = 0: sqrt(kappa - delta)/|beta| = 2/sqrt(kappa + delta)
-        return 2.0 * beta / np.sqrt(plus)
-    r = np.sqrt(r2)
-    return np.sqrt(minus) * beta / r if r > 0 else np.zeros_like(beta)
+    with mpmath.workprec(_WORK_BITS):
+        r2 = _norm2(beta)
+        _, plus, minus = _kappa_plus_minus(r2, delta)
+        if delta > 0:  # smooth at beta = 0: sqrt(kappa - delta)/|beta| = 2/sqrt(kappa + delta)
+            return _as_float(2 / mpmath.sqrt(plus), "2 / sqrt(kappa + delta)") * beta
+        if r2 == 0:
+            return np.zeros_like(beta)
+        return _as_float(mpmath.sqrt(minus / r2), "sqrt(kappa - delta) / |beta|") * beta
 
 
 def implicit_bias_objective(beta, beta0, delta: float) -> float:
@@ -90,8 +129,12 @@ def implicit_bias_objective(beta, beta0, delta: float) -> float:
     beta = as_vector(beta, "beta")
     beta0 = _nonzero_beta0(beta0, beta.size)
     delta = as_scalar(delta, "delta")
-    _, _, minus0 = _kappa_plus_minus(float(beta0 @ beta0), delta)
-    return implicit_bias_potential(beta, delta) - float(np.sqrt(minus0) * (beta0 @ beta) / np.linalg.norm(beta0))
+    with mpmath.workprec(_WORK_BITS):
+        r2_0 = _norm2(beta0)
+        _, _, minus0 = _kappa_plus_minus(r2_0, delta)
+        kappa, plus, _ = _kappa_plus_minus(_norm2(beta), delta)
+        psi = (kappa - 2 * delta) * mpmath.sqrt(plus) / 3
+        return _as_float(psi - mpmath.sqrt(minus0 / r2_0) * _dot(beta0, beta), "the objective of eq. (5)")
 
 
 def _nonzero_beta0(beta0, d: int | None = None) -> np.ndarray:
@@ -132,6 +175,10 @@ def implicit_bias_argmin(X, y, beta0, delta: float, ftol: float = 1e-15, maxiter
         The initial function ``a0 w0`` (nonzero).
     delta : float
         ``delta / sqrt(eta_a eta_w)`` (unit-rate conserved quantity).
+    ftol : float, > 0
+        SLSQP's stopping tolerance on the objective.
+    maxiter : int, >= 1
+        Largest number of SLSQP iterations.
 
     Raises
     ------
@@ -147,8 +194,11 @@ def implicit_bias_argmin(X, y, beta0, delta: float, ftol: float = 1e-15, maxiter
     """
     X, y, beta0, _, beta_mn = _problem(X, y, beta0)
     delta = as_scalar(delta, "delta")
-    _, _, minus0 = _kappa_plus_minus(float(beta0 @ beta0), delta)
-    lin = np.sqrt(minus0) * beta0 / np.linalg.norm(beta0)
+    ftol, maxiter = positive(ftol, "ftol"), positive_int(maxiter, "maxiter")
+    with mpmath.workprec(_WORK_BITS):
+        r2_0 = _norm2(beta0)
+        _, _, minus0 = _kappa_plus_minus(r2_0, delta)
+        lin = _as_float(mpmath.sqrt(minus0 / r2_0), "psi_delta / |beta0|") * beta0
     from scipy.optimize import minimize  # deferred: scipy.optimize loads scipy.integrate
 
     def fun(b):
@@ -163,18 +213,17 @@ def implicit_bias_argmin(X, y, beta0, delta: float, ftol: float = 1e-15, maxiter
         jac=jac,
         method="SLSQP",
         constraints=[{"type": "eq", "fun": lambda b: X @ b - y, "jac": lambda b: X}],
-        options={"ftol": ftol, "maxiter": int(maxiter)},
+        options={"ftol": ftol, "maxiter": maxiter},
     )
     if not res.success:
         raise SimulationDivergedError(f"SLSQP did not solve eq. (5): {res.message}")
     return np.asarray(res.x, dtype=float)
 
 
-def _unit_init(beta0: np.ndarray, delta: float) -> tuple[float, np.ndarray]:
-    """``(a0, w0)`` with ``a0 > 0``, ``a0 w0 = beta0`` and ``a0^2 - |w0|^2 = delta`` (Kunin et al. (2024), Sec. 3)."""
-    _, plus, _ = _kappa_plus_minus(float(beta0 @ beta0), delta)
-    a0 = np.sqrt(plus / 2.0)
-    return float(a0), beta0 / a0
+def _unit_a0(beta0: np.ndarray, delta: float):
+    """``a0 > 0`` (mpf) with ``a0 w0 = beta0`` and ``a0^2 - |w0|^2 = delta`` (Kunin et al. (2024), Sec. 3): ``a0^2 = (kappa + delta) / 2``."""
+    _, plus, _ = _kappa_plus_minus(_norm2(beta0), delta)
+    return mpmath.sqrt(plus / 2)
 
 
 def implicit_bias_limit(X, y, beta0, delta: float, sign_change: bool = False) -> np.ndarray:
@@ -201,16 +250,24 @@ def implicit_bias_limit(X, y, beta0, delta: float, sign_change: bool = False) ->
     True
     """
     X, y, beta0, pinv, beta_mn = _problem(X, y, beta0)
-    delta = as_scalar(delta, "delta")
-    _, w0 = _unit_init(beta0, delta)
-    n0 = w0 - pinv @ (X @ w0)
-    kap = 0.5 * (float(n0 @ n0) + delta)
-    c2 = float(beta_mn @ beta_mn)
-    root = np.hypot(kap, np.sqrt(c2))
-    a2 = kap + root if kap >= 0 else c2 / (root - kap)
+    delta, sign_change = as_scalar(delta, "delta"), as_flag(sign_change, "sign_change")
     if sign_change and delta >= 0:
         raise InvalidParameterError(f"a cannot change sign for delta = {delta} >= 0 (a^2 = |w|^2 + delta)")
-    return beta_mn + (-1.0 if sign_change else 1.0) * np.sqrt(a2) * n0
+    row = pinv @ (X @ beta0)
+    ker = beta0 - row  # P_ker beta0 = a0 P_ker w0
+    with mpmath.workprec(_WORK_BITS):
+        a0 = _unit_a0(beta0, delta)
+        a0_2 = a0 * a0
+        n2, p2 = _norm2(ker) / a0_2, _norm2(row) / a0_2  # |P_ker w0|^2, |P_row w0|^2
+        # 2 kappa_n = |P_ker w0|^2 + delta = a0^2 - |P_row w0|^2 (|w0|^2 = a0^2 - delta): the pair with smaller terms
+        two_kap = n2 + delta if delta >= 0 or max(n2, abs(delta)) <= max(a0_2, p2) else a0_2 - p2
+        kap, c2 = two_kap / 2, _norm2(beta_mn)
+        root = mpmath.sqrt(kap * kap + c2)
+        a2 = kap + root if kap >= 0 else c2 / (root - kap)
+        ratio = _as_float(mpmath.sqrt(a2) / a0, "a_inf / a0")  # beta_inf = beta_mn + a_inf P_ker w0
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = beta_mn + (-1.0 if sign_change else 1.0) * ratio * ker
+    return _finite_vector(out, "beta_inf")
 
 
 def implicit_bias_limit_1d(X, y, beta0, delta: float) -> np.ndarray:
@@ -242,12 +299,13 @@ def implicit_bias_limit_1d(X, y, beta0, delta: float) -> np.ndarray:
             f"implicit_bias_limit_1d needs a one-dimensional null space of X; it has dimension {X.shape[1] - rank}"
         )
     n_hat = vt[-1]
-    _, w0 = _unit_init(beta0, delta)
-    k = float(np.linalg.norm(w0) * (beta0 @ n_hat) / np.linalg.norm(beta0))
-    kap = 0.5 * (k * k + delta)
-    c = float(np.linalg.norm(beta_mn))
-    alpha = k * np.sqrt(kap + np.sqrt(kap * kap + c * c))
-    return beta_mn + alpha * n_hat
+    with mpmath.workprec(_WORK_BITS):
+        k = _dot(beta0, n_hat) / _unit_a0(beta0, delta)  # |w0| beta0_hat^T n_hat with |w0| = |beta0| / a0
+        kap, c2 = (k * k + delta) / 2, _norm2(beta_mn)
+        root = mpmath.sqrt(kap * kap + c2)
+        alpha = _as_float(k * mpmath.sqrt(kap + root if kap >= 0 else c2 / (root - kap)), "alpha")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_vector(beta_mn + alpha * n_hat, "beta_inf")
 
 
 def implicit_bias_endpoints(X, y, beta0) -> tuple[np.ndarray, np.ndarray | None]:

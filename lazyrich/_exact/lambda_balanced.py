@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._base.errors import InvalidParameterError, ShapeError
-from .._base.validation import as_scalar, positive, positive_int
+from .._base.errors import InvalidParameterError, NonFiniteError, ShapeError
+from .._base.validation import as_rng, as_scalar, positive, positive_int
 from .._numerics.random_matrices import random_orthogonal
 
-__all__ = ["check_balance_constraints", "lambda_balanced_init", "split_singular_values"]
+__all__ = ["MAX_INIT_ENTRIES", "check_balance_constraints", "lambda_balanced_init", "split_singular_values"]
 
 
 def check_balance_constraints(n_in: int, n_hidden: int, n_out: int, lam: float) -> None:
@@ -42,26 +42,39 @@ def check_balance_constraints(n_in: int, n_hidden: int, n_out: int, lam: float) 
         )
 
 
-def split_singular_values(s: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:
-    r"""Layer singular values ``(s1, s2)`` with ``s1 s2 = s`` and ``s2**2 - s1**2 = lambda``.
+def split_singular_values(s: np.ndarray, lam: float, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    r"""Layer singular values ``(s1, s2)`` with ``s1 s2 = scale^2 s`` and ``s2**2 - s1**2 = lambda``.
 
     .. math::
         s_2^2 = \tfrac12\big(\sqrt{\lambda^2 + 4 s^2} + \lambda\big),\qquad
         s_1^2 = \tfrac12\big(\sqrt{\lambda^2 + 4 s^2} - \lambda\big),
 
-    the smaller of the two computed as ``s**2 / larger`` (no cancellation at large ``|lambda|``).
+    the larger one as ``scale sqrt((hypot(lambda', 2 s) + |lambda'|) / 2)`` with ``lambda' = lambda / scale^2``
+    and the smaller as ``scale^2 s / larger``: no cancellation at large ``|lambda|`` and no overflow or
+    underflow of an intermediate (``s^2``, ``lambda^2``) for any ``lambda`` and ``scale`` whose results are
+    floats (``lambda' = inf``: the larger one is ``sqrt(|lambda|)`` to within ``(scale^2 s / lambda)^2``).
 
     >>> s1, s2 = split_singular_values(np.array([2.0]), 3.0)
     >>> bool(np.isclose(s1[0] * s2[0], 2.0)), bool(np.isclose(s2[0]**2 - s1[0]**2, 3.0))
     (True, True)
+    >>> [float(x[0]) for x in split_singular_values(np.array([1.0]), 1e300)]   # s1 = 1e-150, s2 = 1e150
+    [1e-150, 1e+150]
     """
     s = np.asarray(s, dtype=float)
-    root = np.sqrt(lam * lam + 4.0 * s * s)
-    big = 0.5 * (root + abs(lam))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        small = np.where(big > 0, s * s / np.where(big > 0, big, 1.0), 0.0)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        lam_s = lam / scale / scale
+        if np.isfinite(lam_s):
+            big = scale * np.sqrt(0.5 * (np.hypot(lam_s, 2.0 * s) + abs(lam_s)))
+            small = np.where(big > 0, scale * (scale * s / np.where(big > 0, big, 1.0)), 0.0)
+        else:
+            big = np.full_like(s, np.sqrt(abs(lam)))
+            small = scale * (scale * s / big)
     sq2, sq1 = (big, small) if lam >= 0 else (small, big)
-    return np.sqrt(sq1), np.sqrt(sq2)
+    return sq1, sq2
+
+
+#: Largest number of float64 entries lambda_balanced_init allocates by default (about 400 MB over all arrays).
+MAX_INIT_ENTRIES = 50_000_000
 
 
 def lambda_balanced_init(
@@ -71,6 +84,7 @@ def lambda_balanced_init(
     lam: float,
     sigma: float = 1.0,
     seed: int | np.random.Generator | None = None,
+    max_entries: int = MAX_INIT_ENTRIES,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Random lambda-balanced weights (Dominé et al. (2025), Algorithm 1, "Get lambda-Balanced").
 
@@ -95,7 +109,10 @@ def lambda_balanced_init(
     sigma : float
         Standard deviation of the Gaussian draw (absolute scale).
     seed : int, Generator or None
-        Randomness.
+        Randomness (a non-negative int, a ``numpy.random.Generator`` or None).
+    max_entries : int
+        Largest number of float64 entries allocated (the draws, the full SVD factors and ``R``), checked
+        before any work: :data:`MAX_INIT_ENTRIES` (about 400 MB); raise it for larger nets.
 
     Returns
     -------
@@ -107,7 +124,10 @@ def lambda_balanced_init(
     InvalidParameterError
         The shape and sign of lambda are incompatible (derived here from the lambda-balanced definition):
         ``lambda > 0`` needs ``n_hidden <= n_out``, ``lambda < 0`` needs
-        ``n_hidden <= n_in``, and ``n_hidden >= min(n_in, n_out)``; or ``sigma <= 0``.
+        ``n_hidden <= n_in``, and ``n_hidden >= min(n_in, n_out)``; or ``sigma <= 0``; a seed that is not
+        a non-negative int, Generator or None; more than ``max_entries`` entries.
+    NonFiniteError
+        The weights (about ``sigma`` and ``sqrt(|lambda|)`` in size) exceed the float64 range.
     ShapeError, NonFiniteError
         Non-integer widths, non-finite ``lam``.
 
@@ -122,13 +142,21 @@ def lambda_balanced_init(
     n_out = positive_int(n_out, "n_out", error=ShapeError)
     lam = as_scalar(lam, "lam")
     sigma = positive(sigma, "sigma")
+    max_entries = positive_int(max_entries, "max_entries")
     check_balance_constraints(n_in, n_hidden, n_out, lam)
-    rng = np.random.default_rng(seed)
-    W1g = sigma * rng.standard_normal((n_hidden, n_in))
-    W2g = sigma * rng.standard_normal((n_out, n_hidden))
-    U, s, Vt = np.linalg.svd(W2g @ W1g, full_matrices=True)
+    entries = n_hidden * (n_in + n_out) + n_in * n_in + n_out * n_out + n_hidden * n_hidden + 2 * n_in * n_out
+    if entries > max_entries:
+        raise InvalidParameterError(
+            f"lambda_balanced_init({n_in}, {n_hidden}, {n_out}) needs about {entries:.3g} float64 entries "
+            f"({entries * 8 / 1e9:.3g} GB) > max_entries = {max_entries:.3g}; pass max_entries={entries} to allow it"
+        )
+    rng = as_rng(seed)
+    # unit draws: W2g W1g = sigma^2 G2 G1, so the SVD never sees sigma (no overflow at any sigma)
+    G1 = rng.standard_normal((n_hidden, n_in))
+    G2 = rng.standard_normal((n_out, n_hidden))
+    U, s, Vt = np.linalg.svd(G2 @ G1, full_matrices=True)
     m = min(n_in, n_out)
-    s1, s2 = split_singular_values(s[:m], lam)
+    s1, s2 = split_singular_values(s[:m], lam, scale=sigma)
     S1 = np.zeros((n_hidden, n_in))
     S2 = np.zeros((n_out, n_hidden))
     S1[np.arange(m), np.arange(m)] = s1
@@ -140,4 +168,10 @@ def lambda_balanced_init(
         if j < n_in and lam < 0:
             S1[j, j] = np.sqrt(-lam)
     R = random_orthogonal(n_hidden, rng)
-    return R @ S1 @ Vt, U @ S2 @ R.T
+    W1, W2 = R @ S1 @ Vt, U @ S2 @ R.T
+    if not (np.all(np.isfinite(W1)) and np.all(np.isfinite(W2))):
+        raise NonFiniteError(
+            f"lambda-balanced weights for sigma = {sigma:.3g}, lambda = {lam:.3g} exceed the float64 range; "
+            "use a smaller sigma or |lambda| (the dynamics are invariant under rescaling weights and time)"
+        )
+    return W1, W2

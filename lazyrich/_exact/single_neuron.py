@@ -41,9 +41,11 @@ The t-evaluation (:func:`~lazyrich._exact.single_neuron_formula.ratios`) is writ
 numeric namespace (:mod:`lazyrich._exact.single_neuron_formula`: the backend plus ``em`` and
 ``integral``); the constants
 are computed with mpmath from the exact float inputs and rounded for float64;
-``dps=N`` evaluates the same expressions in mpmath at ``N + 15 + log10(1 + rate t)``
-working digits, raised until two evaluations agree to ``N + 3`` digits
-(:meth:`SingleNeuronExact.confirmed`); the certified path
+``dps=N`` evaluates the same expressions on Arb balls at ``(N + 3) log2(10) + log2(1 + rate t)``
+bits plus a margin, raised until the relative radius is below ``10**-N``
+(:func:`~lazyrich._numerics.arb_digits.certified_digits`; mpmath confirmed by re-evaluation
+without python-flint); float64 constants beyond ``2^150`` (where products could overflow) and
+times where ``m_hat`` underflows are evaluated on that path too (17 digits, then rounded); the certified path
 (:func:`lazyrich.certified.certified_single_neuron`) runs them on Arb balls. :class:`SingleNeuronExact`
 implements the :class:`~lazyrich._exact.closed_form.ClosedForm` interface with ``beta(t)`` as its values.
 """
@@ -59,6 +61,7 @@ import numpy as np
 from .._base.errors import InvalidParameterError, NotWhitenedError
 from .._base.validation import as_digits, as_matrix, as_scalar, as_time_grid, as_vector, positive
 from .._numerics.arb import ArbScalar
+from .._numerics.arb_digits import arb_number, certified_digits, flint_available, start_bits
 from .._numerics.backend import MpmathScalar
 from .closed_form import ClosedForm
 from .single_neuron_formula import (
@@ -141,15 +144,39 @@ class SingleNeuronExact(ClosedForm):
         self.d = int(self.w0.size)
         # delta from the exact binary values of the inputs (no cancellation).
         fa, fw = Fraction(self.a0), [Fraction(float(x)) for x in self.w0]
-        self.delta = float(Fraction(self.eta_w) * fa * fa - Fraction(self.eta_a) * sum(x * x for x in fw))
+        exact_delta = Fraction(self.eta_w) * fa * fa - Fraction(self.eta_a) * sum(x * x for x in fw)
+        #: ``eta_w a0^2 - eta_a |w0|^2`` (a float; an exact ``mpf`` where it exceeds the float64 range).
+        self.delta = _as_float_or_mpf(exact_delta)
         self._mp_cache: dict[int, UnitConstants] = {}
-        c = self._constants(_CONSTANT_DPS)
-        self._c64 = UnitConstants(
-            **{k: ([float(x) for x in v] if isinstance(v, list) else float(v)) for k, v in c.__dict__.items()}
-        )
-        self._c64 = UnitConstants(
-            **{**self._c64.__dict__, "bhat": np.array(self._c64.bhat), "wperp": np.array(self._c64.wperp)}
-        )
+        self._float_cache: tuple | None = None
+
+    @property
+    def _c64(self) -> UnitConstants:
+        """The unit-rate constants rounded to float64 (computed once, on first use: the ``dps=`` path needs none)."""
+        return self._float_constants()[0]
+
+    @property
+    def _float_ok(self) -> bool:
+        """False where float64 products of the constants could overflow: every time then takes the certified path."""
+        return self._float_constants()[1]
+
+    def _float_constants(self) -> tuple:
+        if self._float_cache is None:
+            c = self._constants(_CONSTANT_DPS)
+            c64 = UnitConstants(
+                **{k: ([float(x) for x in v] if isinstance(v, list) else float(v)) for k, v in c.__dict__.items()}
+            )
+            c64 = UnitConstants(**{**c64.__dict__, "bhat": np.array(c64.bhat), "wperp": np.array(c64.wperp)})
+            # float64 takes products of up to four constants: outside [2^-240, 2^150] they may overflow (e.g.
+            # a0 = 1e140, |w0| = 1e154) or underflow (a0 = w0 = 1e-104: K_+ ~ delta a0 ~ 1e-312 is subnormal);
+            # every time then goes through the certified path (the answer stays finite: a huge a0 converges
+            # to beta* at once)
+            values = np.abs(
+                np.r_[[v for k, v in c64.__dict__.items() if k not in ("bhat", "wperp")], c64.bhat, c64.wperp]
+            )
+            ok = bool(np.all((values == 0) | ((values >= 2.0**-240) & (values < 2.0**150))))
+            self._float_cache = (c64, ok)
+        return self._float_cache
 
     @classmethod
     def from_data(
@@ -210,32 +237,65 @@ class SingleNeuronExact(ClosedForm):
         """``(constants, was_scalar, r_a, r_b, r_p)`` in float64 (see :func:`~lazyrich._exact.single_neuron_formula.ratios`)."""
         grid, scalar = as_time_grid(t)
         c = self._c64
+        if not self._float_ok:
+            return (c, scalar, *self._exact_ratios(grid))
         tau = c.g * grid
-        with np.errstate(under="ignore", divide="ignore", invalid="ignore"):
+        with np.errstate(all="ignore"):
             # m_hat^2 below ~1e-290 would carry subnormal round-off from its terms: fall back then
             m_ok = np.exp(-c.k1 * tau) + 2 * Float64Evaluation.integral(c, tau) > _SMALLEST_M2
             ra, rb, rp = (np.where(m_ok, r, 0.0) for r in ratios(c, tau, Float64Evaluation))
+            m_ok &= np.isfinite(ra) & np.isfinite(rb) & np.isfinite(rp)
         if not np.all(m_ok):
             # m_hat underflowed: only on (or within ~1e-145 of) the basin boundary c_+ = 0, where the
-            # dominant exponential is e^{lambda_- t}; the same formula in mpmath has no underflow.
-            cm = self._constants(30)
-            with mpmath.workdps(30):
-                for i in np.flatnonzero(~m_ok):
-                    ra[i], rb[i], rp[i] = (
-                        float(x) for x in ratios(cm, cm.g * mpmath.mpf(float(grid[i])), MpmathEvaluation)
-                    )
+            # dominant exponential is e^{lambda_- t}; the certified path has no underflow.
+            bad = np.flatnonzero(~m_ok)
+            ra[bad], rb[bad], rp[bad] = self._exact_ratios(grid[bad])
         return c, scalar, ra, rb, rp
 
-    def _mp_evaluate(self, t, dps: int, quantity):
-        """Evaluate ``quantity(c, tau) -> list of mpf`` correct to ``dps`` digits (:meth:`confirmed`)."""
+    def _exact_ratios(self, grid):
+        """``(r_a, r_b, r_p)`` as float arrays from the certified path (17 digits each, then rounded)."""
+        rows, _ = self._mp_evaluate(
+            np.asarray(grid, dtype=float).tolist(), 17, lambda c, tau, ns: list(ratios(c, tau, ns)), True
+        )
+        return tuple(np.array([float(r[k]) for r in rows], dtype=float) for k in range(3))
+
+    def _lost_bits(self, items) -> float:
+        """``log2(1 + (|dbar| + D) g t_max)``: the bits the exponents cost (each carries its own rounding)."""
+        t_max = max(abs(float(x)) for x in items)
+        fa, fw = abs(self.a0), float(np.abs(self.w0).max())
+        ea, ew, s = self.eta_a, self.eta_w, float(np.abs(self.beta_star).max())
+        # (|delta| + D) g <= 2 |delta| + 2 s g <= 2 (eta_w a0^2 + eta_a |w0|^2) + 2 sqrt(d eta_a eta_w) |beta*|, in logs
+        with np.errstate(over="ignore"):
+            bound = 2 * (ew * fa * fa + ea * self.d * fw * fw) + 2 * math.sqrt(self.d * ea * ew) * s
+            if math.isfinite(bound * t_max):
+                return math.log2(1.0 + bound * t_max) + 2.0
+        with mpmath.workprec(24):
+            c = self._constants(_CONSTANT_DPS)
+            return float(mpmath.log(1 + (abs(c.delta) + c.D) * c.g * max(abs(mpmath.mpf(x)) for x in items), 2)) + 2.0
+
+    def _mp_evaluate(self, t, dps: int, quantity, per_value: bool = False):
+        """Evaluate ``quantity(c, tau, ns) -> list`` correct to ``dps`` digits at each time.
+
+        Arb balls (``ns = ArbEvaluation``) with the precision raised until the relative radius is below
+        ``10**-dps`` (:func:`~lazyrich._numerics.arb_digits.certified_digits`); without python-flint, mpmath
+        (``ns = MpmathEvaluation``) confirmed by re-evaluation (:meth:`confirmed`).
+        """
         dps = as_digits(dps)
         items, scalar = as_time_grid(t, exact=True)
+        if flint_available():
 
-        def make(digits):
-            c = self._constants(digits)
-            return lambda x: quantity(c, c.g * mpmath.mpf(x))
+            def prepare():
+                c = unit_constants(ArbScalar, self.a0, self.w0, self.beta_star, self.eta_a, self.eta_w)
+                return lambda x: quantity(c, c.g * arb_number(x), ArbEvaluation)
 
-        rows = self.confirmed(items, dps, make)
+            rows = certified_digits(prepare, items, dps, start_bits(dps, self._lost_bits(items)), per_value)
+        else:
+
+            def make(digits):
+                c = self._constants(digits)
+                return lambda x: quantity(c, c.g * mpmath.mpf(x), MpmathEvaluation)
+
+            rows = self.confirmed(items, dps, make)
         out = np.empty((len(rows), len(rows[0])), dtype=object)
         out[:] = rows
         return out, scalar
@@ -299,8 +359,8 @@ class SingleNeuronExact(ClosedForm):
         """
         if dps is not None:
 
-            def q(c, tau):
-                return [ratios(c, tau, MpmathEvaluation)[0] / c.rate_a]
+            def q(c, tau, ns):
+                return [ratios(c, tau, ns)[0] / c.rate_a]
 
             out, scalar = self._mp_evaluate(t, dps, q)
             return out[0, 0] if scalar else out[:, 0]
@@ -324,8 +384,8 @@ class SingleNeuronExact(ClosedForm):
         """
         if dps is not None:
 
-            def q(c, tau):
-                _, rb, rp = ratios(c, tau, MpmathEvaluation)
+            def q(c, tau, ns):
+                _, rb, rp = ratios(c, tau, ns)
                 return [(rb * b + rp * p) * c.rate_a for b, p in zip(c.bhat, c.wperp)]
 
             out, scalar = self._mp_evaluate(t, dps, q)
@@ -345,7 +405,7 @@ class SingleNeuronExact(ClosedForm):
         array([1., 2.])
         """
         if dps is not None:
-            out, scalar = self._mp_evaluate(t, dps, lambda c, tau: _beta_of(c, tau, MpmathEvaluation))
+            out, scalar = self._mp_evaluate(t, dps, _beta_of)
             return out[0] if scalar else out
         c, scalar, ra, rb, rp = self._float_state(t)
         out = ra[:, None] * (rb[:, None] * c.bhat[None, :] + rp[:, None] * c.wperp[None, :])
@@ -362,9 +422,9 @@ class SingleNeuronExact(ClosedForm):
         """
         if dps is not None:
 
-            def q(c, tau):
-                ra, rb, rp = ratios(c, tau, MpmathEvaluation)
-                return [ra * mpmath.sqrt(rb**2 + rp**2 * c.wperp_sq)]
+            def q(c, tau, ns):
+                ra, rb, rp = ratios(c, tau, ns)
+                return [ra * ns.sqrt(rb**2 + rp**2 * c.wperp_sq)]
 
             out, scalar = self._mp_evaluate(t, dps, q)
             return out[0, 0] if scalar else out[:, 0]
@@ -393,10 +453,10 @@ class SingleNeuronExact(ClosedForm):
         at_zero = float(np.sign(self.a0))
         if dps is not None:
 
-            def q(c, tau):
-                _, rb, rp = ratios(c, tau, MpmathEvaluation)
-                norm = mpmath.sqrt(rb**2 + rp**2 * c.wperp_sq)
-                return [rb / norm if norm != 0 else mpmath.mpf(at_zero)]
+            def q(c, tau, ns):
+                _, rb, rp = ratios(c, tau, ns)
+                norm = ns.sqrt(rb**2 + rp**2 * c.wperp_sq)
+                return [rb / norm if norm != 0 else rb * 0 + at_zero]
 
             out, scalar = self._mp_evaluate(t, dps, q)
             return out[0, 0] if scalar else out[:, 0]
@@ -484,6 +544,15 @@ class SingleNeuronExact(ClosedForm):
             f"SingleNeuronExact(a0={self.a0!r}, w0={self.w0.tolist()!r}, beta_star={self.beta_star.tolist()!r}, "
             f"eta_a={self.eta_a!r}, eta_w={self.eta_w!r})"
         )
+
+
+def _as_float_or_mpf(x: Fraction):
+    """``x`` as a float, or as an exact ``mpf`` where it exceeds the float64 range."""
+    try:
+        return float(x)
+    except OverflowError:  # the inputs are floats: the denominator is a power of two, so this is exact
+        with mpmath.workprec(abs(x.numerator).bit_length() + x.denominator.bit_length() + 53):
+            return mpmath.mpf(x.numerator) / x.denominator
 
 
 def _beta_of(c: UnitConstants, tau, ns) -> list:

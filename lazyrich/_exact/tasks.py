@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.errors import NotWhitenedError, ShapeError
-from .._base.validation import as_matrix, positive, positive_int
+from .._base.validation import MAX_ENTRIES, as_flag, as_matrix, as_rng, check_work, positive, positive_int
 from .._numerics.random_matrices import random_orthogonal
 
 __all__ = ["random_regression_task", "semantic_hierarchy_task", "whitened_sigma_yx"]
@@ -68,6 +68,8 @@ def semantic_hierarchy_task(tie_break: bool = False, reversal: bool = False) -> 
     >>> np.round(np.linalg.svd(Y @ X.T, compute_uv=False) ** 2, 12).tolist()
     [8.0, 8.0, 4.0, 4.0, 2.0, 2.0, 2.0, 2.0]
     """
+    tie_break = as_flag(tie_break, "tie_break")
+    reversal = as_flag(reversal, "reversal")
     labels = _HIERARCHY_LABELS.copy()
     if tie_break:
         labels = labels * (1.0 + 0.1 / np.arange(1, 9))[None, :]
@@ -119,13 +121,28 @@ def whitened_sigma_yx(X, Y, tau: float = 1.0) -> tuple[np.ndarray, float]:
 
 
 def random_regression_task(
-    n_in: int, n_out: int, n_samples: int, seed: int | np.random.Generator | None = None
+    n_in: int,
+    n_out: int,
+    n_samples: int,
+    seed: int | np.random.Generator | None = None,
+    *,
+    max_entries: int = MAX_ENTRIES,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Random regression data with exactly whitened inputs (``X X^T / P = I``), by construction.
 
     ``X = sqrt(P) * (first n_in rows of a Haar orthogonal P x P matrix)`` and
     ``Y`` has i.i.d. standard normal entries (the thesis' ``get_random_regression_task``,
     with exact rather than estimated whitening).
+
+    Parameters
+    ----------
+    n_in, n_out, n_samples : int, >= 1
+        Input and output dimensions and the number of samples ``P >= n_in``.
+    seed : int >= 0, numpy Generator or None
+    max_entries : int, keyword-only
+        Largest array allowed (default :data:`~lazyrich._base.validation.MAX_ENTRIES` = 10^8 entries):
+        the ``P x P`` orthogonal matrix or ``Y`` (``n_out x P``) above it is refused before anything
+        is allocated.
 
     Returns
     -------
@@ -142,7 +159,9 @@ def random_regression_task(
         positive_int(v, name, error=ShapeError)
     if n_samples < n_in:
         raise ShapeError(f"whitening needs n_samples >= n_in; got n_samples = {n_samples} < n_in = {n_in}")
-    rng = np.random.default_rng(seed)
-    X = np.sqrt(n_samples) * random_orthogonal(n_samples, rng)[:n_in, :]
+    entries = int(n_samples) * max(int(n_samples), int(n_out))  # the largest array: Q (P x P) or Y (n_out x P)
+    check_work(entries, positive_int(max_entries, "max_entries"), "matrix entries", "max_entries")
+    rng = as_rng(seed)
+    X = np.sqrt(n_samples) * random_orthogonal(n_samples, rng, max_entries=max_entries)[:n_in, :]
     Y = rng.standard_normal((n_out, n_samples))
     return X, Y

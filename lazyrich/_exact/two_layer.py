@@ -13,14 +13,13 @@ import mpmath
 import numpy as np
 from scipy.linalg import expm
 
-from .._base.errors import InvalidParameterError, NotBalancedError, PrecisionError, ShapeError, SingularFactorError
-from .._base.tolerance import linalg_tolerance
+from .._base.errors import InvalidParameterError, NonFiniteError, PrecisionError, ShapeError, SingularFactorError
 from .._base.validation import as_digits, as_matrix, as_scalar, as_time_grid, check_product_shapes, positive
 from .._numerics.arb import Enclosure
 from .._numerics.backend import Float64, Mpmath
 from .._numerics.precision import MAX_WORKING_DPS, confirmed_mpmath
-from .certified import certified_qqt
 from .closed_form import ClosedForm
+from .two_layer_arb import ArbTwoLayer, dps_limit, dps_qqt, enclosure_qqt
 from .two_layer_spectrum import (
     TaskSpectrum,
     check_full_rank_task,
@@ -34,11 +33,20 @@ from .two_layer_spectrum import (
     stable_qqt,
     task_spectrum,
 )
+from .two_layer_wide import (
+    NARROW_FORM_MAX_CONDITION,
+    graded_blocks_float64,
+    graded_condition,
+    graded_factor_float64,
+    graded_or_error,
+    rescale_error,
+    weight_balance,
+)
 
 __all__ = ["TwoLayerExact"]
 
-#: Above this condition kappa = |Q0|_2 / sigma_min(q+) the float64 stable form raises. Measured
-#: relative error ~ 0.1 kappa eps (reversal tasks, kappa up to 4e6), so kappa <= 1e5 keeps it below 1e-10.
+#: Above this condition kappa = |Q0|_2 / sigma_min(q+) qqt_limit raises (the flow may stall near a saddle); qqt in
+#: float64 uses the narrow stable form up to NARROW_FORM_MAX_CONDITION and the graded form beyond (any kappa).
 MAX_FLOAT64_CONDITION = 1e5
 #: Above this condition of q+ the dps= path leaves the stable form (2 log10(condition) guard digits) for the
 #: Fukumizu form, which needs no inverse of q+.
@@ -103,21 +111,23 @@ class TwoLayerExact(ClosedForm):
       ``N_i != N_o`` and every lambda (``(e^{2 ell t} - 1)/ell -> 2t`` at 0 via an
       entire function); only decaying exponentials, batched over ``t`` (one
       Cholesky factorisation of the SPD centre matrix per time, never an explicit
-      inverse of it). Needs ``N_h = min(N_i, N_o)`` and ``q_+`` well conditioned
-      (``condition <= 1e5``), else :class:`SingularFactorError` pointing to ``dps=``.
-      Relative (max-norm) error about ``0.1 * condition * eps`` (measured), so below
-      1e-10 whenever it runs, at every ``t`` (tested up to ``1e6 tau``).
-    * ``dps=N``: mpmath, correct to ``N`` significant digits (relative to the
-      largest entry of :math:`QQ^T(t)`) at any ``t``, for the float inputs taken as exact (with
-      ``lam`` the measured trace above): the stable form when ``q_+`` is well conditioned
-      (``condition < 1e10``) and ``N_h = min``; otherwise the Fukumizu form (Fukumizu (1998);
-      Dominé et al. (2025), Sec. 4: no invertibility needed, any ``N_h``). The guard digits are
-      :meth:`guard_digits`; the working precision and its confirmation are those of every ``dps=``
-      path (:meth:`confirmed`, :func:`lazyrich._numerics.precision.confirmed_mpmath`: two working
-      precisions must agree, else the guard is doubled; values rounded to ``N`` digits);
-      :class:`PrecisionError` beyond ``MAX_WORKING_DPS`` (30000) working digits. The same holds for
-      :meth:`network`, :meth:`input_gram`, :meth:`output_gram` and :meth:`qqt_limit` with ``dps=``.
-      ``t`` may then hold ``mpf`` or decimal strings, taken exactly.
+      inverse of it), when ``N_h = min(N_i, N_o)`` and ``condition <= 10``; otherwise (any ``N_h``, any
+      ``condition``) the graded QR form of the Fukumizu solution (:mod:`lazyrich._exact.two_layer_wide`, no
+      inverse of ``q_+``). Relative (max-norm) error ``<~ N kappa eps`` at every ``t`` (tested to ``1e6 tau``),
+      ``kappa`` = :meth:`float64_condition`; :class:`SingularFactorError` (to ``dps=``) if q+ is singular to round-off.
+    * ``dps=N``: Arb balls (:mod:`lazyrich._exact.two_layer_arb`), returned as mpmath numbers rounded
+      to ``N`` digits: every entry certified to ``N`` significant digits (relative radius below
+      ``10^-N``; a ball containing 0 to ``10^-N`` times the largest entry), at any ``t``, for the float
+      inputs taken as exact (with ``lam`` the measured trace above). The eigenvectors of F (eigenspaces for
+      repeated task singular values) are enclosed rigorously and checked by their residual; the stable
+      form when ``N_h = min`` and ``q_+`` is well conditioned (``condition < 1e10``), else the
+      Fukumizu form in the same eigenbasis (Fukumizu (1998); Dominé et al. (2025), Sec. 4: any ``N_h``).
+      The precision doubles until every ball is small enough; ``certified(t, dps=N)`` gives those balls.
+      :class:`PrecisionError` beyond ``MAX_WORKING_DPS`` (30000) digits. Rank-deficient tasks included (their
+      zero singular values are one more cluster). Without python-flint: mpmath, confirmed by re-evaluation
+      (:meth:`confirmed`, :meth:`guard_digits`). The same holds for :meth:`network`, :meth:`input_gram`,
+      :meth:`output_gram` and :meth:`qqt_limit` with ``dps=``.
+      ``t`` may then hold ``mpf`` or decimal strings, taken exactly (a decimal string as its Arb ball).
     * ``method="direct"``: the paper's Fukumizu form in float64, kept to show its
       failure: ``scipy.linalg.expm(F t)``, ``F^{-1}`` (the eigenbasis entire function
       when F is singular) and a dense solve. It returns what it computes when finite and
@@ -165,35 +175,30 @@ class TwoLayerExact(ClosedForm):
         self.tau = positive(tau, "tau")
         self.W1, self.W2, self.sigma_yx = W1, W2, syx
         self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
-        G1, G2 = W1 @ W1.T, W2.T @ W2
-        D = G2 - G1
-        # |W1|_2^2, |W2|_2^2 and |Q0|_2^2 (Q0^T Q0 = G1 + G2) as the largest eigenvalues of the N_h x N_h Grams:
-        # one batched symmetric eigenvalue call instead of three SVDs (relative accuracy eps either way)
-        sq_norms = np.maximum(np.linalg.eigvalsh(np.stack([G1, G2, G1 + G2]))[:, -1], 0.0)
-        lam = float(np.trace(D)) / n_hidden
-        self.imbalance = float(np.abs(D - lam * np.eye(n_hidden)).max())
-        scale2 = float(max(sq_norms[0], sq_norms[1]))
-        # each Gram entry is a length-(N_i or N_o) dot product: round-off <= n eps |W|^2; factor 10 for the SVD in init
-        tol = linalg_tolerance(scale2, 10 * (n_in + n_out + n_hidden))
-        if self.imbalance > tol:
-            raise NotBalancedError(
-                f"W2^T W2 - W1 W1^T is not a multiple of the identity: max |W2^T W2 - W1 W1^T - lam I| = "
-                f"{self.imbalance:.3g} with lam = {lam:.6g} exceeds the round-off tolerance {tol:.3g}; "
-                "use lambda_balanced_init or re-balance the weights"
-            )
+        lam, self.imbalance, norm_q0 = weight_balance(W1, W2)  # NotBalancedError; NonFiniteError out of range
         self.lam = lam
         self.Q0 = np.concatenate([W1.T, W2], axis=0)
-        self._spec = task_spectrum(Float64, syx, lam)
+        with np.errstate(over="raise", invalid="raise", under="ignore"):
+            try:
+                self._spec = task_spectrum(Float64, syx, lam)
+            except FloatingPointError:
+                raise rescale_error("the spectrum of F, sqrt(s^2 + lambda^2 / 4),") from None
         self._m = min(n_in, n_out)
-        self._fac = None
+        self._fac = self._graded = None  # the narrow stable form's factors; the graded form's (or its error)
         self.condition = math.inf
         if n_hidden == self._m:
             proj = projections(self._spec, self.Q0)
             smin = np.linalg.svd(proj[0], compute_uv=False)[-1]
             # relative to |Q0| (not to |q+|): a uniformly small q+ is as harmful as an ill-conditioned one
-            self.condition = float(math.sqrt(sq_norms[2]) / smin) if smin > 0 else math.inf
-            if self.condition <= MAX_FLOAT64_CONDITION:
-                self._fac = stable_factors(Float64, self._spec, self.Q0, proj)
+            self.condition = float(norm_q0 / smin) if smin > 0 else math.inf
+            if self.condition <= NARROW_FORM_MAX_CONDITION:  # else the graded form: kappa eps, not kappa^2 eps
+                with np.errstate(over="raise", invalid="raise", under="ignore"):
+                    try:  # (q+ q+^T)^{-1} overflows for tiny weights (~1e-155): the graded form takes those
+                        self._fac = stable_factors(Float64, self._spec, self.Q0, proj)
+                    except FloatingPointError:
+                        pass
+        if self._fac is None:  # built here, not on first use: construction carries the O(n^3) set-up
+            self._graded = graded_or_error(self._spec, self.Q0)
 
     # ------------------------------------------------------------------ core
     @property
@@ -218,7 +223,7 @@ class TwoLayerExact(ClosedForm):
         return "stable" if stable else "fukumizu"
 
     def guard_digits(self, t) -> int:
-        r"""Working digits beyond the requested ones that the ``dps=`` path starts from at time ``t``.
+        r"""Working digits beyond the requested ones that the mpmath ``dps=`` fallback starts from at time ``t``.
 
         Stable form: ``15 + 2 ceil(log10 condition)`` (one solve with ``q_+`` and its Gram, independent
         of ``t``: only decaying exponentials). Fukumizu form: ``25 + ceil(2 (f_max - f_min) t / (tau ln 10))``,
@@ -273,26 +278,46 @@ class TwoLayerExact(ClosedForm):
         return lambda t: list(at(t).reshape(-1))
 
     def certified_bits(self, t, bits: int) -> int:
-        """The basis-free certified form cancels about ``4 mu_max t / (tau ln 2)`` bits (:func:`certified_qqt`)."""
-        mu_max = float(np.abs(self._spec.eigenvalues).max()) if self._spec.eigenvalues.size else 0.0
-        return bits + 64 + math.ceil(4 * mu_max * float(t) / self.tau / math.log(2))
+        """Start precision of :func:`certified_qqt` at ``t``: independent of ``t`` for the stable form in Arb."""
+        return ArbTwoLayer(self).start(float(t), bits)
 
-    def certified(self, t, bits: int = 100, make=None) -> Enclosure:
-        """Arb enclosure of :math:`QQ^T` at each time, flat: balls of shape ``(T, n^2)`` (:func:`certified_qqt`)."""
-        enc = certified_qqt(self, t, bits)
+    def certified(self, t, bits: int = 100, make=None, dps: int | None = None) -> Enclosure:
+        """Arb enclosure of :math:`QQ^T` at each time, flat: balls of shape ``(T, n^2)`` (:func:`certified_qqt`).
+
+        ``dps=N``: the balls ``qqt(t, dps=N)`` rounds, its rigorous bound (:func:`enclosure_qqt`; ``bits`` ignored).
+        """
+        enc = enclosure_qqt(self, t, bits, dps)
         return Enclosure(enc.balls.reshape(enc.balls.shape[0], -1), enc.prec)
 
     def error_scale(self, values):
         """The largest entry of :math:`QQ^T(t)`."""
         return max(abs(v) for v in values)
 
-    def _require_stable_float64(self) -> None:
+    def _graded_factors(self):
+        if self._graded is None:
+            self._graded = graded_or_error(self._spec, self.Q0)
+        if isinstance(self._graded, SingularFactorError):  # q+ singular up to round-off: the message points to dps=
+            raise SingularFactorError(str(self._graded))
+        return self._graded
+
+    def float64_condition(self, t) -> np.ndarray | float:
+        """Condition number of the float64 :meth:`qqt` at ``t``: its relative max-norm error is ``~ kappa eps``.
+
+        The graded form's (:func:`lazyrich._exact.two_layer_wide.graded_condition`) for any ``N_h``;
+        on the narrow stable form's path the error is ``~ 0.1 condition eps`` (class notes).
+        """
+        grid, scalar = as_time_grid(t)
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            out = graded_condition(self._graded_factors(), self.F, grid / self.tau)
+        return float(out[0]) if scalar else out
+
+    def _require_stable_float64(self) -> None:  # qqt_limit: the limit formula needs a square, invertible q+
         if self.n_hidden != self._m:
             raise SingularFactorError(
-                f"the float64 stable form needs N_h = min(N_i, N_o) (assumption A3); got N_h = {self.n_hidden} > "
-                f"{self._m}, where q+ = P+^T Q0 is not square. Use dps= (Fukumizu form at high precision, any N_h)"
+                f"the limit formula needs N_h = min(N_i, N_o) (assumption A3); got N_h = {self.n_hidden} > "
+                f"{self._m}, where q+ = P+^T Q0 is not square. Use qqt at a large t (float64, any N_h) or dps="
             )
-        if self._fac is None:
+        if self.condition > MAX_FLOAT64_CONDITION:
             raise SingularFactorError(
                 f"q+ = P+^T Q0 (the paper's B) has condition number {self.condition:.3g} > {MAX_FLOAT64_CONDITION:.0g}: "
                 "the float64 stable form would lose too many digits (e.g. lambda = 0 with sign(det W2W1(0)) != "
@@ -302,9 +327,11 @@ class TwoLayerExact(ClosedForm):
     def _float64(self, grid: np.ndarray, method: str, rows: slice = _ALL, cols: slice = _ALL) -> np.ndarray:
         ts = grid / self.tau
         if method == "stable":
-            self._require_stable_float64()
-            with np.errstate(over="raise", invalid="raise", divide="raise"):
-                out = stable_blocks_float64(self._spec, self._fac, ts, rows, cols)
+            with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+                if self._fac is None:  # N_h > min(N_i, N_o) or q+ ill-conditioned: the graded form (any N_h)
+                    out = graded_blocks_float64(self._graded_factors(), ts, rows, cols)
+                else:
+                    out = stable_blocks_float64(self._spec, self._fac, ts, rows, cols)
         elif method == "direct":
             try:
                 with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -347,7 +374,10 @@ class TwoLayerExact(ClosedForm):
         return Y @ np.linalg.solve(M, np.swapaxes(Y, -1, -2))
 
     def _mp(self, grid: list, dps: int) -> np.ndarray:
-        """``(T, n, n)`` object array of :math:`QQ^T` correct to ``dps`` digits (:meth:`confirmed`)."""
+        """``(T, n, n)`` object array of :math:`QQ^T` to ``dps`` digits: Arb (:func:`dps_qqt`), else :meth:`confirmed`."""
+        out = dps_qqt(self, grid, dps)
+        if out is not None:
+            return out
         form = self.mp_form
         n = self.n
         try:
@@ -410,7 +440,7 @@ class TwoLayerExact(ClosedForm):
         Raises
         ------
         SingularFactorError
-            float64 stable path with ``q+`` ill-conditioned or ``N_h > min(N_i, N_o)``.
+            float64 with ``q+`` singular up to round-off (e.g. ``lambda = 0``, ``sign det W2W1(0) != sign det S``).
         PrecisionError
             ``method="direct"`` overflowed or failed; or ``dps=`` needs too many digits.
         """
@@ -425,7 +455,7 @@ class TwoLayerExact(ClosedForm):
     def qqt_factor(self, t) -> np.ndarray:
         r"""A factor :math:`R(t)` (``(N_i+N_o) x N_h``) with :math:`QQ^T(t) = R(t)R(t)^T` (float64 stable form).
 
-        ``R = Z L^{-T}`` with :math:`A = LL^T` (the stable form of :meth:`qqt`); it equals :math:`Q(t) = [W_1^T; W_2](t)`
+        ``R = Z L^{-T}`` with :math:`A = LL^T` (stable form), or ``P Y' R_c^{-1}`` (graded form); it equals :math:`Q(t)`
         up to an orthogonal rotation of the hidden layer, so ``R[:N_i].T`` and ``R[N_i:]`` are weights
         with the same input/output Grams and network function as the trained ones (and the same
         balance :math:`R_{o}^TR_{o} - R_{i}^TR_{i} = \lambda I`). Costs :math:`O(nN_h^2)` per time
@@ -439,7 +469,7 @@ class TwoLayerExact(ClosedForm):
         Raises
         ------
         SingularFactorError
-            ``q+`` ill-conditioned or ``N_h > min(N_i, N_o)`` (see :meth:`qqt`).
+            ``q+`` singular up to round-off (see :meth:`qqt`).
 
         Examples
         --------
@@ -453,9 +483,11 @@ class TwoLayerExact(ClosedForm):
         True
         """
         grid, scalar = as_time_grid(t)
-        self._require_stable_float64()
-        with np.errstate(over="raise", invalid="raise", divide="raise"):
-            out = stable_factor_float64(self._spec, self._fac, grid / self.tau)
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            if self._fac is None:
+                out = graded_factor_float64(self._graded_factors(), grid / self.tau)
+            else:
+                out = stable_factor_float64(self._spec, self._fac, grid / self.tau)
         return out[0] if scalar else out
 
     def network(self, t, dps: int | None = None):
@@ -493,14 +525,15 @@ class TwoLayerExact(ClosedForm):
         G = self.qqt(t)
         batched = G.ndim == 3
         G = G if batched else G[None]
-        K1 = X.T[None] @ G[:, : self.n_in, : self.n_in] @ X[None]  # (T, P, P)
-        G2 = G[:, self.n_in :, self.n_in :]  # (T, No, No)
-        P = X.shape[1]
-        XX = X.T @ X
-        eye = np.eye(self.n_out)
-        out = (
-            eye[None, :, None, :, None] * K1[:, None, :, None, :] + G2[:, :, None, :, None] * XX[None, None, :, None, :]
-        )
+        P, eye = X.shape[1], np.eye(self.n_out)
+        with np.errstate(over="raise", invalid="raise", under="ignore"):
+            try:
+                K1 = X.T[None] @ G[:, : self.n_in, : self.n_in] @ X[None]  # (T, P, P)
+                G2, XX = G[:, self.n_in :, self.n_in :], X.T @ X  # (T, No, No), (P, P)
+                out = eye[None, :, None, :, None] * K1[:, None, :, None, :]
+                out = out + G2[:, :, None, :, None] * XX[None, None, :, None, :]
+            except FloatingPointError:
+                raise NonFiniteError("the NTK overflows float64 (|X|^2 |QQ^T| > 1e308): rescale X") from None
         out = out.reshape(G.shape[0], self.n_out * P, self.n_out * P)
         return out if batched else out[0]
 
@@ -510,14 +543,12 @@ class TwoLayerExact(ClosedForm):
         ``t1`` scalar; ``t2`` scalar or 1-D array (returns float or array).
         """
         as_scalar(t1, "t1")
-        K1 = self.ntk(t1, X)
-        K2 = self.ntk(t2, X)
-        n1 = np.linalg.norm(K1)
-        if n1 == 0:
-            raise InvalidParameterError("the NTK is zero at t1 (zero weights): the kernel distance is undefined")
-        n2 = np.linalg.norm(K2, axis=(-1, -2))
-        if np.any(n2 == 0):
-            raise InvalidParameterError("the NTK is zero at t2: the kernel distance is undefined")
+        K1, K2 = self.ntk(t1, X), self.ntk(t2, X)
+        s1, s2 = np.abs(K1).max(), np.abs(K2).max(axis=(-1, -2), keepdims=True)  # scale-free: no over/underflow
+        if s1 == 0 or np.any(s2 == 0):
+            raise InvalidParameterError("the NTK is 0 (or below 1e-308) at t1 or t2: the kernel distance is undefined")
+        K1, K2 = K1 / s1, K2 / s2
+        n1, n2 = np.linalg.norm(K1), np.linalg.norm(K2, axis=(-1, -2))
         inner = np.sum(K1 * K2, axis=(-1, -2))
         d = 1.0 - inner / (n1 * n2)
         return float(d) if np.ndim(d) == 0 else d
@@ -546,6 +577,9 @@ class TwoLayerExact(ClosedForm):
         check_full_rank_task(self._spec.s, self.n, "evaluate qqt at a large finite t")
         if dps is None:
             return limit_qqt(self._spec)
+        lim = dps_limit(self, as_digits(dps))  # Arb, certified; None: no python-flint or an inseparable spectrum
+        if lim is not None:
+            return mpmath.matrix(lim.tolist())
 
         def prepare():
             value = limit_qqt(task_spectrum(Mpmath, self.sigma_yx, mpmath.mpf(self.lam))).reshape(-1)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .._base.errors import InvalidParameterError
-from .._base.validation import as_time_grid, positive_int
+from .._base.validation import as_model, as_time_grid, positive_int
 
 __all__ = ["iter_qqt"]
 
@@ -55,6 +55,7 @@ def iter_qqt(net, t, block: str = "full", chunk: int = 4) -> Iterator[np.ndarray
     >>> bool(np.allclose(np.array(blocks), net.network([0.0, 1.0, 5.0])))
     True
     """
+    as_model(net, "net", "TwoLayerExact", "qqt", "network")
     if block not in BLOCKS:
         raise InvalidParameterError(f"block must be one of {BLOCKS}; got {block!r}")
     chunk = positive_int(chunk, "chunk")

@@ -10,16 +10,9 @@ cancellation the formula is known to suffer, and doubles until the radius is bel
 
 The scalar closed forms (aligned, mixed, single neuron) are the very functions of their
 float64/mpmath paths, called with :class:`ArbScalar` as the namespace and driven by
-:func:`auto_precision`. The two-layer enclosure is the one deliberate exception: it uses the
-basis-free Riccati solution (the Fukumizu form, Dominé et al. (2025), Sec. 4)
-:math:`QQ^T = e^{Ft}Q_0\,(I + Q_0^T\!\int_0^t e^{2Fs}ds\,Q_0)^{-1}Q_0^Te^{Ft}` with
-Arb's rigorous matrix exponential instead of the eigenbasis stable form. The stable form
-needs the eigenvectors of ``F``, and ``F`` has repeated eigenvalues by construction
-(``±lambda/2`` on the ``|N_i - N_o|``-dimensional complement; equal task singular values):
-an eigenvector of a repeated eigenvalue is not a continuous function of the inputs, so no
-ball can enclose it, whereas ``e^{Ft}`` is entire in ``F``. The price is cancellation of
-about ``3 mu_max t / ln 2`` bits, so it is practical up to ``t ~ 1e4`` (the scalar forms,
-with only decaying exponentials, at any t).
+:func:`auto_precision`. The two-layer solution has its own engine
+(:mod:`lazyrich._exact.two_layer_arb`): its stable form needs enclosures of the eigenvectors of ``F``
+(or of its eigenspaces, for repeated task singular values, and of the kernels of the task for zero ones).
 """
 
 from __future__ import annotations
@@ -31,6 +24,7 @@ import mpmath
 import numpy as np
 
 from .._base.errors import MissingDependencyError, PrecisionError
+from .._base.validation import as_exact_scalar, as_scalar
 
 __all__ = [
     "MAX_PREC",
@@ -48,12 +42,12 @@ MAX_PREC = 1 << 18
 
 
 def require_flint():
-    """Import python-flint or raise :class:`MissingDependencyError` naming the extra to install."""
+    """Import python-flint (a core dependency) or raise :class:`MissingDependencyError` naming the package."""
     try:
         import flint
     except ImportError:  # pragma: no cover - exercised with flint hidden in tests
         raise MissingDependencyError(
-            "certified (Arb) evaluation needs python-flint: pip install 'lazyrich[fast]'"
+            "certified (Arb) evaluation needs python-flint, a core dependency of lazyrich: pip install python-flint"
         ) from None
     return flint
 
@@ -62,13 +56,14 @@ def exact_arb(x):
     """A float (or mpmath ``mpf``) as an *exact* Arb ball (python-flint rounds floats to ``ctx.prec`` otherwise)."""
     flint = require_flint()
     if isinstance(x, mpmath.mpf):
+        as_exact_scalar(x, "x")  # NaN and inf are refused (their man is 0 too)
         sign, man, exp, _ = x._mpf_
         if man == 0:
             return flint.arb(0)
         return flint.arb((flint.fmpz(-int(man) if sign else int(man)), int(exp)))  # man * 2^exp, exact
     if isinstance(x, flint.arb):
         return x
-    man, exp = math.frexp(float(x))
+    man, exp = math.frexp(as_scalar(x, "x"))
     return flint.arb((flint.fmpz(int(math.ldexp(man, 53))), exp - 53))  # exact at any ctx.prec
 
 
@@ -128,8 +123,13 @@ class Enclosure:
         """True iff every entry of ``x`` (float or mpf, exact) lies in its ball widened by ``slack``."""
         flint = require_flint()
         xs = np.asarray(x, dtype=object).reshape(self.balls.shape)
-        widen = flint.arb(0, exact_arb(float(slack))) if slack else flint.arb(0)
-        return all((b + widen).contains(exact_arb(v)) for v, b in zip(xs.flat, self.balls.flat))
+        saved = flint.ctx.prec
+        flint.ctx.prec = max(saved, self.prec)  # widening at a lower precision would round the midpoints
+        try:
+            widen = flint.arb(0, exact_arb(float(slack))) if slack else flint.arb(0)
+            return all((b + widen).contains(exact_arb(v)) for v, b in zip(xs.flat, self.balls.flat))
+        finally:
+            flint.ctx.prec = saved
 
 
 def auto_precision(evaluate, bits: int, start: int) -> Enclosure:

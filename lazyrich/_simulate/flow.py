@@ -12,11 +12,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._base.errors import InvalidParameterError, SimulationDivergedError
-from .._base.validation import as_step_grid, as_time_grid, positive
+from .._base.errors import InvalidParameterError, LazyrichError, SimulationDivergedError
+from .._base.validation import as_choice, as_step_grid, as_time_grid, positive, positive_int
 from .models import Model
 
-__all__ = ["Trajectory", "gradient_descent", "gradient_flow"]
+__all__ = ["MAX_DESCENT_STEPS", "SOLVERS", "Trajectory", "check_model", "gradient_descent", "gradient_flow"]
+
+#: Default limit on the steps one gradient-descent call may take (``max_steps=`` raises it). A step of a
+#: small model costs about 10 us, so this is minutes of work; ``t`` far beyond it (e.g. 1e12 steps) is a
+#: mistaken step or time, refused before the first step.
+MAX_DESCENT_STEPS = 10_000_000
+
+#: The ``solve_ivp`` methods :func:`gradient_flow` accepts.
+SOLVERS = ("DOP853", "RK45", "RK23", "Radau", "BDF", "LSODA")
+
+
+def check_model(model) -> Model:
+    """``model`` if it is a :class:`Model` (a typed error instead of an ``AttributeError`` later)."""
+    if not isinstance(model, Model):
+        raise InvalidParameterError(
+            f"model must be a lazyrich Model (e.g. DeepLinearModel(sigma_yx)); got {type(model).__name__}"
+        )
+    return model
 
 
 @dataclass(frozen=True)
@@ -107,10 +124,11 @@ def gradient_flow(
         Solver tolerances; ``atol`` defaults to ``rtol`` times the largest
         initial entry (so the test is relative to the problem's scale).
     method : str
-        Any explicit ``solve_ivp`` method; DOP853 by default.
+        A ``solve_ivp`` method (:data:`SOLVERS`); DOP853 by default.
     max_evaluations : int
         Give up after this many right-hand-side evaluations (a ReLU flow that
-        slides along an activation kink would otherwise never finish).
+        slides along an activation kink, or a very long ``t``, would otherwise
+        run for a very long time): the limit on the work of one call.
 
     Returns
     -------
@@ -130,11 +148,13 @@ def gradient_flow(
     >>> round(float(tr["W2"][-1, 0, 0] * tr["W1"][-1, 0, 0]), 8)
     1.0
     """
-    params = model.check_params(init)
+    params = check_model(model).check_params(init)
     grid, _ = as_time_grid(t)
     if np.any(np.diff(grid) <= 0):
         raise InvalidParameterError("t must be strictly increasing")
     rtol = positive(rtol, "rtol")
+    method = as_choice(method, "method", SOLVERS)
+    max_evaluations = positive_int(max_evaluations, "max_evaluations")
     shapes = [np.shape(p) for p in params]
     unpack = _unpacker(shapes)
     y0 = pack(params)
@@ -157,10 +177,14 @@ def gradient_flow(
     with np.errstate(over="raise", invalid="raise"):
         try:
             sol = solve_ivp(rhs, (0.0, float(grid[-1])), y0, method=method, t_eval=grid, rtol=rtol, atol=atol)
-        except FloatingPointError as exc:
+        except (FloatingPointError, SimulationDivergedError) as exc:
             raise SimulationDivergedError(
                 f"gradient flow overflowed ({exc}); the trajectory diverges or t is too long for float64"
             ) from None
+        except LazyrichError:
+            raise
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as exc:  # e.g. an SVD that did not converge
+            raise SimulationDivergedError(f"gradient flow failed: {type(exc).__name__}: {exc}") from None
         except _TooManyEvaluations:
             raise SimulationDivergedError(
                 f"gradient flow needed more than {max_evaluations} evaluations before t = {grid[-1]:g}: the vector field is "
@@ -173,17 +197,20 @@ def gradient_flow(
     return Trajectory(grid, unpack(sol.y.T.copy()), tuple(model.names), n_steps, method, rtol, atol)
 
 
-def gradient_descent(model: Model, init: Sequence, step: float, t) -> Trajectory:
+def gradient_descent(model: Model, init: Sequence, step: float, t, *, max_steps: int = MAX_DESCENT_STEPS) -> Trajectory:
     """Full-batch gradient descent ``theta <- theta + step * velocity(theta)``, sampled at ``t``.
 
     ``step`` is in time units (``step = eta * tau`` for a model with time
     constant ``tau``; the per-layer learning rates of a model stay inside its
-    velocity). Every requested time must be a whole number of steps.
+    velocity). Every requested time must be a whole number of steps. At most
+    ``max_steps`` steps (:data:`MAX_DESCENT_STEPS` = 10^7 by default) are taken: a
+    ``t[-1] / step`` above it is refused before the first step; pass a larger
+    ``max_steps=`` to allow it.
 
     Raises
     ------
     InvalidParameterError
-        A requested time is not a multiple of ``step``.
+        A requested time is not a multiple of ``step``, or needs more than ``max_steps`` steps.
     SimulationDivergedError
         The iterates overflowed: the step exceeds the stability limit; reduce it.
 
@@ -196,23 +223,27 @@ def gradient_descent(model: Model, init: Sequence, step: float, t) -> Trajectory
     >>> tr.n_steps
     50
     """
-    params = model.check_params(init)
+    params = check_model(model).check_params(init)
     h = positive(step, "step")
-    grid, ks = as_step_grid(t, h)
+    grid, ks = as_step_grid(t, h, max_steps=max_steps)
     names = tuple(model.names)
     out = [np.empty((grid.size, *np.shape(p))) for p in params]
     cur = tuple(np.array(p, dtype=float) for p in params)
     k = 0
-    with np.errstate(over="ignore", invalid="ignore"):
+    diverged = (
+        f"gradient descent diverged at step {{k}} (t = {{t:g}}); step {h:g} is above the stability limit, reduce it"
+    )
+    with np.errstate(all="ignore"):
         for i, target in enumerate(ks):
             while k < target:
-                vel = model.velocity(cur)
+                try:
+                    vel = model.velocity(cur)
+                except SimulationDivergedError:
+                    raise SimulationDivergedError(diverged.format(k=k + 1, t=(k + 1) * h)) from None
                 cur = tuple(p + h * v for p, v in zip(cur, vel))
                 k += 1
                 if not all(np.all(np.isfinite(p)) for p in cur):
-                    raise SimulationDivergedError(
-                        f"gradient descent diverged at step {k} (t = {k * h:g}); step {h:g} is above the stability limit, reduce it"
-                    )
+                    raise SimulationDivergedError(diverged.format(k=k, t=k * h))
             for o, p in zip(out, cur):
                 o[i] = p
     return Trajectory(grid, tuple(out), names, int(k), "gd")

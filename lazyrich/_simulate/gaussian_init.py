@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._base.errors import InvalidParameterError, ShapeError
-from .._base.validation import positive, positive_int
+from .._base.validation import MAX_ENTRIES, as_flag, as_rng, check_work, positive, positive_int
 
 __all__ = ["bartlett_factor", "gaussian_init"]
 
@@ -23,14 +23,15 @@ def _dimension(x, name: str) -> int:
     return positive_int(x, name, error=ShapeError)
 
 
-def bartlett_factor(n: int, dof: int, rng: np.random.Generator) -> np.ndarray:
+def bartlett_factor(n: int, dof: int, rng: np.random.Generator, *, max_entries: int = MAX_ENTRIES) -> np.ndarray:
     r"""Upper-triangular ``R`` (``n x n``) with ``R^T R ~ Wishart_n(dof, I)``.
 
     Bartlett decomposition: ``R^T = L`` lower triangular with
     :math:`L_{ii}^2 \sim \chi^2_{\mathrm{dof}-i}` (``i = 0..n-1``) and
     :math:`L_{ij} \sim N(0, 1)` below the diagonal, all independent. ``R`` is the
     Cholesky factor (transposed) of the Gram matrix of a ``dof x n`` standard
-    Gaussian matrix, sampled without forming it.
+    Gaussian matrix, sampled without forming it. ``n * n`` above ``max_entries`` (10^8 by
+    default) is refused before sampling.
 
     >>> R = bartlett_factor(3, 10, np.random.default_rng(0))
     >>> bool(np.allclose(R, np.triu(R))) and bool(np.all(np.diag(R) > 0))
@@ -40,6 +41,9 @@ def bartlett_factor(n: int, dof: int, rng: np.random.Generator) -> np.ndarray:
     dof = _dimension(dof, "dof")
     if dof < n:
         raise InvalidParameterError(f"the Bartlett decomposition needs dof >= n; got dof = {dof} < n = {n}")
+    if not isinstance(rng, np.random.Generator):
+        raise InvalidParameterError(f"rng must be a numpy Generator (np.random.default_rng(seed)); got {rng!r:.60}")
+    check_work(n * n, positive_int(max_entries, "max_entries"), "matrix entries (n x n factor)", "max_entries")
     diag = np.sqrt(rng.chisquare(dof - np.arange(n, dtype=float)))
     R = np.zeros((n, n))
     iu = np.triu_indices(n, k=1)
@@ -55,6 +59,8 @@ def gaussian_init(
     sigma2: float,
     seed: int | np.random.Generator | None = None,
     reduced: bool = True,
+    *,
+    max_entries: int = MAX_ENTRIES,
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""I.i.d. ``N(0, sigma2)`` initialisation of ``A = W2 W1``, optionally width-independent.
 
@@ -83,9 +89,13 @@ def gaussian_init(
     sigma2 : float
         Variance of every entry (``sigma^2 = d^gamma_sigma2`` in the phase diagram).
     seed : int, Generator or None
-        Seed of :func:`numpy.random.default_rng` (deterministic for an int).
+        Seed of :func:`numpy.random.default_rng` (a non-negative int: deterministic), or a Generator.
     reduced : bool
         Return the width-independent equivalent (default) or the full matrices.
+    max_entries : int, keyword-only
+        Limit on the entries of the returned matrices (10^8 by default), checked before any
+        sampling: ``width * (d_in + d_out)`` for the full matrices, ``(d_in + d_out)^2`` reduced.
+        Raise it to allow larger networks.
 
     Returns
     -------
@@ -106,12 +116,16 @@ def gaussian_init(
     d_out = _dimension(d_out, "d_out")
     width = _dimension(width, "width")
     sigma2 = positive(sigma2, "sigma2")
-    rng = np.random.default_rng(seed)
-    scale = np.sqrt(sigma2)
+    reduced = as_flag(reduced, "reduced")
+    limit = positive_int(max_entries, "max_entries")
     n = d_in + d_out
-    if not reduced or width < n:
+    full = not reduced or width < n
+    check_work(width * n if full else n * n, limit, "matrix entries", "max_entries")
+    rng = as_rng(seed)
+    scale = np.sqrt(sigma2)
+    if full:
         W1 = scale * rng.standard_normal((width, d_in))
         W2 = scale * rng.standard_normal((d_out, width))
         return W1, W2
-    R = scale * bartlett_factor(n, width, rng)
+    R = scale * bartlett_factor(n, width, rng, max_entries=limit)
     return R[:, :d_in].copy(), R[:, d_in:].T.copy()

@@ -13,10 +13,38 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._base.errors import ShapeError
-from .._base.validation import as_matrix, as_scalar, as_vector, check_product_shapes, positive
+from .._base.errors import InvalidParameterError, ShapeError, SimulationDivergedError
+from .._base.validation import (
+    as_matrix,
+    as_params,
+    as_scalar,
+    as_vector,
+    check_product_shapes,
+    positive,
+    positive_int,
+)
 
-__all__ = ["DeepLinearModel", "Model", "ReluNetworkModel", "SingleNeuronModel"]
+__all__ = ["MAX_DEPTH", "DeepLinearModel", "Model", "ReluNetworkModel", "SingleNeuronModel", "finite_result"]
+
+
+#: Largest ``depth`` of a :class:`DeepLinearModel` unless ``max_depth=`` raises it (a depth is a list of
+#: that many weight matrices; far above this it is a typo, refused before anything is allocated).
+MAX_DEPTH = 10_000
+
+
+def finite_result(value, what: str):
+    """``value`` (an array, a tuple of arrays or a float) if every entry is finite, else a typed error.
+
+    The models compute under ``np.errstate(all="ignore")`` and call this on what they return, so an
+    overflow (weights too large for float64) surfaces as :class:`SimulationDivergedError`, never as a
+    numpy warning or a NaN.
+    """
+    parts = value if isinstance(value, tuple) else (value,)
+    if not all(np.isfinite(p).all() for p in parts):
+        raise SimulationDivergedError(
+            f"the {what} overflowed float64 at these parameters; rescale the weights (or the data) towards O(1)"
+        )
+    return value
 
 
 class Model:
@@ -65,6 +93,16 @@ class DeepLinearModel(Model):
         Time constant (``tau = 1/eta``).
     depth : int
         Number of weight matrices L (2 for the two-layer network).
+    max_depth : int, keyword-only
+        Limit on ``depth`` (:data:`MAX_DEPTH` = 10000 by default), checked before anything is built;
+        raise it to allow deeper networks.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``sigma_xx`` is not positive semi-definite, or ``depth`` is above ``max_depth``.
+    SimulationDivergedError
+        (from ``velocity``/``loss``) the weights overflow float64: rescale them.
 
     Examples
     --------
@@ -80,18 +118,21 @@ class DeepLinearModel(Model):
     tau: float
     depth: int
 
-    def __init__(self, sigma_yx, sigma_xx=None, tau: float = 1.0, depth: int = 2) -> None:
+    def __init__(
+        self, sigma_yx, sigma_xx=None, tau: float = 1.0, depth: int = 2, *, max_depth: int = MAX_DEPTH
+    ) -> None:
         self.sigma_yx = as_matrix(sigma_yx, "sigma_yx")
         n_in = self.sigma_yx.shape[1]
         self.sigma_xx = np.eye(n_in) if sigma_xx is None else as_matrix(sigma_xx, "sigma_xx", (n_in, n_in))
-        if sigma_xx is not None and not np.allclose(
-            self.sigma_xx, self.sigma_xx.T, rtol=0, atol=1e-12 * max(1.0, np.abs(self.sigma_xx).max())
-        ):
-            raise ShapeError("sigma_xx must be symmetric (it is X X^T / P)")
+        if sigma_xx is not None:
+            _check_covariance(self.sigma_xx)
         self.tau = positive(tau, "tau")
-        if not isinstance(depth, (int, np.integer)) or depth < 1:
-            raise ShapeError(f"depth must be an integer >= 1; got {depth!r}")
-        self.depth = int(depth)
+        self.depth = positive_int(depth, "depth", error=ShapeError)
+        limit = positive_int(max_depth, "max_depth")
+        if self.depth > limit:
+            raise InvalidParameterError(
+                f"depth={self.depth} is above the limit max_depth={limit}; pass a larger max_depth= to allow it"
+            )
         self.names = tuple(f"W{i + 1}" for i in range(self.depth))
 
     @classmethod
@@ -100,11 +141,12 @@ class DeepLinearModel(Model):
         X = as_matrix(X, "X")
         Y = as_matrix(Y, "Y", (None, X.shape[1]))
         P = X.shape[1]
-        return cls(Y @ X.T / P, X @ X.T / P, tau=tau, depth=depth)
+        with np.errstate(all="ignore"):
+            syx, sxx = finite_result((Y @ X.T / P, X @ X.T / P), "data correlations")
+        return cls(syx, sxx, tau=tau, depth=depth)
 
     def check_params(self, params) -> tuple[np.ndarray, ...]:
-        if len(params) != self.depth:
-            raise ShapeError(f"expected {self.depth} weight matrices (W1..W{self.depth}); got {len(params)}")
+        params = as_params(params, f"the weights (W1..W{self.depth})", self.depth)
         mats = tuple(as_matrix(p, n) for p, n in zip(params, self.names))
         check_product_shapes(self.names, mats)
         n_out, n_in = self.sigma_yx.shape
@@ -116,21 +158,39 @@ class DeepLinearModel(Model):
 
     def residual(self, params) -> np.ndarray:
         """``E = Sigma_yx - W_L ... W_1 Sigma_xx``."""
-        return self.sigma_yx - _chain(params, self.sigma_yx.shape[1]) @ self.sigma_xx
+        with np.errstate(all="ignore"):
+            return finite_result(self.sigma_yx - _chain(params, self.sigma_yx.shape[1]) @ self.sigma_xx, "residual")
 
     def velocity(self, params):
-        E = self.residual(params)
-        out = []
-        for layer in range(self.depth):
-            above = _chain(params[layer + 1 :], params[layer].shape[0])
-            below = _chain(params[:layer], params[0].shape[1])
-            out.append(above.T @ E @ below.T / self.tau)
-        return tuple(out)
+        n_in = self.sigma_yx.shape[1]
+        with np.errstate(all="ignore"):  # one context and one check per call: this runs in every flow's inner loop
+            E = self.sigma_yx - _chain(params, n_in) @ self.sigma_xx
+            out = tuple(
+                _chain(params[layer + 1 :], params[layer].shape[0]).T @ E @ _chain(params[:layer], n_in).T / self.tau
+                for layer in range(self.depth)
+            )
+        return finite_result(out, "velocity")
 
     def loss(self, params) -> float:
         """Loss up to the data constant: ``1/2 tr(Pi Sxx Pi^T) - tr(Syx^T Pi)``."""
-        Pi = _chain(params, self.sigma_yx.shape[1])
-        return float(0.5 * np.trace(Pi @ self.sigma_xx @ Pi.T) - np.trace(self.sigma_yx.T @ Pi))
+        with np.errstate(all="ignore"):
+            Pi = _chain(params, self.sigma_yx.shape[1])
+            return finite_result(
+                float(0.5 * np.trace(Pi @ self.sigma_xx @ Pi.T) - np.trace(self.sigma_yx.T @ Pi)), "loss"
+            )
+
+
+def _check_covariance(sxx: np.ndarray) -> None:
+    """``Sigma_xx = X X^T / P`` is symmetric positive semi-definite (a negative eigenvalue makes the flow diverge)."""
+    scale = max(1.0, float(np.abs(sxx).max()))
+    if not np.allclose(sxx, sxx.T, rtol=0, atol=1e-12 * scale):
+        raise ShapeError("sigma_xx must be symmetric (it is X X^T / P)")
+    # the smallest eigenvalue of a PSD matrix computed in float64 is >= -n eps |Sxx| (Weyl, backward stable eigh)
+    low = float(np.linalg.eigvalsh((sxx + sxx.T) / 2)[0])
+    if low < -sxx.shape[0] * np.finfo(float).eps * scale:
+        raise InvalidParameterError(
+            f"sigma_xx must be positive semi-definite (it is X X^T / P); its smallest eigenvalue is {low:.3g}"
+        )
 
 
 def _data(X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -172,21 +232,22 @@ class SingleNeuronModel(Model):
         self.eta_w = positive(eta_w, "eta_w")
 
     def check_params(self, params):
-        if len(params) != 2:
-            raise ShapeError(f"expected (a, w); got {len(params)} arrays")
+        params = as_params(params, "the parameters (a, w)", 2)
         a = np.asarray(as_scalar(params[0], "a"))
         w = as_vector(params[1], "w", self.X.shape[1])
         return a, w
 
     def velocity(self, params):
         a, w = params
-        g = self.X.T @ (self.X @ (a * w) - self.y)
-        return np.asarray(-self.eta_a * (w @ g)), -self.eta_w * a * g
+        with np.errstate(all="ignore"):
+            g = self.X.T @ (self.X @ (a * w) - self.y)
+            return finite_result((np.asarray(-self.eta_a * (w @ g)), -self.eta_w * a * g), "velocity")
 
     def loss(self, params) -> float:
         a, w = params
-        r = self.X @ (a * w) - self.y
-        return float(0.5 * r @ r)
+        with np.errstate(all="ignore"):
+            r = self.X @ (a * w) - self.y
+            return finite_result(float(0.5 * r @ r), "loss")
 
 
 @dataclass(init=False)
@@ -225,8 +286,7 @@ class ReluNetworkModel(Model):
             raise ShapeError(f"leak must lie in [0, 1]; got {self.leak}")
 
     def check_params(self, params):
-        if len(params) != 2:
-            raise ShapeError(f"expected (a, W); got {len(params)} arrays")
+        params = as_params(params, "the parameters (a, W)", 2)
         W = as_matrix(params[1], "W", (None, self.X.shape[1]))
         a = as_vector(params[0], "a", W.shape[0])
         return a, W
@@ -236,14 +296,16 @@ class ReluNetworkModel(Model):
 
     def velocity(self, params):
         a, W = params
-        act, dact = self._act(self.X @ W.T)
-        r = act @ a - self.y
-        ga = act.T @ r
-        gW = ((dact * r[:, None]) * a[None, :]).T @ self.X
-        return -self.eta_a * ga, -self.eta_w * gW
+        with np.errstate(all="ignore"):
+            act, dact = self._act(self.X @ W.T)
+            r = act @ a - self.y
+            ga = act.T @ r
+            gW = ((dact * r[:, None]) * a[None, :]).T @ self.X
+            return finite_result((-self.eta_a * ga, -self.eta_w * gW), "velocity")
 
     def loss(self, params) -> float:
         a, W = params
-        act, _ = self._act(self.X @ W.T)
-        r = act @ a - self.y
-        return float(0.5 * r @ r)
+        with np.errstate(all="ignore"):
+            act, _ = self._act(self.X @ W.T)
+            r = act @ a - self.y
+            return finite_result(float(0.5 * r @ r), "loss")

@@ -17,7 +17,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._base.errors import InvalidParameterError, ShapeError, SimulationDivergedError
-from .._base.validation import as_matrix, as_scalar, check_product_shapes, nonnegative, positive, positive_int
+from .._base.validation import (
+    MAX_ENTRIES,
+    as_choice,
+    as_flag,
+    as_matrix,
+    as_scalar,
+    check_product_shapes,
+    check_work,
+    nonnegative,
+    positive,
+    positive_int,
+)
 from .gaussian_init import gaussian_init
 from .reduced import UPDATE_RULES, descent_steps
 from .self_consistent import balanced_factors, velocity_unchecked
@@ -107,8 +118,11 @@ def lazy_min_test_error(a: float, b: float, n0: float) -> float:
     a = nonnegative(a, "a")
     b = nonnegative(b, "b")
     n0 = nonnegative(n0, "n0")
-    total = a + n0 + b
-    return 0.0 if total == 0 else (a + n0) * b / total
+    scale = max(a, b, n0)  # the formula is homogeneous of degree 1: scaled, no sum overflows
+    if scale == 0:
+        return 0.0
+    a, b, n0 = a / scale, b / scale, n0 / scale
+    return scale * ((a + n0) * b / (a + n0 + b))
 
 
 def _dims(d, k) -> tuple[int, int]:
@@ -125,17 +139,19 @@ def _seed(seed) -> int:
     return positive_int(seed, "seed", minimum=0, hint="results are deterministic in it")
 
 
-def phase_task(d: int, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def phase_task(d: int, k: int, seed: int, *, max_entries: int = MAX_ENTRIES) -> tuple[np.ndarray, np.ndarray]:
     r"""The paper's task ``(A*, E)``: :math:`A^* = C D^T`, entries of ``C, D`` i.i.d. with std :math:`k^{-1/4}`; ``E`` standard normal.
 
     Deterministic in ``seed`` and independent of the grid point, so a whole
-    diagram shares one task per seed, as in the official sweep code.
+    diagram shares one task per seed, as in the official sweep code. A ``d x d`` task above
+    ``max_entries`` entries (10^8 by default) is refused before anything is allocated.
 
     >>> A_star, E = phase_task(50, 2, 0)
     >>> int(np.linalg.matrix_rank(A_star)), E.shape
     (2, (50, 50))
     """
     d, k = _dims(d, k)
+    check_work(d * d, positive_int(max_entries, "max_entries"), "matrix entries (d x d task)", "max_entries")
     rng = np.random.default_rng([_seed(seed), 0])
     C = k ** (-0.25) * rng.standard_normal((d, k))
     D = k ** (-0.25) * rng.standard_normal((d, k))
@@ -211,12 +227,21 @@ class PhaseDiagramPoint:
 
 
 def _check_run(update, max_steps, compare, eq1_scheme) -> str:
-    if update not in UPDATE_RULES:
-        raise InvalidParameterError(f"update must be one of {UPDATE_RULES}; got {update!r}")
+    as_choice(update, "update", UPDATE_RULES)
     positive_int(max_steps, "max_steps")
-    if eq1_scheme not in EQ1_SCHEMES:
-        raise InvalidParameterError(f"eq1_scheme must be one of {EQ1_SCHEMES}; got {eq1_scheme!r}")
-    return eq1_scheme if compare else ""
+    as_choice(eq1_scheme, "eq1_scheme", EQ1_SCHEMES)
+    return eq1_scheme if as_flag(compare, "compare") else ""
+
+
+def _power(d: int, gamma: float, name: str) -> float:
+    """``d**gamma`` as a finite positive float, or a typed error naming the exponent."""
+    try:
+        value = float(d) ** gamma
+    except OverflowError:
+        value = math.inf
+    if not (0.0 < value < math.inf):
+        raise InvalidParameterError(f"{name} = {gamma} puts d**{name} = {d}**{gamma} outside the float64 range")
+    return value
 
 
 def phase_diagram_point(
@@ -232,6 +257,7 @@ def phase_diagram_point(
     reduced: bool = True,
     compare: bool = True,
     eq1_scheme: str = "balanced",
+    max_entries: int = MAX_ENTRIES,
 ) -> PhaseDiagramPoint:
     r"""Train one network of the phase diagram and return the four Fig. 2 quantities.
 
@@ -276,6 +302,10 @@ def phase_diagram_point(
         Iteration cap (750), learning-rate factor (50 for Fig. 2, 5 for Fig. 1),
         GD order (``"sequential"`` as the official code), width reduction, whether to run
         eq. (1) alongside, and its discretisation (:data:`EQ1_SCHEMES`).
+    max_entries : int
+        Limit on the entries of one allocated matrix (10^8 by default: the ``d x d`` task, and
+        the ``width x d`` weights when ``reduced=False``), checked before any work; raise it for
+        larger networks.
 
     Examples
     --------
@@ -288,15 +318,20 @@ def phase_diagram_point(
     gs = as_scalar(gamma_sigma2, "gamma_sigma2")
     gw = as_scalar(gamma_w, "gamma_w")
     _check_run(update, max_steps, compare, eq1_scheme)
+    reduced = as_flag(reduced, "reduced")
     lr_factor = positive(lr_factor, "lr_factor")
-    width = int(d**gw)
+    width = int(_power(d, gw, "gamma_w")) if gw >= 0 else 0
     if width < 1:
         raise InvalidParameterError(f"gamma_w = {gw} gives width int(d**gamma_w) = 0; use gamma_w >= 0")
-    sigma2 = float(d**gs)
-    A_star, E = phase_task(d, k, seed)
+    sigma2 = _power(d, gs, "gamma_sigma2")
+    if not np.isfinite(width * sigma2):
+        raise InvalidParameterError(f"the threshold c = sigma2 * width = {d}**({gs} + {gw}) overflows float64")
+    A_star, E = phase_task(d, k, seed, max_entries=max_entries)
     lazy = is_lazy(gs, gw)
     step = 1.0 / (lr_factor * width * sigma2) if lazy else 1.0 / (lr_factor * np.linalg.norm(A_star, 2))
-    W1, W2 = gaussian_init(d, d, width, sigma2, seed=np.random.default_rng([seed, 1]), reduced=reduced)
+    W1, W2 = gaussian_init(
+        d, d, width, sigma2, seed=np.random.default_rng([seed, 1]), reduced=reduced, max_entries=max_entries
+    )
     return phase_point_from_weights(
         W1,
         W2,
@@ -412,7 +447,7 @@ def _loop(W1, W2, A_star, T, step, width, sigma2, max_steps, update, scheme, k) 
     i_min = int(np.argmin(test_arr))
     s = np.linalg.svd(best_A, compute_uv=False)
     op = float(s[0])
-    stable = float(np.sum(best_A**2)) / op**2 if op > 0 else 0.0
+    stable = float(np.sum((best_A / op) ** 2)) if op > 0 else 0.0  # scaled: op**2 may underflow
     if k < s.size:
         ratio = float(s[k - 1] / s[k]) if s[k] > 0 else math.inf
     else:

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._base.errors import InvalidParameterError, SimulationDivergedError
-from .._base.validation import as_matrix, as_step_grid, check_product_shapes, positive
-from .flow import Trajectory
+from .._base.errors import SimulationDivergedError
+from .._base.validation import as_choice, as_matrix, as_step_grid, check_product_shapes, positive
+from .flow import MAX_DESCENT_STEPS, Trajectory
+from .models import finite_result
 
 __all__ = ["UPDATE_RULES", "reduce_width", "two_layer_descent"]
 
@@ -74,10 +75,12 @@ def reduce_width(W1, W2) -> tuple[np.ndarray, np.ndarray]:
     if w <= n:
         return W1.copy(), W2.copy()
     M = np.hstack([W1, W2.T])
-    try:
-        R = np.linalg.cholesky(M.T @ M).T
-    except np.linalg.LinAlgError:  # rank-deficient M: QR does not need a positive-definite Gram matrix
-        _, R = np.linalg.qr(M, mode="reduced")
+    with np.errstate(all="ignore"):
+        gram = finite_result(M.T @ M, "Gram matrix [W1, W2^T]^T [W1, W2^T]")
+        try:
+            R = np.linalg.cholesky(gram).T
+        except np.linalg.LinAlgError:  # rank-deficient M: QR does not need a positive-definite Gram matrix
+            _, R = np.linalg.qr(M, mode="reduced")
     return R[:, :d_in].copy(), R[:, d_in:].T.copy()
 
 
@@ -111,7 +114,9 @@ def descent_steps(W1: np.ndarray, W2: np.ndarray, target: np.ndarray, step: floa
         W2 -= D2
 
 
-def two_layer_descent(W1, W2, target, step: float, t, update: str = "sequential") -> Trajectory:
+def two_layer_descent(
+    W1, W2, target, step: float, t, update: str = "sequential", *, max_steps: int = MAX_DESCENT_STEPS
+) -> Trajectory:
     r"""Gradient descent on :math:`C(A) = \frac12\|W_2W_1 - T\|_F^2`, sampled at ``t`` (multiples of ``step``).
 
     ``update="sequential"`` is the official code's rule (Tu et al. (2024), the code of Figs. 1-2):
@@ -125,6 +130,8 @@ def two_layer_descent(W1, W2, target, step: float, t, update: str = "sequential"
     :func:`reduce_width` or ``gaussian_init(..., reduced=True)`` to simulate any
     width at a cost independent of it. Gradient flow needs nothing new:
     ``gradient_flow(DeepLinearModel(T), (W1, W2), t)`` has the same vector field.
+    At most ``max_steps`` steps (10^7 by default, as :func:`~lazyrich.gradient_descent`) are taken;
+    a longer ``t`` is refused before the first step.
 
     Returns
     -------
@@ -134,7 +141,7 @@ def two_layer_descent(W1, W2, target, step: float, t, update: str = "sequential"
     Raises
     ------
     InvalidParameterError
-        Unknown ``update``, or a time that is not a whole number of steps.
+        Unknown ``update``, a time that is not a whole number of steps, or more than ``max_steps`` steps.
     SimulationDivergedError
         The iterates overflowed: the step is above the stability limit.
 
@@ -148,14 +155,13 @@ def two_layer_descent(W1, W2, target, step: float, t, update: str = "sequential"
     W1, W2 = _check_pair(W1, W2)
     T = as_matrix(target, "target", (W2.shape[0], W1.shape[1]))
     h = positive(step, "step")
-    if update not in UPDATE_RULES:
-        raise InvalidParameterError(f"update must be one of {UPDATE_RULES}; got {update!r}")
-    grid, ks = as_step_grid(t, h)
+    update = as_choice(update, "update", UPDATE_RULES)
+    grid, ks = as_step_grid(t, h, max_steps=max_steps)
     out1 = np.empty((grid.size, *W1.shape))
     out2 = np.empty((grid.size, *W2.shape))
     steps = descent_steps(W1, W2, T, h, update)
     k = 0
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         _, cur1, cur2 = next(steps)
         for i, target_k in enumerate(ks):
             while k < target_k:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._base.errors import ShapeError
-from .._base.validation import as_matrix, nonnegative, positive
-from .flow import Trajectory, gradient_descent, gradient_flow
-from .models import Model
+from .._base.errors import ShapeError, SimulationDivergedError
+from .._base.validation import as_matrix, as_params, nonnegative, positive
+from .flow import MAX_DESCENT_STEPS, Trajectory, gradient_descent, gradient_flow
+from .models import Model, finite_result
 
 __all__ = [
     "SelfConsistentModel",
@@ -53,17 +53,27 @@ def self_consistent_velocity(A, target, c) -> np.ndarray:
 
 
 def velocity_unchecked(A: np.ndarray, T: np.ndarray, c: float) -> np.ndarray:
-    """:func:`self_consistent_velocity` without input checks (one full SVD of ``A``)."""
-    U, s, Vt = np.linalg.svd(A, full_matrices=True)
-    d_out, d_in = A.shape
-    s_out = np.zeros(d_out)
-    s_out[: s.size] = s
-    s_in = np.zeros(d_in)
-    s_in[: s.size] = s
-    p = np.hypot(s_out, c)
-    q = np.hypot(s_in, c)
-    Gt = U.T @ (A - T) @ Vt.T
-    return -(U @ ((p[:, None] + q[None, :]) * Gt) @ Vt)
+    """:func:`self_consistent_velocity` without input checks (one full SVD of ``A``).
+
+    An overflow, or an SVD that does not converge (entries near the float64 limit), raises
+    :class:`~lazyrich.SimulationDivergedError`.
+    """
+    with np.errstate(all="ignore"):
+        try:
+            U, s, Vt = np.linalg.svd(A, full_matrices=True)
+        except np.linalg.LinAlgError as exc:
+            raise SimulationDivergedError(
+                f"the SVD of A failed ({exc}); rescale A and the target towards O(1)"
+            ) from None
+        d_out, d_in = A.shape
+        s_out = np.zeros(d_out)
+        s_out[: s.size] = s
+        s_in = np.zeros(d_in)
+        s_in[: s.size] = s
+        p = np.hypot(s_out, c)
+        q = np.hypot(s_in, c)
+        Gt = U.T @ (A - T) @ Vt.T
+        return finite_result(-(U @ ((p[:, None] + q[None, :]) * Gt) @ Vt), "velocity of eq. (1)")
 
 
 def balanced_factors(A, c) -> tuple[np.ndarray, np.ndarray]:
@@ -107,12 +117,16 @@ def balanced_factors(A, c) -> tuple[np.ndarray, np.ndarray]:
     if A.shape[0] != A.shape[1]:
         raise ShapeError(f"balanced_factors needs a square A (d_in = d_out); got shape {A.shape}")
     c = positive(c, "c")
-    U, s, Vt = np.linalg.svd(A)
-    r = np.hypot(s, c)
-    x = c + r
-    F1 = np.sqrt(x)[:, None] * Vt
-    F2 = U * np.sqrt(s * s / x)[None, :]
-    return F1, F2
+    with np.errstate(all="ignore"):
+        try:
+            U, s, Vt = np.linalg.svd(A)
+        except np.linalg.LinAlgError as exc:
+            raise SimulationDivergedError(f"the SVD of A failed ({exc}); rescale A towards O(1)") from None
+        r = np.hypot(s, c)
+        x = c + r
+        F1 = np.sqrt(x)[:, None] * Vt
+        F2 = U * np.sqrt(s * (s / x))[None, :]
+        return finite_result((F1, F2), "balanced factors")
 
 
 @dataclass(init=False)
@@ -132,25 +146,28 @@ class SelfConsistentModel(Model):
         self.c = nonnegative(c, "c")
 
     def check_params(self, params):
-        if len(params) != 1:
-            raise ShapeError(f"the self-consistent model has one parameter (A); got {len(params)}")
+        params = as_params(params, "the parameters (A,)", 1)
         return (as_matrix(params[0], "A", self.target.shape),)
 
     def velocity(self, params):
         return (velocity_unchecked(params[0], self.target, self.c),)
 
     def loss(self, params) -> float:
-        R = params[0] - self.target
-        return float(0.5 * np.sum(R * R))
+        with np.errstate(all="ignore"):
+            R = params[0] - self.target
+            return finite_result(float(0.5 * np.sum(R * R)), "loss")
 
 
-def self_consistent_flow(A0, target, c, t, rtol: float = 1e-12, atol: float | None = None) -> Trajectory:
+def self_consistent_flow(
+    A0, target, c, t, rtol: float = 1e-12, atol: float | None = None, *, max_evaluations: int = 1_000_000
+) -> Trajectory:
     r"""Integrate eq. (1) from ``A0`` (float64, DOP853) and sample at ``t``.
 
     .. math::
         \dot A = -(AA^T + c^2 I)^{1/2} (A - T) - (A - T)(A^T A + c^2 I)^{1/2}
 
-    (Tu et al. (2024), eq. (1); cost :math:`\frac12\|A - T\|_F^2`). Returns a
+    (Tu et al. (2024), eq. (1); cost :math:`\frac12\|A - T\|_F^2`). ``max_evaluations`` bounds
+    the work as in :func:`~lazyrich.gradient_flow`. Returns a
     :class:`Trajectory` with the single parameter ``"A"`` (``traj["A"]`` has shape
     ``(len(t), d_out, d_in)``).
 
@@ -163,19 +180,20 @@ def self_consistent_flow(A0, target, c, t, rtol: float = 1e-12, atol: float | No
     True
     """
     model = SelfConsistentModel(target, c)
-    return gradient_flow(model, (A0,), t, rtol=rtol, atol=atol)
+    return gradient_flow(model, (A0,), t, rtol=rtol, atol=atol, max_evaluations=max_evaluations)
 
 
-def self_consistent_descent(A0, target, c, step: float, t) -> Trajectory:
+def self_consistent_descent(A0, target, c, step: float, t, *, max_steps: int = MAX_DESCENT_STEPS) -> Trajectory:
     r"""Discretised eq. (1) with the gradient-descent step rule: :math:`A \leftarrow A - \eta\,[P G + G Q]`.
 
     ``step`` is the learning rate :math:`\eta` of the weight-space gradient
     descent it is compared with (the official code's update of ``B`` for
-    Tu et al. (2024), Fig. 1); ``t`` must be whole multiples of ``step`` (``k`` steps sit at ``t = k step``).
+    Tu et al. (2024), Fig. 1); ``t`` must be whole multiples of ``step`` (``k`` steps sit at ``t = k step``),
+    at most ``max_steps`` of them (as :func:`~lazyrich.gradient_descent`).
 
     >>> tr = self_consistent_descent(np.array([[0.0]]), np.array([[1.0]]), 1.0, 0.1, [0.0, 0.1])
     >>> round(float(tr["A"][-1, 0, 0]), 12)  # 0 - 0.1 * (1 + 1) * (0 - 1)
     0.2
     """
     model = SelfConsistentModel(target, c)
-    return gradient_descent(model, (A0,), step, t)
+    return gradient_descent(model, (A0,), step, t, max_steps=max_steps)

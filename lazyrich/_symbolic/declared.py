@@ -25,6 +25,8 @@ import sympy as sp
 from sympy.matrices.expressions import Identity, MatrixExpr, MatrixSymbol
 
 from .._base.errors import InvalidParameterError, ShapeError
+from .._base.validation import as_flag
+from .inputs import as_items, as_symbol, as_sympy
 from .matrix_calculus import RewriteRule
 from .statements import TIME
 
@@ -118,7 +120,8 @@ def matrix_exp(E: MatrixSymbol, F: MatrixExpr, t: sp.Symbol = TIME, scale=1, sym
     """
     _check_square(F, "matrix_exp")
     _check_symbol(E, F, "matrix_exp")
-    scale = sp.sympify(scale)
+    t, scale = as_symbol(t, "matrix_exp: t"), as_sympy(scale, "matrix_exp: scale", scalar=True)
+    symmetric = as_flag(symmetric, "symmetric")
     return Declared(
         symbol=E,
         definition=sp.exp(sp.MatMul(scale * t, F)),
@@ -141,6 +144,7 @@ def matrix_inverse(Minv: MatrixSymbol, M: MatrixExpr, symmetric: bool = False) -
     """
     _check_square(M, "matrix_inverse")
     _check_symbol(Minv, M, "matrix_inverse")
+    symmetric = as_flag(symmetric, "symmetric")
     rules = ()
     if isinstance(M, MatrixSymbol) or (isinstance(M, sp.MatMul) and all(isinstance(a, MatrixSymbol) for a in M.args)):
         rules = (RewriteRule(Minv * M, Identity(M.shape[0])), RewriteRule(M * Minv, Identity(M.shape[0])))
@@ -167,7 +171,8 @@ def matrix_power(P: MatrixSymbol, M: MatrixExpr, exponent, rate=None, symmetric:
     """
     _check_square(M, "matrix_power")
     _check_symbol(P, M, "matrix_power")
-    exponent = sp.sympify(exponent)
+    exponent = as_sympy(exponent, "matrix_power: exponent", scalar=True)
+    symmetric = as_flag(symmetric, "symmetric")
     if not exponent.is_Rational:
         raise InvalidParameterError(f"matrix_power: the exponent must be rational, got {exponent}")
     return Declared(
@@ -211,7 +216,7 @@ def facts(declared: Iterable) -> dict:
     ['commuting', 'rules', 'symmetric']
     """
     symmetric, commuting, rules = [], [], []
-    for f in declared:
+    for f in as_items(declared, "declared", object, "facts (Declared, Commute, RewriteRule, MatrixSymbol)"):
         if isinstance(f, Declared):
             if f.symmetric:
                 symmetric.append(f.symbol)

@@ -31,6 +31,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.matrices.expressions.trace import Trace
 
 from .._base.errors import LazyrichError
+from .inputs import as_mapping, as_symbol, as_sympy
 from .matrix_calculus import canonical_trace
 from .statements import TIME
 
@@ -203,6 +204,7 @@ def time_derivative(expr, rates: Mapping, time: sp.Symbol | None = TIME) -> sp.B
     ...
     lazyrich._symbolic.derivative.NoDerivativeRuleError: no rule for the time derivative of exp(A): ...
     """
+    expr, rates, time = as_sympy(expr, "expr"), as_mapping(rates, "rates"), as_symbol(time, "time", optional=True)
     return _Differentiator(rates, time)(expr)
 
 
@@ -216,6 +218,7 @@ def expand_time_derivatives(expr, rates: Mapping, time: sp.Symbol | None = TIME)
     >>> expand_time_derivatives(sp.Derivative(W.T * W, TIME, evaluate=False), {W: -W})
     (-W).T*W + W.T*(-W)
     """
+    expr, rates, time = as_sympy(expr, "expr"), as_mapping(rates, "rates"), as_symbol(time, "time", optional=True)
     if isinstance(expr, sp.Derivative):
         (var, order), *more = expr.variable_count
         if more or order != 1 or (time is not None and var != time):

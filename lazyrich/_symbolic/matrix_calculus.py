@@ -37,7 +37,9 @@ from sympy.polys.domains import QQ
 from sympy.polys.fields import field
 from sympy.polys.rings import ring
 
-from .._base.errors import LazyrichError
+from .._base.errors import InvalidParameterError, LazyrichError
+from .inputs import as_dims, as_mapping, as_sympy, check_shapes, dimension
+from .zero_screen import certainly_nonzero
 
 __all__ = [
     "Canonical",
@@ -138,7 +140,6 @@ def _canonical_coefficient(c, symmetric, rules, commuting) -> sp.Expr:
     return sp.expand(c.xreplace(repl))
 
 
-# ---------------------------------------------------------------- canonical form
 def _transpose_atom(atom, symmetric: frozenset):
     if isinstance(atom, Transpose):
         return atom.arg
@@ -165,7 +166,7 @@ class Canonical:
     shape: tuple
 
     def is_zero(self) -> bool:
-        return all(sp.simplify(c) == 0 for c in self.terms.values())
+        return all(c == 0 or (not certainly_nonzero(c) and sp.simplify(c) == 0) for c in self.terms.values())
 
     def as_expr(self) -> MatrixExpr:
         parts = [
@@ -406,12 +407,13 @@ def is_zero(
     >>> is_zero((A.T * A).T - A.T * A), is_zero(A * A.T - A.T * A)
     (True, False)
     """
+    expr = as_sympy(expr, "expr")
     if isinstance(expr, MatrixExpr) and not isinstance(expr, sp.MatrixBase):
         return canonicalize(expr, symmetric=symmetric, rules=rules, commuting=commuting).is_zero()
     if isinstance(expr, sp.MatrixBase):
         return all(sp.expand(e) == 0 or sp.simplify(e) == 0 for e in expr)
     e = _canonical_coefficient(sp.sympify(expr), frozenset(symmetric), rules, tuple(commuting))
-    return e == 0 or sp.simplify(e) == 0
+    return e == 0 or (not certainly_nonzero(e) and sp.simplify(e) == 0)  # a cheap, sound "no" first
 
 
 # ---------------------------------------------------------------- explicit route
@@ -427,7 +429,10 @@ def explicit_matrix(sym: MatrixSymbol, dims: Mapping) -> sp.Matrix:
     [W_00],
     [W_10]])
     """
-    r, c = (int(sp.sympify(d).xreplace(dict(dims))) for d in sym.shape)
+    if not isinstance(sym, MatrixSymbol):
+        raise InvalidParameterError(f"explicit_matrix: sym must be a sympy.MatrixSymbol; got {type(sym).__name__}")
+    dims = as_dims(dims)
+    r, c = (dimension(d, dims, "explicit_matrix") for d in check_shapes(sym, dims, "explicit_matrix").shape)
     return sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{sym.name}_{i}{j}", real=True))
 
 
@@ -538,7 +543,8 @@ def explicit_residual(expr, dims: Mapping, values: Mapping | None = None) -> sp.
     >>> explicit_residual((A * A).T - A.T * A.T, {}) == sp.zeros(2, 2)
     True
     """
-    dims = {sp.sympify(k): v for k, v in dims.items()}
+    expr, dims = as_sympy(expr, "expr"), as_dims(dims)
+    as_mapping(values, "values", optional=True), check_shapes(expr, dims, "explicit_residual")
     if not values and isinstance(expr, MatrixExpr):
         try:
             return _explicit_in_ring(expr, dims)
@@ -564,6 +570,8 @@ def explicit_time_derivative(expr, rates: Mapping, dims: Mapping, values: Mappin
     >>> lhs == explicit_residual(dA * A + A * dA, {})
     True
     """
+    expr, rates, dims = as_sympy(expr, "expr"), as_mapping(rates, "rates"), as_dims(dims)
+    as_mapping(values, "values", optional=True), check_shapes(expr, dims, "explicit_time_derivative", rates)
     every = set(expr.atoms(MatrixSymbol)) | {k for k in rates if isinstance(k, MatrixSymbol)}
     for r in rates.values():
         if isinstance(r, sp.Basic):

@@ -35,8 +35,10 @@ from sympy.matrices.expressions import (
 )
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .._base.errors import InvalidParameterError
+from .._base.errors import InvalidParameterError, NonFiniteError
+from .declared import Declared
 from .derivative import NoDerivativeRuleError
+from .inputs import as_dims, as_items, as_mapping, as_sympy, dimension
 
 __all__ = ["Float64Ops", "MpmathOps", "evaluate", "to_float_array"]
 
@@ -182,10 +184,7 @@ class _Interpreter:
         )
 
     def size(self, d) -> int:
-        d = sp.sympify(d).xreplace(self.dims)
-        if not d.is_Integer:
-            raise InvalidParameterError(f"evaluate: the dimension {d} has no value; pass dims={{{d}: ...}}")
-        return int(d)
+        return dimension(d, self.dims, "evaluate")
 
     def __call__(self, e):
         if e in self.cache:
@@ -288,9 +287,13 @@ def evaluate(expr, values: Mapping, declared: Iterable = (), dims: Mapping | Non
     -------
     ``numpy.ndarray`` / float, or ``mpmath.matrix`` / ``mpf``.
     """
-    if arithmetic not in _ARITHMETIC:
-        raise InvalidParameterError(f"arithmetic must be 'mpmath' or 'float64', got {arithmetic!r}")
-    return _Interpreter(values, _ARITHMETIC[arithmetic], declared, dims or {})(expr)
+    if not isinstance(arithmetic, str) or arithmetic not in _ARITHMETIC:
+        raise InvalidParameterError(f"arithmetic must be 'mpmath' or 'float64', got {arithmetic!r:.60}")
+    expr, values = as_sympy(expr, "expr"), as_mapping(values, "values")
+    if expr.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+        raise NonFiniteError(f"evaluate: expr holds an infinite or NaN number ({expr!s:.60}); pass a finite expression")
+    declared = as_items(declared, "declared", Declared, "Declared (lazyrich.symbolic.matrix_exp, matrix_inverse, ...)")
+    return _Interpreter(values, _ARITHMETIC[arithmetic], declared, as_dims(dims))(expr)
 
 
 def to_float_array(v) -> np.ndarray:

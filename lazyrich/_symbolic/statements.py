@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .._base.errors import InvalidParameterError
+from .._base.validation import positive_int
+from .inputs import as_items, as_symbol, as_sympy
 from .matrix_calculus import RewriteRule
 
 __all__ = [
@@ -50,7 +52,7 @@ def equation(lhs, rhs) -> sp.Eq:
     >>> equation(ddt(A.T * A), sp.ZeroMatrix(2, 2))
     Eq(Derivative(A.T*A, t), 0)
     """
-    return sp.Eq(lhs, rhs, evaluate=False)
+    return sp.Eq(as_sympy(lhs, "lhs"), as_sympy(rhs, "rhs"), evaluate=False)
 
 
 def ddt(expr, t: sp.Symbol = TIME) -> sp.Derivative:
@@ -60,19 +62,32 @@ def ddt(expr, t: sp.Symbol = TIME) -> sp.Derivative:
     >>> ddt(W.T * W)
     Derivative(W.T*W, t)
     """
-    return sp.Derivative(expr, t, evaluate=False)
+    return sp.Derivative(as_sympy(expr, "expr"), as_symbol(t, "t"), evaluate=False)
 
 
-class Definition(sp.Equality):
+class _Relation(sp.Equality):
+    """An equation whose two sides are checked to be SymPy objects (or numbers) when it is built."""
+
+    __slots__ = ()
+
+    def __new__(cls, lhs, rhs, **kwargs):
+        return super().__new__(cls, as_sympy(lhs, "lhs"), as_sympy(rhs, "rhs"), **kwargs)
+
+
+class Definition(_Relation):
     """``lhs := rhs``: the statement names ``rhs`` (an unevaluated equation; see :func:`definition`)."""
 
     __slots__ = ()
 
 
-class Hypothesis(sp.Equality):
+class Hypothesis(_Relation):
     """``lhs = rhs``, assumed by the statement (an unevaluated equation; see :func:`hypothesis`)."""
 
     __slots__ = ()
+
+
+#: What a statement's relations are: equations, definitions, hypotheses (any SymPy relation).
+_RELATIONS = (sp.core.relational.Relational, "SymPy relations (lazyrich.equation, definition, hypothesis)")
 
 
 def definition(lhs, rhs) -> Definition:
@@ -115,7 +130,7 @@ def split_statement(statement) -> StatementParts:
     (1, 0, 1)
     """
     defs, hyps, rels = [], [], []
-    for rel in statement:
+    for rel in as_items(statement, "statement", sp.Basic, "SymPy objects"):
         (defs if isinstance(rel, Definition) else hyps if isinstance(rel, Hypothesis) else rels).append(rel)
     return StatementParts(defs, hyps, rels)
 
@@ -143,7 +158,7 @@ def rewrite_rules(relations) -> list[RewriteRule]:
     (W_2.T*W_2, lambda*I + W_1*W_1.T)
     """
     rules = []
-    for rel in relations:
+    for rel in as_items(relations, "relations", *_RELATIONS):
         lhs, rhs = rel.lhs, rel.rhs
         terms = list(lhs.args) if isinstance(lhs, sp.MatAdd) else [lhs]
         word = next((t for t in terms if _is_word(t)), None)
@@ -165,7 +180,7 @@ def substitutions(definitions) -> dict:
     >>> (y + 1).subs(substitutions([definition(y, x**2)]))
     x**2 + 1
     """
-    return {rel.lhs: rel.rhs for rel in definitions}
+    return {rel.lhs: rel.rhs for rel in as_items(definitions, "definitions", *_RELATIONS)}
 
 
 def resolve_definitions(expr, definitions, max_rounds: int = 32):
@@ -177,8 +192,8 @@ def resolve_definitions(expr, definitions, max_rounds: int = 32):
     >>> resolve_definitions(z + 1, [definition(y, x**2), definition(z, 2 * y)])
     2*x**2 + 1
     """
-    subs = substitutions(definitions)
-    for _ in range(max_rounds):
+    expr, subs = as_sympy(expr, "expr"), substitutions(definitions)
+    for _ in range(positive_int(max_rounds, "max_rounds")):
         new = expr.xreplace(subs)
         if new == expr:
             return new
@@ -196,8 +211,8 @@ def rates_from(relations, time: sp.Symbol = TIME) -> dict:
     >>> rates_from([equation(tau * ddt(W), -W), equation(W, W.T)])
     {W: (-1/tau)*W}
     """
-    out = {}
-    for rel in relations:
+    out, time = {}, as_symbol(time, "time")
+    for rel in as_items(relations, "relations", *_RELATIONS):
         lhs, coeff = rel.lhs, sp.Integer(1)
         if isinstance(lhs, (sp.Mul, sp.MatMul)):
             ders = [a for a in lhs.args if isinstance(a, sp.Derivative)]

@@ -20,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .._base.errors import LazyrichError
 from .._base.progress import ProgressBar
 from .._claims.runner import load_claims, verify
+from .cli_types import check_output_path, jobs_count, positive_count, positive_number
 from .results_table import report_failures, results_summary, results_table
 
 __all__ = ["EXIT_CODES", "build_parser", "main"]
@@ -94,6 +95,7 @@ def _stable_failures(rows: list) -> list:
 def _cmd_stress(args: argparse.Namespace) -> int:
     from .stress import MODELS, case_names, stress
 
+    check_output_path(args.plot, "--plot")
     # one hard case at a time, so that the progress can name it
     work = [(m, c) for m in ([args.model] if args.model else MODELS) for c in case_names(m)]
     rep = None
@@ -239,12 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print a JSON list: per claim statuses, error, tolerance, ratio, unit, what, tolerance_from, details",
     )
-    v.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = every core, 1 = in-process)")
+    v.add_argument("--jobs", "-j", type=jobs_count, default=0, help="worker processes (0 = every core, 1 = in-process)")
     v.add_argument("--module", "-m", action="append", default=[], help="extra module of claims to import (repeatable)")
     v.add_argument(
         "--certified",
         action="store_true",
-        help="also check float64 values against Arb enclosures (needs python-flint: pip install 'lazyrich[fast]')",
+        help="also check float64 values against Arb enclosures (python-flint, a core dependency)",
     )
     _progress_options(v)
     v.set_defaults(func=_cmd_verify)
@@ -274,8 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("two_layer", "aligned", "mixed", "single_neuron"),
         help="one exact solution (default: all four)",
     )
-    st.add_argument("--t-max", type=float, default=1e6, help="largest time of the log-spaced grid (default 1e6)")
-    st.add_argument("--n-times", type=int, default=36, help="points of the log-spaced grid from 0.1 (default 36)")
+    st.add_argument(
+        "--t-max", type=positive_number, default=1e6, help="largest time of the log-spaced grid (default 1e6)"
+    )
+    st.add_argument(
+        "--n-times", type=positive_count, default=36, help="points of the log-spaced grid from 0.1 (default 36)"
+    )
     st.add_argument("--json", action="store_true", help="print JSON instead of a table")
     st.add_argument("--plot", default=None, metavar="FILE", help="write a PNG of error vs t (needs matplotlib)")
     _style_option(st)
@@ -340,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="checks to run for the standalone document (symbolic: derivations without numeric status)",
     )
     x.add_argument("--strict", action="store_true", help="exit 1 when some statement or step could not be printed")
-    x.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = every core, 1 = in-process)")
+    x.add_argument("--jobs", "-j", type=jobs_count, default=0, help="worker processes (0 = every core, 1 = in-process)")
     x.add_argument("--module", "-m", action="append", default=[], help="extra module of claims to import (repeatable)")
     x.set_defaults(func=_cmd_latex)
 
@@ -417,7 +423,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mu.add_argument("pattern", nargs="?", default=None, help="glob or substring of claim ids (default: all)")
     mu.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
-    mu.add_argument("--jobs", "-j", type=int, default=0, help="worker processes (0 = every core, 1 = in-process)")
+    mu.add_argument(
+        "--jobs", "-j", type=jobs_count, default=0, help="worker processes (0 = every core, 1 = in-process)"
+    )
     mu.add_argument("--module", "-m", action="append", default=[], help="extra module of claims to import (repeatable)")
     mu.add_argument("--all", action="store_true", help="also list the survivors of claims that ignore their statement")
     mu.set_defaults(func=_cmd_mutate)
@@ -428,6 +436,7 @@ def _cmd_latex(args: argparse.Namespace) -> int:
     from .._claims.latex import export_latex
     from .._claims.notation import DEFAULT_NOTATION, Notation
 
+    check_output_path(args.output, "-o/--output")
     base = Notation.style(args.style) if args.style else DEFAULT_NOTATION
     notation = Notation.from_toml(args.notation, base) if args.notation else base
     fragment = args.fragment or not (args.standalone or (args.output or "").endswith(".tex"))
@@ -482,6 +491,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.spec is None:
         print("lazyrich sweep: error: give a SPEC file (or --list to see the sweep functions)", file=sys.stderr)
         return 2
+    check_output_path(args.plot, "--plot")
     out = args.out or default_out(args.spec)
     try:
         df = sweep(
@@ -567,6 +577,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except (OSError, json.JSONDecodeError) as exc:  # a missing or unreadable file, a --results that is not JSON
         print(f"lazyrich: error: {exc}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:  # a binary file where a text file (TOML, JSON, Python) was expected
+        print(f"lazyrich: error: a file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\nlazyrich: interrupted", file=sys.stderr)

@@ -39,7 +39,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from .._base.errors import InvalidParameterError, MissingDependencyError
-from .._base.validation import as_time_grid, positive, positive_int
+from .._base.validation import as_time_grid, check_work, positive, positive_int
 from .._exact.aligned import AlignedMode
 from .._exact.lambda_balanced import lambda_balanced_init, split_singular_values
 from .._exact.mixed_aligned import MixedAlignedMode
@@ -481,6 +481,7 @@ def stress(
     case: str | None = None,
     backend: str | None = None,
     times=None,
+    max_times: int = 1000,
 ) -> StressReport:
     """Errors of every evaluation path of the exact solutions against certified references.
 
@@ -500,6 +501,9 @@ def stress(
     times : float or 1-D array, optional
         These times (``>= 0``) instead of the log-spaced grid. One cell of the report is
         ``stress(model, case=case, backend=backend, times=[t]).rows[0].error[0]``.
+    max_times : int, keyword-only
+        Limit on the times of the grid (1000 by default; each time costs certified references),
+        checked before any work; raise it for a finer grid.
 
     Returns
     -------
@@ -528,9 +532,12 @@ def stress(
         t_max = positive(t_max, "t_max")
         if t_max <= 0.1:
             raise InvalidParameterError(f"t_max must be > 0.1 (the grid starts at 0.1); got {t_max!r}")
-        ts = _grid(t_max, positive_int(n_times, "n_times", minimum=2))
+        n_times = positive_int(n_times, "n_times", minimum=2)
+        check_work(n_times, positive_int(max_times, "max_times"), "times (n_times)", "max_times")
+        ts = _grid(t_max, n_times)
     else:
         ts = as_time_grid(times, "times")[0].tolist()
+        check_work(len(ts), positive_int(max_times, "max_times"), "times", "max_times")
         t_max = max(ts)
     t0 = time.perf_counter()
     rep = StressReport(float(t_max))

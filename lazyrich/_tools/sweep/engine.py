@@ -181,7 +181,7 @@ def sweep(
                 store.close()
                 raise
             keys = set(map(spec.point_key, spec.points()))
-            records.update((r.key, r) for r in store.records() if r.key in keys)
+            records.update((r.key, r) for r in store.records(damaged="skip") if r.key in keys)
         else:
             store, created = SweepStore.create(out, spec.to_dict()), True  # refuses an existing file
     try:
@@ -271,6 +271,12 @@ def load_sweep(path: str | os.PathLike[str]):
     Returns
     -------
     pandas.DataFrame
+
+    Raises
+    ------
+    InvalidParameterError
+        The file is not a sweep result file, or a stored row is damaged (unreadable JSON): the
+        message names the point's key and the command that recomputes it (``--resume``).
 
     Examples
     --------

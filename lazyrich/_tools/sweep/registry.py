@@ -183,13 +183,15 @@ def get_sweep_function(name: str) -> SweepFunction:
     ...
     lazyrich._base.errors.InvalidParameterError: unknown sweep function 'no_such_function' ...
     """
+    if not isinstance(name, str):
+        raise InvalidParameterError(f"a sweep function name is a string; got {type(name).__name__}")
     if name in SWEEP_FUNCTIONS:
         return SWEEP_FUNCTIONS[name]
     if ":" in name:
         module_name, _, attr = name.partition(":")
         try:
             obj = getattr(importlib.import_module(module_name), attr)
-        except (ImportError, AttributeError) as exc:
+        except (ImportError, AttributeError, ValueError) as exc:  # ValueError: an empty module name
             raise InvalidParameterError(
                 f"cannot import sweep function {name!r} ({exc}); the module must be importable on every worker"
             ) from exc

@@ -15,6 +15,7 @@ engine settings (``[run]``)::
     [run]
     retries = 2             # Dask retries of a point whose worker died (default 2)
     scheduler = "local"     # default scheduler (the CLI's --scheduler overrides it)
+    max_points = 1000000    # limit on the grid points (default 10^6), checked before any work
 
 Axis forms: a plain list ``[a, b, c]``; ``{ linspace = [start, stop, num] }`` (:func:`numpy.linspace`);
 ``{ logspace = [start, stop, num] }`` (:func:`numpy.logspace`, base-10 exponents);
@@ -45,10 +46,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-__all__ = ["SweepSpec", "load_spec"]
+__all__ = ["MAX_POINTS", "SweepSpec", "load_spec"]
+
+#: Default limit on the points of a SPEC (``run.max_points`` raises it): checked on each axis before it
+#: is expanded and on the grid's product, before any point runs or any file is written.
+MAX_POINTS = 1_000_000
 
 #: Settings accepted in ``[run]`` and their defaults.
-RUN_DEFAULTS: dict[str, Any] = {"retries": 2, "scheduler": None}
+RUN_DEFAULTS: dict[str, Any] = {"retries": 2, "scheduler": None, "max_points": MAX_POINTS}
 _TOP_LEVEL = ("function", "fixed", "grid", "run")
 _AXIS_FORMS = ("linspace", "logspace", "seeds", "range")
 
@@ -68,8 +73,16 @@ def _count(value: Any, where: str) -> int:
     return positive_int(value, where)
 
 
-def _expand_axis(name: str, value: Any) -> list[int | float | bool | str]:
-    """The values of one ``[grid]`` axis (see the module docstring for the forms)."""
+def _points_limit(count: int, limit: int, where: str) -> None:
+    if count > limit:
+        raise InvalidParameterError(
+            f"{where} has {count} points, above the limit run.max_points = {limit}; "
+            "set a larger max_points in the SPEC's [run] table to allow it"
+        )
+
+
+def _expand_axis(name: str, value: Any, limit: int = MAX_POINTS) -> list[int | float | bool | str]:
+    """The values of one ``[grid]`` axis (see the module docstring for the forms), at most ``limit``."""
     where = f"grid.{name}"
     if isinstance(value, Mapping):
         forms = [k for k in value if k in _AXIS_FORMS]
@@ -86,6 +99,7 @@ def _expand_axis(name: str, value: Any) -> list[int | float | bool | str]:
             start = _number(arg[0], f"{where}.{form}[0] (start)")
             stop = _number(arg[1], f"{where}.{form}[1] (stop)")
             num = _count(arg[2], f"{where}.{form}[2] (num)")
+            _points_limit(num, limit, where)
             with np.errstate(over="raise"):
                 try:
                     raw = (np.linspace if form == "linspace" else np.logspace)(start, stop, num)
@@ -93,7 +107,9 @@ def _expand_axis(name: str, value: Any) -> list[int | float | bool | str]:
                     raise InvalidParameterError(f"{where}.{form} = {arg!r} overflows float64") from exc
             values: list[Any] = [_scalar(float(x), where) for x in raw]
         elif form == "seeds":
-            values = list(range(_count(arg, f"{where}.seeds")))
+            n_seeds = _count(arg, f"{where}.seeds")
+            _points_limit(n_seeds, limit, where)
+            values = list(range(n_seeds))
         else:
             if (
                 not isinstance(arg, (list, tuple))
@@ -103,8 +119,10 @@ def _expand_axis(name: str, value: Any) -> list[int | float | bool | str]:
                 raise InvalidParameterError(f"{where}.range must be [start, stop] or [start, stop, step] of integers")
             if len(arg) == 3 and arg[2] == 0:
                 raise InvalidParameterError(f"{where}.range step must not be 0")
+            _points_limit(len(range(*arg)), limit, where)
             values = list(range(*arg))
     elif isinstance(value, (list, tuple)):
+        _points_limit(len(value), limit, where)
         values = [_scalar(v, f"{where}[{i}]") for i, v in enumerate(value)]
     else:
         raise InvalidParameterError(
@@ -136,7 +154,7 @@ class SweepSpec:
     grid : dict
         Axis name -> list of values, in SPEC order; the points are their Cartesian product.
     run : dict
-        Engine settings (``retries``, ``scheduler``).
+        Engine settings (``retries``, ``scheduler``, ``max_points``).
     source : str or None
         The TOML file it was read from.
 
@@ -186,21 +204,29 @@ class SweepSpec:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    if path.is_dir():
+        raise InvalidParameterError(f"sweep SPEC {str(path)!r} is a directory; give the TOML file")
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError as exc:
         raise InvalidParameterError(f"sweep SPEC {str(path)!r} does not exist") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidParameterError(f"sweep SPEC {str(path)!r} is not a UTF-8 text file (TOML): {exc.reason}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise InvalidParameterError(f"sweep SPEC {str(path)!r} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise InvalidParameterError(f"cannot read sweep SPEC {str(path)!r}: {exc.strerror or exc}") from exc
 
 
 def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> SweepSpec:
     """Parse and validate a sweep SPEC (TOML file path, dict of the same structure, or a SweepSpec).
 
     Checks that the function exists, that every parameter it requires is given (in ``[fixed]`` or
-    ``[grid]``), that no parameter is unknown to it, and that every value is a finite scalar;
-    each problem raises :class:`~lazyrich.InvalidParameterError` naming the SPEC key.
+    ``[grid]``), that no parameter is unknown to it, that every value is a finite scalar, and that
+    the grid has at most ``run.max_points`` points (:data:`MAX_POINTS` = 10^6 by default; each axis
+    is checked before it is expanded); each problem raises :class:`~lazyrich.InvalidParameterError`
+    naming the SPEC key.
 
     Parameters
     ----------
@@ -247,21 +273,23 @@ def load_spec(spec: str | os.PathLike[str] | Mapping[str, Any] | SweepSpec) -> S
         if not isinstance(table, Mapping):
             raise InvalidParameterError(f"[{name}] must be a table; got {table!r}")
         tables[name] = table
-    fixed = {k: _scalar(v, f"fixed.{k}") for k, v in tables["fixed"].items()}
-    if not tables["grid"]:
-        raise InvalidParameterError("[grid] is missing or empty; a sweep needs at least one axis")
-    grid = {k: _expand_axis(k, v) for k, v in tables["grid"].items()}
-    both = [k for k in grid if k in fixed]
-    if both:
-        raise InvalidParameterError(f"{', '.join(both)} given in both [fixed] and [grid]; keep one")
     run = dict(RUN_DEFAULTS)
     for k, v in tables["run"].items():
         if k not in RUN_DEFAULTS:
             raise InvalidParameterError(f"unknown setting run.{k}; [run] accepts {', '.join(RUN_DEFAULTS)}")
         run[k] = v
     run["retries"] = positive_int(run["retries"], "run.retries", minimum=0)
+    run["max_points"] = positive_int(run["max_points"], "run.max_points")
     if run["scheduler"] is not None and not isinstance(run["scheduler"], str):
         raise InvalidParameterError(f"run.scheduler must be a string; got {run['scheduler']!r}")
+    fixed = {k: _scalar(v, f"fixed.{k}") for k, v in tables["fixed"].items()}
+    if not tables["grid"]:
+        raise InvalidParameterError("[grid] is missing or empty; a sweep needs at least one axis")
+    grid = {k: _expand_axis(k, v, run["max_points"]) for k, v in tables["grid"].items()}
+    _points_limit(math.prod(len(v) for v in grid.values()), run["max_points"], "the grid (the product of its axes)")
+    both = [k for k in grid if k in fixed]
+    if both:
+        raise InvalidParameterError(f"{', '.join(both)} given in both [fixed] and [grid]; keep one")
     sf = get_sweep_function(function)
     given = set(fixed) | set(grid)
     missing = [p for p in sf.parameters if p not in given]

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..._base.errors import IncompatibleSweepError, InvalidParameterError
 
-__all__ = ["FORMAT_VERSION", "PointRecord", "SweepStore"]
+__all__ = ["FORMAT_VERSION", "DamagedRowError", "PointRecord", "SweepStore"]
 
 FORMAT_VERSION = 1
 
@@ -67,6 +67,27 @@ class PointRecord:
     error: str | None
     result: dict[str, Any]
     seconds: float
+
+
+class DamagedRowError(InvalidParameterError):
+    """A stored row of a sweep result file cannot be read (its JSON is damaged); ``key`` names the point."""
+
+    def __init__(self, path: Path, key: str, reason: str) -> None:
+        self.key = key
+        super().__init__(
+            f"sweep results {str(path)!r}: the row of point {key} is damaged ({reason}); recompute it with "
+            f"`lazyrich sweep SPEC --out {path} --resume` (a resume recomputes damaged rows)"
+        )
+
+
+def _loads(text: Any, path: Path, key: str) -> Any:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError) as exc:  # JSONDecodeError is a ValueError; a NULL or a blob is a TypeError
+        raise DamagedRowError(path, key, f"{type(exc).__name__}: {exc}") from None
+    if not isinstance(value, dict):
+        raise DamagedRowError(path, key, f"expected a JSON object, got {type(value).__name__}")
+    return value
 
 
 def _dumps(obj: Any) -> str:
@@ -186,7 +207,16 @@ class SweepStore:
     def spec(self) -> dict[str, Any]:
         """The stored SPEC (function, fixed, grid of the last run)."""
         (value,) = self._conn.execute("SELECT value FROM meta WHERE name = 'spec'").fetchone()
-        return json.loads(value)
+        try:
+            spec = json.loads(value)
+            if not all(isinstance(spec.get(k), dict) for k in ("fixed", "grid")) or "function" not in spec:
+                raise ValueError("function, fixed or grid missing")
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise InvalidParameterError(
+                f"sweep results {str(self.path)!r}: the stored SPEC is damaged ({exc}); the points cannot be "
+                "matched to a grid: rerun the sweep into a new --out"
+            ) from None
+        return spec
 
     def check_compatible(self, spec: Mapping[str, Any]) -> None:
         """Raise :class:`IncompatibleSweepError` unless ``spec`` may resume this sweep.
@@ -234,12 +264,27 @@ class SweepStore:
             raise
         self._conn.execute("COMMIT")
 
-    def records(self) -> Iterator[PointRecord]:
-        """Stored points in the order they finished."""
+    def records(self, damaged: str = "raise") -> Iterator[PointRecord]:
+        """Stored points in the order they finished.
+
+        A row whose JSON cannot be read raises :class:`DamagedRowError` (naming its key and the
+        command that recomputes it) with ``damaged="raise"``; ``damaged="skip"`` leaves it out
+        (what a resume does: the point is then computed again and its row replaced).
+        """
+        if damaged not in ("raise", "skip"):
+            raise InvalidParameterError(f"damaged must be 'raise' or 'skip'; got {damaged!r}")
         for key, params, status, error, result, seconds in self._conn.execute(
             "SELECT key, params, status, error, result, seconds FROM points ORDER BY seq"
         ):
-            yield PointRecord(key, json.loads(params), status, error, json.loads(result), seconds)
+            try:
+                record = PointRecord(
+                    key, _loads(params, self.path, key), status, error, _loads(result, self.path, key), seconds
+                )
+            except DamagedRowError:
+                if damaged == "skip":
+                    continue
+                raise
+            yield record
 
     def statuses(self) -> dict[str, str]:
         """Point key -> status of every stored point."""

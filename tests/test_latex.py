@@ -461,7 +461,10 @@ def test_cli_standalone_reuses_verify_results(tmp_path, capsys):
     results = tmp_path / "results.json"
     results.write_text(json.dumps(rows))
     out = tmp_path / "claims.tex"
-    assert main(["latex", "deep_linear.imbalance_conservation", "-o", str(out), "--results", str(results), "--jobs", "1"]) == 0
+    assert (
+        main(["latex", "deep_linear.imbalance_conservation", "-o", str(out), "--results", str(results), "--jobs", "1"])
+        == 0
+    )
     tex = out.read_text()
     assert "\\documentclass" in tex  # .tex output defaults to a standalone document
     assert r"numeric: pass; certified: n/a; max error: $1.5\times 10^{-13}$" in tex

@@ -180,7 +180,7 @@ square_case_identities = claim(
         PAPER,
         "derived here (Sec. 5, Thm 5.2 with $N_i = N_h = N_o$)",
         "proven at general shape: each root, isolated from its relation, squares to its radicand under the balance; "
-        "that the isolated matrix is the PSD root (its spectrum is $S_\lambda \ge 0$) is checked numerically",
+        r"that the isolated matrix is the PSD root (its spectrum is $S_\lambda \ge 0$) is checked numerically",
     ),
     statement=lambda: [
         definition(M_s, W2m * W1m),

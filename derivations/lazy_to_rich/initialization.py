@@ -404,7 +404,7 @@ lambda_star = claim(
         PAPER,
         "Anguita (2024), Thm 4.5.1 (extends Sec. 3, assumption A2)",
         "CORRECTION: the thesis theorem's statement omits the $1/N_h$ (its proof has it); for ReLU nets it is "
-        "conserved (mean of the per-neuron laws); proven at general shape ($f$ is a convex quadratic in $\lambda$)",
+        r"conserved (mean of the per-neuron laws); proven at general shape ($f$ is a convex quadratic in $\lambda$)",
     ),
     statement=lambda: [
         definition(C_s, W2.T * W2 - W1 * W1.T),

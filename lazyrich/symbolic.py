@@ -23,6 +23,7 @@ from ._symbolic.matrix_calculus import explicit_matrix as explicit_matrix
 from ._symbolic.matrix_calculus import explicit_residual as explicit_residual
 from ._symbolic.matrix_calculus import explicit_time_derivative as explicit_time_derivative
 from ._symbolic.matrix_calculus import is_zero as is_zero
+from ._symbolic.numeric import enclose as enclose
 from ._symbolic.numeric import evaluate as evaluate
 from ._symbolic.statements import TIME as TIME
 from ._symbolic.statements import Definition as Definition
@@ -54,6 +55,7 @@ __all__ = [
     "canonicalize",
     "ddt",
     "definition",
+    "enclose",
     "equation",
     "evaluate",
     "expand_time_derivatives",

@@ -6,6 +6,7 @@ error messages are the same everywhere.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from numbers import Real
@@ -109,6 +110,8 @@ def as_vector(x, name: str, size: int | None = None) -> np.ndarray:
 
 def as_scalar(x, name: str) -> float:
     """Return ``x`` as a finite Python float (a string such as ``"1"`` is refused, not parsed)."""
+    if type(x) is float and math.isfinite(x):  # the common case, without numpy's per-call cost
+        return x
     if isinstance(x, (str, bytes)):
         raise ShapeError(f"{name} must be a real number, not a string; got {x!r:.60}")
     if isinstance(x, bool) or not isinstance(x, (Real, np.floating, np.integer)):
@@ -328,20 +331,40 @@ def as_time_grid(t, name: str = "t", exact: bool = False):
     """
     if not exact:
         arr = _as_float_array(t, name)
-        grid = np.atleast_1d(arr)
-        items = grid
+        grid, ndim = np.atleast_1d(arr), arr.ndim
+    elif type(t) in (list, tuple) and all(type(x) is float and math.isfinite(x) for x in t):
+        grid, ndim = list(t), 1  # the common case: finite floats, kept as they are
+    elif _plain_numbers(t):  # no mpf or string to keep: validated as floats at numpy speed
+        arr = _as_float_array(t, name)
+        grid, ndim = np.atleast_1d(arr).tolist(), arr.ndim
     else:
         arr = np.asarray(t, dtype=object)
         items = [t] if arr.ndim == 0 else list(arr.reshape(-1))
         grid = [x if isinstance(x, (str, mpmath.mpf)) else as_scalar(x, name) for x in items]
-    if arr.ndim > 1:
-        raise ShapeError(f"{name} must be a scalar or a 1-D array; got shape {arr.shape}")
+        ndim = arr.ndim
+    if ndim > 1:
+        raise ShapeError(f"{name} must be a scalar or a 1-D array; got shape {np.shape(t)}")
     if len(grid) == 0:
         raise ShapeError(f"{name} is empty; pass at least one time")
-    low = float(grid.min()) if not exact else min(_exact_time(x, name) for x in grid)
+    if not exact:
+        low = float(grid.min())
+    else:  # only the sign matters: floats as they are, mpf and strings through mpmath
+        low = min(x if type(x) is float else _exact_time(x, name) for x in grid)
     if low < 0:
         raise InvalidParameterError(f"{name} must be >= 0 (the solutions run forward from t = 0); got min {low}")
-    return grid, arr.ndim == 0
+    return grid, ndim == 0
+
+
+def _plain_numbers(t) -> bool:
+    """True for a float, or a list, tuple or real numeric array of floats (no ``mpf``, string, int or object).
+
+    Python ints go the per-item way (one beyond the float64 range must raise :class:`NonFiniteError`).
+    """
+    if type(t) is float:
+        return True
+    if isinstance(t, np.ndarray):
+        return t.dtype.kind in "fiu"
+    return isinstance(t, (list, tuple)) and all(type(x) is float for x in t)
 
 
 def _exact_time(x, name: str):

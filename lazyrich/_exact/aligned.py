@@ -163,7 +163,7 @@ def aligned_singular_value(t, s0: float, s_target: float, lam: float, tau: float
     >>> round(float(aligned_singular_value(60.0, 0.1, 2.0, lam=0.0)), 12)
     2.0
     """
-    grid, scalar = as_time_grid(t)
+    grid, scalar = as_time_grid(t, exact=dps is not None)  # dps: mpf and decimal-string times kept exact
     mode = AlignedMode(s0, s_target, lam, tau)
-    vals = mode.values(grid.tolist() if dps is not None else grid, dps)
+    vals = mode.values(grid, dps)
     return (float(vals[0]) if dps is None else vals[0]) if scalar else vals

@@ -73,11 +73,15 @@ class MixedAlignedMode(ClosedForm):
         self.s0 = as_exact_scalar(s0, "s0")
         self.s_target = as_exact_scalar(s_target, "s_target")
         self.c = as_exact_scalar(c, "c")
-        with mp.workdps(30):
-            if mp.mpf(self.c) < 0:
-                raise InvalidParameterError(f"c must be >= 0 (it is sigma^2 w); got {self.c}")
-            #: The decay rate R = sqrt(s*^2 + c^2) of the exponentials.
-            self.rate = float(mp.hypot(mp.mpf(self.s_target), mp.mpf(self.c)))
+        if type(self.c) is float and type(self.s_target) is float:  # the common case, without an mpmath context
+            negative, rate = self.c < 0, math.hypot(self.s_target, self.c)
+        else:
+            with mp.workdps(30):
+                negative, rate = mp.mpf(self.c) < 0, float(mp.hypot(mp.mpf(self.s_target), mp.mpf(self.c)))
+        if negative:
+            raise InvalidParameterError(f"c must be >= 0 (it is sigma^2 w); got {self.c}")
+        #: The decay rate R = sqrt(s*^2 + c^2) of the exponentials.
+        self.rate = rate
 
     def exact_args(self):
         """``(s0, s*, c, tau)`` of :mod:`lazyrich._exact.scalar_mode`, exact (float, mpf or decimal string)."""

@@ -61,12 +61,12 @@ class Float64Evaluation(Float64):
     """The float64 namespace plus this closed form's one integral (vectorised over tau)."""
 
     @classmethod
-    def em(cls, k, tau):
-        """``(1 - e^{-k tau}) / k`` for ``k >= 0``, ``= tau`` at ``k = 0`` (entire in k)."""
+    def em(cls, k, tau, decay=None):
+        """``(1 - e^{-k tau}) / k`` for ``k >= 0``, ``= tau`` at ``k = 0`` (entire in k); ``decay`` is not needed."""
         return cls.decay_integral(0.5 * k, tau)
 
     @classmethod
-    def integral(cls, c: UnitConstants, tau):
+    def integral(cls, c: UnitConstants, tau, eD=None, ek=None):
         out = np.empty_like(tau)
         far = c.D * tau >= 2.0
         if np.any(far):
@@ -84,15 +84,15 @@ class MpmathEvaluation(Mpmath):
     """The mpmath namespace plus this closed form's one integral (one tau at a time)."""
 
     @classmethod
-    def em(cls, k, tau):
+    def em(cls, k, tau, decay=None):
         return cls.decay_integral(k / 2, tau)
 
     @classmethod
-    def integral(cls, c: UnitConstants, tau):
+    def integral(cls, c: UnitConstants, tau, eD=None, ek=None):
         if tau == 0:
             return mpmath.mpf(0)
         if c.D * tau >= 0.25:
-            return closed_form_integral(c, tau, cls)
+            return closed_form_integral(c, tau, cls, eD, ek)
         return mpmath.quad(lambda u: mpmath.exp(-c.k1 * (tau - u)) * hat_a(c, u, cls) ** 2, [0, tau])
 
 
@@ -155,14 +155,17 @@ def hat_a(c: UnitConstants, tau, ns):
     return c.Kp * ns.em(c.D, tau) + c.a0 * ns.exp(-c.D * tau)
 
 
-def closed_form_integral(c: UnitConstants, tau, ns):
-    r"""``J = c_+^2 Em_{k1} + 2 c_+ c_- e^{-k1 tau} E_dbar + c_-^2 e^{-k1 tau} E_{dbar - D}``, no positive exponent."""
-    ek = ns.exp(-c.k1 * tau)
+def closed_form_integral(c: UnitConstants, tau, ns, eD=None, ek=None):
+    r"""``J = c_+^2 Em_{k1} + 2 c_+ c_- e^{-k1 tau} E_dbar + c_-^2 e^{-k1 tau} E_{dbar - D}``, no positive exponent.
+
+    ``eD = e^{-D tau}`` and ``ek = e^{-k1 tau}`` may be passed when the caller has them (each computed once).
+    """
+    ek = ns.exp(-c.k1 * tau) if ek is None else ek
     if c.delta <= 0:
         cross = ek * ns.em(-c.delta, tau)
     else:  # e^{-k1 tau} E_delta = e^{-D tau} Em_delta
-        cross = ns.exp(-c.D * tau) * ns.em(c.delta, tau)
-    return c.cp**2 * ns.em(c.k1, tau) + 2 * c.cp * c.cm * cross + c.cm**2 * ek * ns.em(c.D - c.delta, tau)
+        cross = (ns.exp(-c.D * tau) if eD is None else eD) * ns.em(c.delta, tau)
+    return c.cp**2 * ns.em(c.k1, tau, ek) + 2 * c.cp * c.cm * cross + c.cm**2 * ek * ns.em(c.D - c.delta, tau)
 
 
 def ratios(c: UnitConstants, tau, ns):
@@ -171,11 +174,11 @@ def ratios(c: UnitConstants, tau, ns):
     Unit-rate ``a = r_a``, ``w = r_b beta_hat + r_p P_perp w0``.
     """
     eD = ns.exp(-c.D * tau)
-    em = ns.em(c.D, tau)
+    em = ns.em(c.D, tau, eD)
     hat_a = c.Kp * em + c.a0 * eD
     hat_b = c.Lp * em + c.q0 * eD
     ek = ns.exp(-c.k1 * tau)
-    m_hat = ns.sqrt(ek + 2 * ns.integral(c, tau))
+    m_hat = ns.sqrt(ek + 2 * ns.integral(c, tau, eD, ek))
     return hat_a / m_hat, hat_b / m_hat, ns.sqrt(ek) / m_hat
 
 
@@ -186,19 +189,23 @@ class ArbEvaluation:
     sqrt = staticmethod(ArbScalar.sqrt)
 
     @staticmethod
-    def em(k, tau):
+    def em(k, tau, decay=None):
         r"""``(1 - e^{-k tau}) / k = tau e^{-x/2} sinh(x/2) / (x/2)``, ``x = k tau``: entire, so a ball of ``k``
-        around 0 (e.g. ``delta`` of a balanced init through an inexact rate) stays finite."""
+        around 0 (e.g. ``delta`` of a balanced init through an inexact rate) stays finite.
+
+        ``decay = e^{-k tau}``, when the caller has it, saves the exponential of the plain form."""
         x = k * tau
         if x > 1:  # certainly away from 0: the plain form, 1 - e^{-x} >= 0.63 (no cancellation, cheaper than sinc)
-            return (1 - (-x).exp()) / k
+            return (1 - ((-x).exp() if decay is None else decay)) / k
+        if k > 0:  # certainly positive: expm1 has no cancellation either, and is cheaper than the complex sinc
+            return -(-x).expm1() / k
         flint = arb_module()
         half = x / 2
         return tau * (-half).exp() * flint.acb(0, half).sinc().real
 
     @classmethod
-    def integral(cls, c, tau):
-        return closed_form_integral(c, tau, cls)  # every em above is entire: no small-tau special case
+    def integral(cls, c, tau, eD=None, ek=None):
+        return closed_form_integral(c, tau, cls, eD, ek)  # every em above is entire: no small-tau special case
 
 
 def direct_beta(c, tau, lib) -> list:

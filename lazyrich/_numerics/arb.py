@@ -55,6 +55,8 @@ def require_flint():
 def exact_arb(x):
     """A float (or mpmath ``mpf``) as an *exact* Arb ball (python-flint rounds floats to ``ctx.prec`` otherwise)."""
     flint = require_flint()
+    if type(x) is float and math.isfinite(x) and flint.ctx.prec >= 53:
+        return flint.arb(x)  # exact: a double has 53 bits (the common case, without the frexp round trip)
     if isinstance(x, mpmath.mpf):
         as_exact_scalar(x, "x")  # NaN and inf are refused (their man is 0 too)
         sign, man, exp, _ = x._mpf_

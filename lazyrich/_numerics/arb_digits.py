@@ -74,13 +74,22 @@ def start_bits(dps: int, lost_bits: float = 0.0) -> int:
     return math.ceil((dps + 3) * math.log2(10) + max(lost_bits, 0.0)) + 16
 
 
-def _accepted(vals, tol, per_value: bool) -> bool:
+def _accepted(vals, need: int, tol, per_value: bool) -> bool:
+    """Every ball finite, and its radius below ``10**-N`` times a lower bound of the scale.
+
+    Per value first (it implies the scaled test): Arb's ``rel_accuracy_bits`` is ``k`` with
+    ``rad / |mid| < 2^-k`` (the top bit of the radius against that of the midpoint), so
+    ``rad / (|mid| - rad) < 2^(1-k)``, and ``k >= need = ceil(N log2 10) + 2`` gives
+    ``rad <= 10^-N (|mid| - rad)``: one integer per value.
+    """
+    if all(v.is_finite() and (v.is_exact() or v.rel_accuracy_bits() >= need) for v in vals):
+        return True  # each value within 10^-N of itself: within 10^-N of the largest too
+    if per_value or len(vals) == 1:
+        return False
     if not all(v.is_finite() for v in vals):
         return False
     if all(v.is_exact() for v in vals):
         return True
-    if per_value:
-        return all(v.is_exact() or v.rad() <= tol * v.abs_lower() for v in vals)
     scale = max((v.abs_lower() for v in vals), key=lambda b: b.upper())
     return all(v.rad() <= tol * scale for v in vals)
 
@@ -117,6 +126,7 @@ def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = Fals
     flint = arb_module()
     items = list(items)
     out_prec = libmp.dps_to_prec(int(dps))
+    need = math.ceil(int(dps) * math.log2(10)) + 2
     out: list = [None] * len(items)
     pending = list(range(len(items)))
     saved = flint.ctx.prec
@@ -133,8 +143,8 @@ def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = Fals
             evaluate = prepare()
             retry = []
             for i in pending:
-                vals = list(evaluate(items[i]))
-                if _accepted(vals, tol, per_value):
+                vals = evaluate(items[i])
+                if _accepted(vals, need, tol, per_value):
                     out[i] = [_to_mpf(v, out_prec) for v in vals]
                 else:
                     retry.append(i)

@@ -1,9 +1,10 @@
-"""Evaluate matrix expressions on concrete matrices, in float64 or in mpmath at a chosen precision.
+"""Evaluate matrix expressions on concrete matrices: in float64, in mpmath at a chosen precision, or in Arb balls.
 
-One interpreter for both arithmetics, so that a float64 value and its high-precision reference come
+One interpreter for every arithmetic, so that a float64 value and its high-precision reference come
 from the same formula, operation by operation (what ``sympy.lambdify`` would run), and declared
 matrix functions (:class:`~lazyrich.symbolic.Declared`: ``exp(F t)``, inverses, powers) are
-evaluated by their definitions.
+evaluated by their definitions. The Arb arithmetic (:class:`ArbOps`) encloses the exact value of
+the statement at the given inputs; :func:`enclose` drives its precision until the enclosure is tight.
 
 >>> import sympy as sp
 >>> A = sp.MatrixSymbol("A", 2, 2)
@@ -35,12 +36,15 @@ from sympy.matrices.expressions import (
 )
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .._base.errors import InvalidParameterError, NonFiniteError
+from .._base.errors import InvalidParameterError, NonFiniteError, PrecisionError
+from .._base.validation import positive_int
+from .._numerics.arb import Enclosure, auto_precision, object_array, require_flint
+from .arb_arithmetic import ArbOps
 from .declared import Declared
 from .derivative import NoDerivativeRuleError
 from .inputs import as_dims, as_items, as_mapping, as_sympy, dimension
 
-__all__ = ["Float64Ops", "MpmathOps", "evaluate", "to_float_array"]
+__all__ = ["ArbOps", "Float64Ops", "MpmathOps", "enclose", "evaluate", "to_float_array"]
 
 
 class Float64Ops:
@@ -147,7 +151,7 @@ class MpmathOps:
         return {"Abs": abs, "exp": mpmath.exp, "log": mpmath.log}.get(name) or getattr(mpmath, name)
 
 
-_ARITHMETIC = {"float64": Float64Ops, "mpmath": MpmathOps}
+_ARITHMETIC = {"float64": Float64Ops, "mpmath": MpmathOps, "arb": ArbOps}
 
 
 class _Interpreter:
@@ -161,6 +165,9 @@ class _Interpreter:
         self.cache: dict = {}
 
     def _value(self, k, v):
+        if self.ops is ArbOps:
+            shape = (self.size(k.shape[0]), self.size(k.shape[1])) if isinstance(k, MatrixSymbol) else None
+            return ArbOps.convert(v, shape, str(k))
         if (
             isinstance(v, mpmath.matrix if self.ops is MpmathOps else np.ndarray) and v.dtype != object
             if isinstance(v, np.ndarray)
@@ -190,6 +197,8 @@ class _Interpreter:
         if e in self.cache:
             return self.cache[e]
         v = self._eval(e)
+        if self.ops is ArbOps:
+            ArbOps.check(v, e)
         self.cache[e] = v
         return v
 
@@ -259,7 +268,7 @@ class _Interpreter:
         if isinstance(e, sp.Pow):
             b, p = e.args
             if p.is_Integer:
-                return self(b) ** int(p)
+                return ArbOps.ipow(self(b), int(p)) if self.ops is ArbOps else self(b) ** int(p)
             if p == sp.Rational(1, 2):
                 return ops.function("sqrt")(self(b))
             return self(b) ** self(p)
@@ -280,20 +289,114 @@ def evaluate(expr, values: Mapping, declared: Iterable = (), dims: Mapping | Non
         Declared matrix functions, evaluated from their definitions when not in ``values``.
     dims : mapping, optional
         Values of symbolic dimensions (``{n: 3}``).
-    arithmetic : {"mpmath", "float64"}
-        ``mpmath`` runs at the current ``mpmath.mp.dps``.
+    arithmetic : {"mpmath", "float64", "arb"}
+        ``mpmath`` runs at the current ``mpmath.mp.dps``; ``arb`` in python-flint balls at the current
+        ``flint.ctx.prec`` (inputs: floats, ints and ``mpf`` taken exactly, decimal strings, arrays,
+        ``flint.arb`` / ``arb_mat``), see :func:`enclose`.
 
     Returns
     -------
-    ``numpy.ndarray`` / float, or ``mpmath.matrix`` / ``mpf``.
+    ``numpy.ndarray`` / float, ``mpmath.matrix`` / ``mpf``, or ``flint.arb_mat`` / ``flint.arb``.
+
+    Raises
+    ------
+    PrecisionError
+        (arb) A ball is not finite (e.g. the square root of a ball reaching below 0); the message names the node.
+    NoDerivativeRuleError, InvalidParameterError
+        A node (matrix operation, function) with no rule in the arithmetic.
+
+    Examples
+    --------
+    >>> import flint
+    >>> x = sp.Symbol("x")
+    >>> flint.ctx.prec = 200  # the caller sets the precision (enclose chooses it)
+    >>> ball = evaluate(sp.exp(x) - 1, {x: 1e-20}, arithmetic="arb")
+    >>> flint.ctx.prec = 53
+    >>> ball.contains(flint.arb(1e-20)), float(ball.mid()) == 1e-20, float(ball.rad()) < 1e-58
+    (False, True, True)
     """
     if not isinstance(arithmetic, str) or arithmetic not in _ARITHMETIC:
-        raise InvalidParameterError(f"arithmetic must be 'mpmath' or 'float64', got {arithmetic!r:.60}")
+        raise InvalidParameterError(f"arithmetic must be 'mpmath', 'float64' or 'arb', got {arithmetic!r:.60}")
     expr, values = as_sympy(expr, "expr"), as_mapping(values, "values")
     if expr.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
         raise NonFiniteError(f"evaluate: expr holds an infinite or NaN number ({expr!s:.60}); pass a finite expression")
     declared = as_items(declared, "declared", Declared, "Declared (lazyrich.symbolic.matrix_exp, matrix_inverse, ...)")
     return _Interpreter(values, _ARITHMETIC[arithmetic], declared, as_dims(dims))(expr)
+
+
+def enclose(expr, values: Mapping, declared: Iterable = (), dims: Mapping | None = None, bits: int = 100) -> Enclosure:
+    """Certified enclosure of ``expr`` at ``values``: :func:`evaluate` in Arb, precision raised until it is tight.
+
+    The working precision starts at ``bits + 32`` and doubles (the driver of the certified closed forms,
+    :class:`lazyrich.certified.Enclosure` is the result) until every radius is at most ``2^-bits`` times the
+    largest magnitude of the value; a non-finite ball at some precision (a square root of a ball that still
+    reaches below 0, a matrix not yet certainly invertible) just moves on to the next one. Floats, ints and
+    ``mpf`` inputs are taken as the exact numbers they are; decimal strings (``"1e-30"``) as the decimal value,
+    re-read at each precision. A value that is exactly 0 without Arb getting it exactly (a residual such as
+    ``sqrt(x) sqrt(y) - sqrt(x y)``) has no relative accuracy: the precision rises until the radius is below the
+    float64 range (about 2000 bits), an absolute bound; enclosing the two sides and comparing them with
+    ``Enclosure.distance_bound`` is cheaper.
+
+    Parameters
+    ----------
+    expr, values, declared, dims
+        As for :func:`evaluate`.
+    bits : int
+        Relative accuracy asked (radius <= ``2^-bits`` times the largest magnitude).
+
+    Returns
+    -------
+    Enclosure
+        ``balls`` is a 0-d object array for a scalar, the matrix of balls for a matrix; ``mid``, ``rad``,
+        ``distance_bound(x)``, ``contains(x)``.
+
+    Raises
+    ------
+    PrecisionError
+        The accuracy cannot be reached below ``MAX_PREC`` bits (the last failure of a node is chained).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> enc = enclose(sp.exp(x) - 1, {x: 1e-20})
+    >>> float(enc.mid), bool(enc.rad <= 2.0**-100 * 1e-20)
+    (1e-20, True)
+    >>> f64 = float(evaluate(sp.exp(x) - 1, {x: 1e-20}, arithmetic="float64"))
+    >>> f64, bool(enc.distance_bound(f64) >= 1e-20)  # the float64 value lost every digit
+    (0.0, True)
+    >>> A = sp.MatrixSymbol("A", 2, 2)
+    >>> enc = enclose(A.T * A + sp.Identity(2), {A: [[1.0, 2.0], [0.5, "0.1"]]})
+    >>> enc.mid.tolist()
+    [[2.25, 2.05], [2.05, 5.01]]
+    >>> enc.contains(np.array([[2.25, 2.05], [2.05, 5.01]]))  # 0.1 is no float: 2.05 and 5.01 are not the values
+    False
+    """
+    bits = positive_int(bits, "bits")
+    flint = require_flint()
+    failures: list[PrecisionError] = []
+
+    def run():
+        try:
+            v = evaluate(expr, values, declared=declared, dims=dims, arithmetic="arb")
+        except PrecisionError as err:
+            failures.append(err)
+            return object_array([flint.arb.nan()])
+        if isinstance(v, flint.arb_mat):
+            out = np.empty((v.nrows(), v.ncols()), dtype=object)
+            for i in range(v.nrows()):
+                for j in range(v.ncols()):
+                    out[i, j] = v[i, j]
+            return out
+        out = np.empty((), dtype=object)
+        out[()] = v
+        return out
+
+    try:
+        return auto_precision(run, bits, bits + 32)
+    except PrecisionError as err:
+        if failures:
+            raise PrecisionError(f"{err}; last failure: {failures[-1]}") from failures[-1]
+        raise
 
 
 def to_float_array(v) -> np.ndarray:

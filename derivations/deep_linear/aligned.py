@@ -15,15 +15,22 @@ general ``N`` by the chain rule). Its implicit solution, derived here by partial
 :math:`\theta_k = 2\pi k/N`, checked with :func:`lazyrich.check_solution` in the scaled variables, as the solution of
 :math:`dT/dx = 1/(x^{N-1}(1 - x^N))` with :math:`T = s^{2-2/N}t/\tau`, in the displacement
 :math:`\xi = x - x_0` (the checker's independent variable starts at 0), as a claim at depth 3 (the tests check depth 4).
+
+Certified checks (``lazyrich verify --certified``): the exact ``u(t)`` is enclosed in Arb by a sign change of the
+implicit solution written in the gap ``d = 1 - x`` (so ``t = 1e6``, where ``d ~ e^{-10^6}``, costs nothing), and
+the statement's ``T(x_0, xi)`` by :func:`lazyrich.symbolic.enclose`.
 """
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import sympy as sp
 
 from lazyrich import (
+    FLOAT64_EPS,
     Measurement,
+    PrecisionError,
     Proof,
     Source,
     ddt,
@@ -34,13 +41,21 @@ from lazyrich import (
     solution_claim,
 )
 from lazyrich import claim as new_claim
+from lazyrich.certified import Enclosure, exact_arb, require_flint
+from lazyrich.symbolic import evaluate
 
+from ..certify import DERIVED_PREC, arb_to_mpf, certified_check, inside, radius_measurement
+from ..lazy_to_rich.rounding import scalar_certified
 from .reference import aligned_instance, chain, end_to_end_velocity, simulate
 from .symbols import tau
 
 __all__ = ["ALIGNED_SOLUTION", "SOLUTION_DEPTHS", "aligned_mode", "implicit_time", "solution_problem"]
 
 RTOL = 1e-12
+#: float64 accuracy floor of ``deep_aligned_singular_value`` held by its tests (tests/test_deep_aligned.py)
+ENGINE_TARGET = 1e-13
+#: digits asked of the engine's high-precision path in the certified check
+DPS = 20
 SOLUTION_DEPTHS = (3,)  # depth 4 passes too (tests); each claim adds ~100 mutants of ~2 s to lazyrich mutate
 
 a, s = sp.symbols("a s", positive=True)
@@ -201,3 +216,106 @@ def _solution_claim(depth: int):
 
 #: the check_solution claims, by depth
 ALIGNED_SOLUTION = {d: _solution_claim(d) for d in SOLUTION_DEPTHS}
+
+
+# ---------------------------------------------------------------- certified checks (lazyrich verify --certified)
+def _implicit_time_of_gap(depth: int):
+    """``(d, F(1 - d))``: the implicit time in the gap ``d = 1 - x`` (``log(1 - x)`` becomes ``log d``, exact at any d)."""
+    d = sp.Symbol("d", positive=True)
+    return d, implicit_time(1 - d, depth)
+
+
+def _enclose_mode(F_gap, d, depth: int, t: float, u0: float, s_: float, tau_: float, guess: float):
+    """Enclosure of ``u(t)`` (``0 < u0 < s``): the root of the implicit solution, certified by a sign change.
+
+    The exact gap ``d* = 1 - (u/s)^{1/N}`` solves ``F(1 - d) = s^{2-2/N} t / tau + F(x_0)``, ``F`` strictly
+    decreasing in ``d`` (``dF/dx = 1/(x^{N-1}(1 - x^N)) > 0``): ``F(1 - d_lo) > target > F(1 - d_hi)`` in Arb
+    proves ``d* in [d_lo, d_hi]``, hence ``u in s [(1 - d_hi)^N, (1 - d_lo)^N]``.
+    """
+    flint = require_flint()
+    x = sp.Symbol("x", positive=True)
+    x0 = (exact_arb(u0) / exact_arb(s_)) ** (flint.arb(1) / depth)
+    F0 = evaluate(implicit_time(x, depth), {x: x0}, arithmetic="arb")
+    target = exact_arb(s_) ** (2 - flint.arb(2) / depth) * exact_arb(t) / exact_arb(tau_) + F0
+    f = sp.lambdify(d, F_gap, "mpmath")
+    with mpmath.workdps(60):
+        T = arb_to_mpf(target)
+        if guess > 1e-8:
+            y = mpmath.log(guess)
+        else:  # near x = 1: F(1 - d) = -ln(d)/N + C + O(d)
+            tiny = mpmath.mpf(10) ** -40
+            y = -depth * (T - f(tiny) - mpmath.log(tiny) / depth)
+        y = mpmath.findroot(lambda v: f(mpmath.exp(v)) - T, y)
+        step = mpmath.mpf(2) ** -120 * max(1, abs(y))
+        y_lo, y_hi = y - step, y + step
+    d_lo, d_hi = exact_arb(y_lo).exp(), exact_arb(y_hi).exp()
+    F_lo = evaluate(F_gap, {d: d_lo}, arithmetic="arb")
+    F_hi = evaluate(F_gap, {d: d_hi}, arithmetic="arb")
+    if not (F_lo > target and F_hi < target):
+        raise PrecisionError(f"deep aligned mode N={depth} t={t}: the root bracket is not certified")
+    lo = exact_arb(s_) * (1 - d_hi) ** depth
+    hi = exact_arb(s_) * (1 - d_lo) ** depth
+    return lo.union(hi)
+
+
+@certified_check(aligned_mode)
+def aligned_mode_certified(statement):
+    """Depths 3, 4, 5 up to ``t = 1e6``: ``deep_aligned_singular_value`` (float64) within its condition-number bound.
+
+    The exact ``u(t)`` is enclosed by the implicit solution (the ``aligned_solution`` claims check it solves the
+    statement's rate); the bound ``(1e-13 + 3 eps kappa) |u|``, ``kappa = t |du/dt| / |u|`` the condition number of
+    ``u(t)`` in ``t`` read from the statement's rate, is the engine's float64 accuracy (tests/test_deep_aligned.py).
+    Its ``dps=20`` path must be correct to its documented 20 significant digits.
+    """
+    reduced = statement[2]
+    rate = sp.lambdify((u, s, N, tau), reduced.rhs, "math")
+    out = []
+    ts = np.array([0.0, 0.5, 3.0, 40.0, 1e6])
+    for depth, u0, s_ in ((3, 1e-4, 1.0), (4, 0.01, 2.0), (5, 0.05, 0.7)):
+        got = deep_aligned_singular_value(ts, u0, s_, depth)
+        d, F_gap = _implicit_time_of_gap(depth)
+        guesses = 1 - (got / s_) ** (1 / depth)
+        balls = [_enclose_mode(F_gap, d, depth, t, u0, s_, 1.0, g) for t, g in zip(ts, guesses)]
+        enc = Enclosure(np.array(balls, dtype=object), DERIVED_PREC)
+        kappa = np.array([t * abs(rate(m, s_, depth, 1.0)) / abs(m) for t, m in zip(ts, enc.mid)])
+        bound = float(np.max((ENGINE_TARGET + 3 * FLOAT64_EPS * kappa) * np.abs(enc.mid)))
+        out.append(
+            inside(
+                enc,
+                got,
+                bound,
+                f"N={depth}: deep_aligned_singular_value (float64)",
+                "(1e-13 + 3 eps kappa) |u|, kappa = t |du/dt| / |u| from the statement's rate",
+            )
+        )
+        digits = deep_aligned_singular_value(ts, u0, s_, depth, dps=DPS)
+        out.append(
+            inside(
+                enc,
+                digits,
+                0.5 * 10.0 ** (1 - DPS) * float(np.abs(enc.mid).max()),
+                f"N={depth}: deep_aligned_singular_value (dps={DPS})",
+                f"its documented {DPS} significant digits: half a unit in the last",
+            )
+        )
+        out.append(radius_measurement(enc, s_, f"N={depth}: u(t)"))
+    return out
+
+
+def aligned_solution_certified(statement):
+    """The statement's ``T(x_0, xi)`` in float64 within its rounding-model bound of the Arb enclosure.
+
+    Instances from the plateau (``x_0 = 1e-6``, ``T ~ 1e6``) to the approach of ``x = 1`` (``1 - x ~ 1e-7``),
+    where ``log(1 - x)`` cancels: the bound is the derived float64 rounding model of the same expression tree
+    (:mod:`derivations.lazy_to_rich.rounding`), so it widens exactly where float64 loses digits.
+    """
+    solution = statement[1]
+    x0, xi = sorted(solution.rhs.free_symbols, key=lambda v: v.name != "x_0")
+    out = []
+    for a, b in ((0.3, 0.2), (1e-3, 0.5), (0.5, 0.4999999), (0.999, 0.000999), (1e-6, 0.999)):
+        out += scalar_certified(solution.rhs, {x0: a, xi: b}, f"x_0={a!r}, xi={b!r}: statement's T")
+    return out
+
+
+for _claim in ALIGNED_SOLUTION.values():
+    certified_check(_claim)(aligned_solution_certified)

@@ -11,24 +11,28 @@ initializations promote rapid feature learning*, cited by the paper's own number
 * :mod:`.regimes`: Sec. 3, steady state, basin, balanced case, upstream/downstream limits;
 * :mod:`.implicit_bias`: Sec. 3, Thm 3.1 (eq. (5)), its potential, the conserved null-space component, and the
   one-dimensional null-space closed form (App. A.4);
-* :mod:`.wide_deep`: Sec. 4 and App. B, Thms 4.1, 4.2, B.6, Lemma B.8, Thm B.10;
+* :mod:`.wide`: Sec. 4 and App. B, wide networks: Thms 4.1, 4.2, B.6;
+* :mod:`.deep`: Sec. 4 and App. B, deep networks: Lemma B.8, Thm B.10;
 * :mod:`.relu`: Sec. 5 and App. C, per-neuron conservation and GD drift, eq. (10), Prop. C.2;
 * :mod:`.experiments`: notation (p. 3), Fig. 1 and App. D.1, the kernel distance and the figures' parametrisation;
-* :mod:`.certified`: the Arb-certified checks of the closed forms (``lazyrich verify --certified``).
+* :mod:`.certified`: the Arb-certified checks (``lazyrich verify --certified``) of the closed forms of Sec. 3's
+  solutions; the other sections' certified checks sit beside their claims.
 
 Shared pieces: :mod:`.symbols`, :mod:`.reference` (independent numeric references), :mod:`.checking` (how a
-check reads its statement). Where the paper has a typo (Lemma B.8 exponent ``d``, App. D.1 ``delta^2``, the
-notebook's kernel-distance normaliser) the claim states the corrected form and says so in its source note;
-formulas the paper does not print are marked "derived here".
+check reads its statement), :mod:`.arb` (a statement's formulas on Arb balls, in float64 with a derived rounding
+bound, and certified PSD square roots, for the certified checks). Where the paper has a typo (Lemma B.8 exponent
+``d``, App. D.1 ``delta^2``, the notebook's kernel-distance normaliser) the claim states the corrected form and says
+so in its source note; formulas the paper does not print are marked "derived here".
 """
 
 # the paper's order: it is the order of the claims in the registry and in the LaTeX export
 # isort: off
-from . import conservation, single_neuron, solutions, regimes, implicit_bias, wide_deep, relu, experiments
+from . import conservation, single_neuron, solutions, regimes, implicit_bias, wide, deep, relu, experiments
 from . import certified  # noqa: F401  (registers the certified checks)
 
 # isort: on
 from .conservation import *  # noqa: F403
+from .deep import *  # noqa: F403
 from .experiments import *  # noqa: F403
 from .implicit_bias import *  # noqa: F403
 from .reference import (  # noqa: F401  (the certified checks use these references)
@@ -51,7 +55,7 @@ from .regimes import *  # noqa: F403
 from .relu import *  # noqa: F403
 from .single_neuron import *  # noqa: F403
 from .solutions import *  # noqa: F403
-from .wide_deep import *  # noqa: F403
+from .wide import *  # noqa: F403
 
 __all__ = [
     *conservation.__all__,
@@ -59,7 +63,8 @@ __all__ = [
     *solutions.__all__,
     *regimes.__all__,
     *implicit_bias.__all__,
-    *wide_deep.__all__,
+    *wide.__all__,
+    *deep.__all__,
     *relu.__all__,
     *experiments.__all__,
 ]

@@ -29,6 +29,8 @@ from lazyrich import (
     random_orthogonal,
 )
 
+from ..certify import certified_check
+from .arb import relation_measurements
 from .checking import evaluate_matrix, resolve, statement_proof
 from .reference import DPS, ODE_TOL_FROM, RTOL, init_with_delta, ode_tol, rng
 from .symbols import PAPER, d, delta, eta_a, eta_w
@@ -216,4 +218,17 @@ def inverse_in_mpmath(statement):
                         "mpmath eps**0.8 at 30 digits",
                     )
                 )
+    return out
+
+
+@certified_check(fig1_parametrization)
+def certified_fig1_inverse(statement):
+    """Each relation's right side (``tau^2 (alpha^2 - alpha^-2)``, the authors' inverse) in float64 within its derived
+    rounding bound of the Arb enclosure of its left side. ``alpha = 1e3`` is the hard case: the inverse's
+    ``sqrt(4 + x^2) - x`` cancels at ``x ~ 1e6`` and loses ~12 digits, which the bound accounts for."""
+    out = []
+    for al, ta in ((1e3, 2.0), (1.7, 0.3), (1e-3, 1e4), (1.0, 1e-4)):
+        for rel in statement:
+            if type(rel) is sp.Equality:
+                out += relation_measurements(rel, statement, {ALPHA_S: al, TAU_S: ta}, f"alpha={al:g}, tau={ta:g}")
     return out

@@ -22,6 +22,8 @@ every root is rational; the conservation of ``P w`` is proven at general shape b
 
 from __future__ import annotations
 
+import math
+
 import mpmath as mp
 import numpy as np
 import sympy as sp
@@ -30,6 +32,7 @@ from sympy import Identity, MatrixSymbol, ZeroMatrix
 
 import lazyrich
 from lazyrich import (
+    FLOAT64_EPS,
     Measurement,
     SingleNeuronModel,
     Source,
@@ -42,7 +45,10 @@ from lazyrich import (
     implicit_bias_limit_1d,
     mp_tolerance,
 )
+from lazyrich.certified import exact_arb, require_flint
 
+from ..certify import certified_check, inside, radius_measurement
+from .arb import enclosure, exact_ball, relation_measurements
 from .checking import evaluate_with_velocity, rates_against_model, resolve, statement_proof
 from .reference import DPS, ODE_TOL_FROM, RTOL, beta0_init, ode_tol, rng
 from .symbols import PAPER, X, a, a_s, d, delta, kappa, n, neuron_rate_hypotheses, one_by_one, q_s, r_s, u_s, v_s, w
@@ -160,6 +166,51 @@ def potential_by_finite_differences(statement):
             out.append(
                 Measurement(abs(eng - ref), 64 * 2.0**-52 * (1 + abs(ref)), f"delta={dl}: engine Psi", "64 eps |Psi|")
             )
+    return out
+
+
+@certified_check(implicit_bias_potential)
+def certified_potential(statement):
+    """The engine :func:`lazyrich.implicit_bias_potential` (float64) against the Arb enclosure of the statement's
+    ``Psi_delta(|beta|)`` (``|beta|`` exact), within the engine's bound; ``Psi'`` and ``Psi'(r_0)``: the float64
+    right sides within their derived rounding bounds of the Arb Taylor coefficients of ``Psi_delta``.
+
+    Engine bound: it forms the scalars in 120-bit mpmath from exact squares, every step free of cancellation except
+    ``kappa - 2 delta`` (its docstring), then rounds once to float64: ``|error| <= u |Psi| +
+    16 2^-120 (kappa + 2|delta|) sqrt(kappa + delta) / 3`` (16 roundings of 2^-120, generously). Hard cases:
+    ``|delta| = 1e6`` and ``Psi = 0`` exactly (``beta = (1, 1, 1)``, ``delta = 2``: ``kappa = 2 delta``).
+    ``M^{-1} = gamma Hess Psi`` is an identity proven at general shape (no value to certify).
+    """
+    flint = require_flint()
+    out = []
+    for beta, dl in (
+        ((1.0, 1.0, 1.0), 2.0),
+        ((0.3, -1.2, 0.5), 1e6),
+        ((0.3, -1.2, 0.5), -1e6),
+        ((2.0, 0.5, -0.7), 0.0),
+        ((1e-8, 0.0, 2e-8), -1.5),
+    ):
+        r_ball = sum((exact_arb(b) * exact_arb(b) for b in beta), flint.arb(0)).sqrt()
+        env = {r_s: r_ball, delta: exact_arb(dl)}
+        psi = exact_ball(PSI, statement, env)
+        kap = float((exact_arb(dl) ** 2 + 4 * r_ball**2).sqrt().upper())
+        terms = (kap + 2 * abs(dl)) * math.sqrt(kap + dl) / 3  # the size of the terms that cancel in kappa - 2 delta
+        bound = FLOAT64_EPS / 2 * abs(float(psi.mid())) + 16 * 2.0**-120 * terms
+        enc, label = enclosure([psi]), f"beta={beta}, delta={dl:g}"
+        out.append(
+            inside(
+                enc,
+                lazyrich.implicit_bias_potential(np.array(beta), dl),
+                bound,
+                f"{label}: engine implicit_bias_potential (float64)",
+                "u |Psi| + 16 2^-120 (kappa + 2|delta|) sqrt(kappa + delta)/3 (the engine's 120-bit construction)",
+            )
+        )
+        out.append(radius_measurement(enc, max(abs(float(psi.mid())), terms), label))
+    for rv, dl in ((0.9, 1e6), (0.9, -1e6), (1.7, 0.0), (0.4, 2.5)):
+        for rel in statement:  # Psi' = sqrt(kappa - delta) and Psi'(r_0) = psi_delta (the matrix relation: above)
+            if type(rel) is sp.Equality and not isinstance(rel.lhs, sp.MatrixExpr):
+                out += relation_measurements(rel, statement, {r_s: rv, R0: rv, delta: dl}, f"r={rv}, delta={dl:g}")
     return out
 
 
@@ -330,6 +381,22 @@ def flow_limit_solves_eq5(statement):
                 ODE_TOL_FROM + " 2|theta|, + |beta(60) - beta(30)|, + root xtol",
             )
         )
+    return out
+
+
+@certified_check(theorem_3_1)
+def certified_potential_along_the_flow(statement):
+    """At states ``(a, q = |w|^2)``: the float64 right sides ``sqrt(2 q)`` and ``2 r / (kappa sqrt(kappa - delta))``
+    within their derived rounding bounds of the Arb Taylor coefficients ``Psi'``, ``Psi''`` of the statement's
+    potential at ``r = |a| sqrt(q)``, ``delta = a^2 - q``. Hard case: ``a = 1e3, q = 1e-4`` (``delta ~ 1e6``:
+    ``kappa - delta`` cancels in float64, the bound says by how much). The conservation of ``P w`` is a differential
+    identity (proven at general shape); the argmin's closed form for a one-dimensional null space is certified by
+    ``one_dim_null_space``."""
+    out = []
+    for av, qv in ((0.8, 1.3), (1e3, 1e-4), (1e-3, 50.0), (2.0, 4.0)):
+        for rel in statement:
+            if type(rel) is sp.Equality and isinstance(rel.lhs, sp.Derivative) and set(rel.lhs.variables) == {r_s}:
+                out += relation_measurements(rel, statement, {a_s: av, q_s: qv}, f"a={av:g}, q={qv:g}")
     return out
 
 

@@ -17,6 +17,8 @@ on states of :func:`lazyrich.gradient_flow` with the engine's own velocity (:cla
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy as sp
 from sympy import Identity, MatrixSymbol, ZeroMatrix
@@ -24,19 +26,24 @@ from sympy import Identity, MatrixSymbol, ZeroMatrix
 from lazyrich import (
     FLOAT64_EPS,
     Measurement,
+    SingleNeuronExact,
     SingleNeuronModel,
     Source,
     claim,
     ddt,
     definition,
     equation,
+    gradient_flow,
     hypothesis,
     linalg_tolerance,
 )
+from lazyrich.certified import certified_single_neuron
 from lazyrich.symbolic import evaluate
 
+from ..certify import BITS, certified_check, inside, radius_measurement
+from .arb import exact_ball, float_side, formula_measurements, relation_measurements
 from .checking import numeric_residuals, rates, resolve, statement_proof
-from .reference import eq4_cases, rng, whitened_samples
+from .reference import RTOL, eq4_cases, ode_tol, rng, whitened_model, whitened_samples
 from .symbols import (
     PAPER,
     X,
@@ -324,6 +331,40 @@ def limits_approached_at_rate(statement):
     return out
 
 
+@certified_check(preconditioner_limits)
+def certified_coefficients_of_m(statement):
+    """Each limit's argument (``c_I / delta``, ...) in float64 within its derived rounding bound of its Arb enclosure
+    at ``|delta| = 1e3, 1e8`` (at 1e8 ``kappa - |delta|`` cancels completely in float64: the bound says so), and
+    certified within the claim's rate ``2 g^2 |beta|^2 / delta^2`` of the limit (sharp: ``kappa - |delta| =
+    4 g^2 r^2 / (kappa + |delta|) <= 2 g^2 r^2 / |delta|`` gives half of it, so the ratio tends to 1/2);
+    the ``delta = 0`` values: the float64 ``g |beta|`` within its rounding bound of the Arb ``c_I(0)``, ``c_B(0)``."""
+    point0 = {r_s: 1.3, eta_a: 0.7, eta_w: 1.9}
+    out = []
+    for rel in statement:
+        if isinstance(rel.lhs, sp.Subs):
+            out += relation_measurements(rel, statement, point0, "delta = 0")
+    for rel in statement:
+        if not isinstance(rel.lhs, sp.Limit):
+            continue
+        arg, var, to = rel.lhs.args[0], rel.lhs.args[1], rel.lhs.args[2]
+        for mag in (1e3, 1e8):
+            point = {**point0, var: mag if to == sp.oo else -mag}
+            label = f"delta={point[var]:g}"
+            out += formula_measurements(arg, statement, point, label)
+            env = {k: exact_ball(v, statement, {}) for k, v in point.items()}
+            gap = abs(exact_ball(arg, statement, env) - exact_ball(rel.rhs, statement, env))
+            rate = 2 * env[eta_a] * env[eta_w] * env[r_s] ** 2 / env[var] ** 2
+            out.append(
+                Measurement(
+                    float(gap.upper()),
+                    math.nextafter(float(rate.upper()), math.inf),
+                    f"{label}: certified |{sp.sstr(arg)} - {rel.rhs}|",
+                    "2 g^2 |beta|^2 / delta^2 (the numeric check's rate; the sharp bound is half of it)",
+                )
+            )
+    return out
+
+
 # ================================================================ learning-rate reduction
 C_A = sp.Symbol("c", positive=True)  # (eta_w / eta_a)^(1/4)
 A_BAR, W_BAR = MatrixSymbol(r"\bar a", 1, 1), MatrixSymbol(r"\bar w", d, 1)
@@ -422,6 +463,55 @@ def rescaled_velocity_is_the_unit_velocity(statement):
                 err = float(np.abs(np.asarray(got, dtype=float) - np.asarray(rhs_v, dtype=float)).max())
                 tol = linalg_tolerance(1.0, 64) * (1 + float(np.abs(rhs_v).max()))
                 out.append(Measurement(err, tol, f"seed {seed}: {sp.sstr(rel)[:50]} ({what})", "64 eps (1 + |rhs|)"))
+    return out
+
+
+@certified_check(learning_rate_reduction)
+def certified_unit_rate_solution(statement):
+    """The statement's ``c = (eta_w/eta_a)^(1/4)`` in float64 within its rounding bound of its Arb enclosure. Then,
+    with ``eta_a = 1/2``, ``eta_w = 8`` (``c = 2``, ``g = 2``: the rescaling is exact in binary), the Arb enclosure of
+    the exact *unit-rate* ``beta_unit(g t)`` from ``(c a_0, w_0/c)`` (:func:`lazyrich.certified.certified_single_neuron`)
+    against ``beta(t)`` at rates ``(eta_a, eta_w)`` from ``(a_0, w_0)``: the float64 engine
+    :class:`lazyrich.SingleNeuronExact` (its stated bound ``16 eps max(1, |a|, |w|, |beta|)``, as
+    ``closed_form_branches``; up to ``t = 1e4``) and, independent of the engine (whose rate handling is this very
+    reduction), the DOP853 simulation of the flow at those rates (the derived ODE bound), for ``delta <, =, > 0``."""
+    out = []
+    ea, ew = 0.5, 8.0
+    c64, _ = float_side(C_A, statement, {eta_a: ea, eta_w: ew})
+    for pt in ({eta_a: ea, eta_w: ew}, {eta_a: 0.3, eta_w: 1.7}):
+        out += formula_measurements(C_A, statement, pt, f"eta=({pt[eta_a]}, {pt[eta_w]})")
+    g64 = math.sqrt(ea * ew)
+    ts = np.array([0.0, 0.3, 2.0, 10.0, 1e4])
+    for a0v, w0v, bs in (
+        (2.0, [1.0, 0.5], [1.0, -2.0]),
+        (0.25, [0.125, 0.0], [-1.0, 0.2]),
+        (0.1, [1.0, 0.5], [1.0, 2.0]),
+    ):
+        unit = SingleNeuronExact(c64 * a0v, np.asarray(w0v) / c64, bs)
+        a, w, beta = certified_single_neuron(unit, g64 * ts, bits=BITS)
+        scale = max(1.0, *(float(np.abs(e.mid).max()) for e in (a, w, beta)))
+        sn = SingleNeuronExact(a0v, w0v, bs, ea, ew)
+        label = f"delta={sn.delta:g}"
+        out.append(
+            inside(
+                beta,
+                sn.beta(ts),
+                16 * FLOAT64_EPS * scale,
+                f"{label}: SingleNeuronExact.beta(t) at rates (1/2, 8) vs exact unit-rate beta(g t) (float64)",
+                "16 eps max(1, |a|, |w|, |beta|) (the engine's bound, as closed_form_branches)",
+            )
+        )
+        out.append(radius_measurement(beta, scale, label))
+        tr = gradient_flow(whitened_model(bs, ea, ew), (np.asarray(a0v), np.asarray(w0v)), ts[:-1], rtol=RTOL)
+        out.append(
+            inside(
+                beta.take(slice(0, len(ts) - 1)),
+                tr["a"][:, None] * tr["w"],
+                ode_tol(tr, 2 * tr.scale),
+                f"{label}: DOP853 beta = a w at rates (1/2, 8)",
+                "ODE bound 2|theta| (claim's)",
+            )
+        )
     return out
 
 

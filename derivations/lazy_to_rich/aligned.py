@@ -53,6 +53,7 @@ from .reference import (
     seeded_rng,
     split_singular_values,
 )
+from .rounding import scalar_certified
 from .spectrum import parametrised_definitions, reduce_scalar, scalar_screen
 from .symbols import (
     PAPER,
@@ -166,6 +167,23 @@ def split_along_flow(statement):
                 "balance drift bound / s2_min^2 + n eps",
             )
         )
+    return out
+
+
+@certified_check(singular_value_split)
+def split_certified(statement):
+    """The statement's ``mu``, ``s_1``, ``s_2`` (float64) within their rounding-model bounds of the Arb enclosures.
+
+    Instances include the cancellation of ``mu - lambda/2`` (``lambda >> s~``) and of ``mu + lambda/2``
+    (``-lambda >> s~``): the derived bound (:mod:`.rounding`) grows there by the condition number of the formula.
+    """
+    parts = split_statement(statement)
+    subs = substitutions(parts.definitions)
+    out = []
+    for st, lm in ((1.3, 0.7), (2.0, -3.0), (1e-3, 50.0), (1e3, 1e-2), (0.5, -1e4)):
+        for name in (s1_, s2_, mu):
+            expr = expand_definitions(name, subs)
+            out += scalar_certified(expr, {s_t: st, lam: lm}, f"s~={st!r}, lambda={lm!r}: statement's {name}")
     return out
 
 

@@ -42,9 +42,11 @@ from lazyrich import (
     split_statement,
 )
 from lazyrich.certified import Enclosure, certified_qqt_limit, exact_arb, require_flint
+from lazyrich.symbolic import enclose
 
 from ..certify import BITS, DERIVED_PREC, certified_check, inside, radius_measurement, symmetric_eigenvalues
 from .reference import balanced_pair, limit_qqt, qqt_of, random_task, seeded_rng, split_singular_values
+from .rounding import gamma
 from .statement_tools import f64, resolve, screened_proof
 from .symbols import PAPER, RTOL, W1, W2, N_h, N_i, N_o, lam, s_t
 
@@ -88,6 +90,36 @@ def forgetting_from_the_loss(statement):
     (rel,) = parts.relations
     res = [resolve(rel.lhs, parts.definitions) - rel.rhs]
     return screened_proof(res, rewrite_rules(parts.hypotheses))
+
+
+@certified_check(forgetting)
+def forgetting_certified(statement):
+    """The statement's forgetting ``(|S_k - S_i|^2 - |S_j - S_i|^2)/2`` (float64) within Higham's bound.
+
+    Each of the ``2 N_o N_i`` squared entries passes through at most ``K = N_i + N_o + 4`` roundings (the
+    difference, the square, the inner product, the trace, the final difference; the halving is exact), so
+    ``|error| <= gamma_K (|S_k - S_i|_F^2 + |S_j - S_i|_F^2)/2`` (Higham (2002), Lemma 3.1, eq. (3.5)). Instances
+    include tasks ``j`` and ``k`` 1e-9 apart, where the two norms cancel.
+    """
+    rhs = split_statement(statement).relations[0].rhs
+    rng = seeded_rng(261)
+    out = []
+    for no, ni, close in ((2, 2, False), (3, 5, False), (10, 8, False), (4, 4, True)):
+        Si, Sj, Sk = (rng.standard_normal((no, ni)) for _ in range(3))
+        if close:
+            Sk = Sj + 1e-9 * rng.standard_normal((no, ni))
+        dims, vals = {N_o: no, N_i: ni}, {Sig_i: Si, Sig_j: Sj, Sig_k: Sk}
+        enc = enclose(rhs, vals, dims=dims, bits=BITS)
+        got = f64(rhs, vals, dims)
+        bound = gamma(ni + no + 4) * (float(np.sum((Sk - Si) ** 2)) + float(np.sum((Sj - Si) ** 2))) / 2
+        label = f"{no}x{ni}{', j and k 1e-9 apart' if close else ''}"
+        out.append(
+            inside(
+                enc, got, bound, f"{label}: statement's forgetting (float64)", "Higham gamma_K (|.|_F^2 + |.|_F^2)/2"
+            )
+        )
+        out.append(radius_measurement(enc, max(abs(float(enc.mid)), 1e-300), f"{label}: forgetting"))
+    return out
 
 
 @forgetting.numeric_check

@@ -39,9 +39,11 @@ from lazyrich import (
     rewrite_rules,
     split_statement,
 )
-from lazyrich.symbolic import time_derivative
+from lazyrich.symbolic import enclose, time_derivative
 
+from ..certify import BITS, certified_check, inside, radius_measurement
 from .reference import must_fail, seeded_rng, split_singular_values
+from .rounding import gamma, scalar_certified
 from .statement_tools import f64, resolve
 from .symbols import PAPER, W1, W2, N_h, N_i, N_o, R_s, S_sym, lam
 
@@ -274,6 +276,22 @@ def algorithm_one_on_gaussian_draws(statement):
     return out
 
 
+@certified_check(algorithm_one)
+def algorithm_one_certified(statement):
+    """The statement's per-mode ``S_1^eq``, ``S_2^eq`` (float64) within their rounding-model bounds of Arb enclosures.
+
+    Instances include ``|lambda| >> S``, where ``(root -+ lambda)/2`` cancels: the derived bound (:mod:`.rounding`)
+    grows there by the formula's condition number.
+    """
+    parts = split_statement(statement)
+    defs = {d.lhs: d.rhs for d in parts.definitions if not isinstance(d.lhs, MatrixSymbol)}
+    out = []
+    for sv, lm in ((0.9, 0.5), (2.0, -1.5), (1e-4, 30.0), (1e-4, -30.0), (1e4, 1e-3)):
+        for name in (s1e, s2e):
+            out += scalar_certified(defs[name], {S_sym: sv, lam: lm}, f"S={sv!r}, lambda={lm!r}: statement's {name}")
+    return out
+
+
 # ---------------------------------------------------------------- Gaussian moments
 sig1, sig2 = sp.symbols("sigma_1 sigma_2", positive=True)
 E_jj, E_jk = sp.Symbol(r"\mathbb{E}[D_{jj}]"), sp.Symbol(r"\mathbb{E}[D_{jk}]")
@@ -392,6 +410,26 @@ def moments_by_monte_carlo(statement):
     return out
 
 
+@certified_check(gaussian_moments)
+def moments_certified(statement):
+    """Every moment of the statement and LeCun's lambda (float64) within their rounding-model bounds.
+
+    At the Monte Carlo shape with its scales, at a wide MNIST-like shape, and at LeCun's scales (the
+    hypotheses substituted into the mean, which must then equal the statement's LeCun lambda).
+    """
+    parts = split_statement(statement)
+    scale = {h.lhs: h.rhs for h in parts.hypotheses}
+    out = []
+    for ni, nh, no, s1, s2 in ((3, 4, 5, 0.7, 0.4), (784, 1000, 10, 0.0357, 0.0316)):
+        env = {N_i: ni, N_h: nh, N_o: no, sig1: s1, sig2: s2}
+        for rel in parts.relations:
+            if rel.rhs.free_symbols:
+                out += scalar_certified(rel.rhs, env, f"{ni}-{nh}-{no}: statement's {rel.lhs}")
+        mean = next(r.rhs for r in parts.relations if r.lhs == E_jj).subs(scale)
+        out += scalar_certified(mean, env, f"{ni}-{nh}-{no}: mean offset at LeCun scales")
+    return out
+
+
 # ---------------------------------------------------------------- lambda* for unbalanced weights
 C_s = MatrixSymbol("C", N_h, N_h)
 f_s = sp.Symbol("f")
@@ -466,4 +504,31 @@ def lambda_star_by_least_squares(statement):
                 "cancellation",
             )
         )
+    return out
+
+
+@certified_check(lambda_star)
+def lambda_star_certified(statement):
+    """The statement's ``lambda*`` (float64 trace formula) within Higham's bound of its Arb enclosure.
+
+    ``tr(W_2^T W_2 - W_1 W_1^T)/N_h`` sums ``(N_i + N_o) N_h`` products, each through at most
+    ``K = max(N_i, N_o) + N_h + 2`` roundings (product, inner product, difference, trace), then one 4-ulp power
+    and one product for ``1/N_h``: ``|error| <= gamma_{K+10} (|W_1|_F^2 + |W_2|_F^2)/N_h`` (Higham (2002), Lemma 3.1,
+    eq. (3.5); :func:`.rounding.gamma`). Instances include a wide hidden layer and an almost balanced pair,
+    where the trace cancels.
+    """
+    star = split_statement(statement).relations[2]
+    rng = seeded_rng(241)
+    out = []
+    for ni, nh, no, near in ((3, 4, 2, False), (5, 3, 5, False), (10, 200, 8, False), (6, 4, 6, True)):
+        A, B = rng.standard_normal((nh, ni)), rng.standard_normal((no, nh))
+        if near:  # W_2 = W_1^T: balanced at lambda = 0, then a 1e-9 perturbation
+            B = A.T + 1e-9 * rng.standard_normal((no, nh))
+        dims, vals = {N_i: ni, N_h: nh, N_o: no}, {W1: A, W2: B, N_h: nh}
+        enc = enclose(star.rhs, vals, dims=dims, bits=BITS)
+        got = f64(star.rhs, vals, dims)
+        bound = gamma(max(ni, no) + nh + 12) * (float(np.sum(A * A)) + float(np.sum(B * B))) / nh
+        what = f"{ni}-{nh}-{no}{' near balance' if near else ''}: statement's lambda* (float64)"
+        out.append(inside(enc, got, bound, what, "Higham gamma_{K+10} (|W_1|_F^2 + |W_2|_F^2) / N_h"))
+        out.append(radius_measurement(enc, max(abs(float(enc.mid)), 1e-300), f"{ni}-{nh}-{no}: lambda*"))
     return out

@@ -24,6 +24,8 @@ from sympy import MatMul
 import lazyrich
 from lazyrich import DeepLinearModel, Measurement, Proof, Source, claim, equation, fit_order, gradient_flow
 
+from ..certify import certified_check
+from ..lazy_to_rich.rounding import scalar_certified
 from .reference import batched_bartlett, eq1_flow, psd_sqrt
 from .symbols import I_i, I_o, d_in, d_out, width
 
@@ -143,6 +145,26 @@ def moments_by_monte_carlo(statement):
     return _mc(statement, [0, 1, 2, 3])
 
 
+def _coefficients_certified(statement, label: str) -> list:
+    """Each relation's scalar coefficient (float64) within its rounding-model bound of the Arb enclosure.
+
+    At the Monte Carlo case, a wide square net (``w = 1e4``, ``d = 200``, ``sigma^2 = 1/d``) and a very wide
+    one (``w = 1e6``, ``d_out >> d_in``, where ``w + d_in + 1 - d_out`` loses digits to nothing: integers).
+    """
+    out = []
+    for s2, w_, di, do in ((0.1, 50, 2, 3), (1 / 200, 10_000, 200, 200), (1e-3, 1_000_000, 10, 1000)):
+        env = {sigma2: s2, width: w_, d_in: di, d_out: do}
+        for rel in statement:
+            what = f"sigma^2={s2!r}, w={w_}, d_in={di}, d_out={do}: {label} {rel.lhs}"
+            out += scalar_certified(_coeff(rel.rhs), env, what)
+    return out
+
+
+@certified_check(init_moments)
+def moments_certified(statement):
+    return _coefficients_certified(statement, "stated moment")
+
+
 init_offsets = claim(
     "mixed_dynamics.init_offsets",
     r"Gaussian init: $\mathbb{E}[W_1^T \Lambda W_1] = \sigma^4 w (w + d_{\mathrm{in}} + 1 - d_{\mathrm{out}}) I$, "
@@ -163,6 +185,11 @@ init_offsets = claim(
 def offsets_from_the_squares(statement):
     derived = [E_X2 - E_ATA, E_Y2 - E_AAT]
     return Proof(residuals=[sp.expand(x - _coeff(rel.rhs)) for x, rel in zip(derived, statement)])
+
+
+@certified_check(init_offsets)
+def offsets_certified(statement):
+    return _coefficients_certified(statement, "stated offset")
 
 
 @init_offsets.numeric_check

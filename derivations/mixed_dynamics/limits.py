@@ -30,9 +30,11 @@ from lazyrich import (
     matrix_with_singular_values,
     random_orthogonal,
 )
-from lazyrich.symbolic import canonicalize, time_derivative
+from lazyrich.certified import exact_arb
+from lazyrich.symbolic import canonicalize, enclose, evaluate, time_derivative
 
-from ..certify import certified_check, certified_eigenvalues, inside, radius_measurement
+from ..certify import BITS, certified_check, certified_eigenvalues, inside, radius_measurement
+from ..lazy_to_rich.rounding import UNIT_ROUNDOFF, gamma
 from .reference import psd_sqrt, value
 from .self_consistent import HALF, eq1_rhs, flow_follows_statement, roots, self_consistent_proof
 from .symbols import (
@@ -201,6 +203,42 @@ def lazy_truncation_bound(statement):
             "(2c)^3 |A_0 - T| h^2/6 + 8 eps |A|/h",
         )
     )
+    return out
+
+
+@certified_check(lazy_limit)
+def lazy_solution_certified(statement):
+    """The stated lazy solution ``T + e^{-2ct}(A_0 - T)`` (float64) within its derived bound, up to ``t = 1e6``.
+
+    Entrywise, float64 rounds ``-2ct`` (relative ``gamma_2``, which ``exp`` turns into the factor
+    ``e^{gamma_2 |2ct|}``), ``exp`` (4 ulp), ``A_0 - T``, the product and the sum (``u`` each):
+    ``|error| <= u (|T| + K e |A_0 - T|) + (K - 1) e |A_0 - T|``, ``K = (1 + 2^-50) e^{gamma_2 |2ct|} (1 + u)^2``,
+    plus ``(|A_0 - T| + 2) 2^-1074`` for underflow (``e^{-2ct}`` underflows to 0 at ``t = 1e6``), evaluated in Arb
+    with ``e = e^{-2ct}`` exact (Higham (2002), Sec. 2.2 model of floating-point arithmetic).
+    """
+    sol = next(rel for rel in statement if rel.lhs == A_lazy)
+    rng = np.random.default_rng(113)
+    u = exact_arb(UNIT_ROUNDOFF)
+    out = []
+    for cv, tv in ((0.8, 0.6), (0.8, 30.0), (5.0, 1e6), (1e-3, 1e6)):
+        A0v, Tv = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+        vals, dims = {A0_s: A0v, T_s: Tv, c: cv, t: tv}, {d_out: 2, d_in: 3}
+        enc = enclose(sol.rhs, vals, dims=dims, bits=BITS)
+        got = np.asarray(evaluate(sol.rhs, vals, dims=dims, arithmetic="float64"), dtype=float)
+        x = 2 * exact_arb(cv) * exact_arb(tv)
+        e = (-x).exp()
+        K = (1 + exact_arb(2.0**-50)) * (exact_arb(gamma(2)) * x).exp() * (1 + u) ** 2
+        bound = 0.0
+        for a0, tt in zip(A0v.ravel(), Tv.ravel()):
+            D = abs(exact_arb(a0) - exact_arb(tt))
+            b = u * (abs(exact_arb(tt)) + K * e * D) + (K - 1) * e * D + (D + 2) * exact_arb(2.0**-1074)
+            bound = max(bound, float(b.upper()))
+        bound = float(np.nextafter(bound, np.inf))
+        what = f"c={cv!r}, t={tv!r}: stated lazy solution"
+        out.append(
+            inside(enc, got, bound, f"{what} (float64)", "derived: u |T| + (K - 1) e |A_0 - T| (+ u K e |A_0 - T|)")
+        )
+        out.append(radius_measurement(enc, float(np.abs(enc.mid).max()), what))
     return out
 
 

@@ -14,10 +14,17 @@ What decides "reduces to zero" is :func:`lazyrich.symbolic.is_zero`: canonical e
 expressions (at general shape when the matrix symbols have symbolic dimensions), entry by entry for
 explicit matrices, ``expand``/``simplify`` for scalars. :func:`established_how` says which of these a
 proof rests on: ``"general shape"`` (symbolic dimensions, or scalars) or ``"explicit shapes"``.
+
+A failure report lists every part that is not established; inside :func:`first_failure_only` (what
+``lazyrich mutate`` uses: it needs to know *that* a proof fails, not everything that does) the check stops
+at the first one. Expressions in a report are shown in brief (:func:`brief`): printing a residual of
+thousands of terms in full costs more than the test that found it non-zero.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from collections.abc import Mapping, Sequence
 
 import sympy as sp
@@ -26,10 +33,56 @@ from sympy.matrices.expressions import MatrixExpr
 from .._symbolic.derivative import expand_time_derivatives
 from .._symbolic.matrix_calculus import RewriteRule, is_zero
 
-__all__ = ["EXPLICIT_SHAPES", "GENERAL_SHAPE", "established_how", "proof_failures", "relation_residual"]
+__all__ = [
+    "EXPLICIT_SHAPES",
+    "GENERAL_SHAPE",
+    "brief",
+    "established_how",
+    "first_failure_only",
+    "proof_failures",
+    "relation_residual",
+]
 
 GENERAL_SHAPE = "general shape"
 EXPLICIT_SHAPES = "explicit shapes"
+
+_FIRST_ONLY = contextvars.ContextVar("first_failure_only", default=False)
+_BRIEF_NODES = 300  # an expression with more nodes is shown by its first terms
+
+
+@contextlib.contextmanager
+def first_failure_only():
+    """Within this block :func:`proof_failures` returns at the first part that is not established."""
+    token = _FIRST_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _FIRST_ONLY.reset(token)
+
+
+def _nodes_above(expr, limit: int) -> bool:
+    for k, _ in enumerate(sp.preorder_traversal(expr)):
+        if k >= limit:
+            return True
+    return False
+
+
+def brief(expr, width: int = 300) -> str:
+    """``sstr(expr)`` cut to ``width`` characters, without printing a huge expression in full first.
+
+    >>> x = sp.Symbol("x")
+    >>> brief(x + 1)
+    'x + 1'
+    >>> brief(sp.Add(*[x**k for k in range(400)]))[-29:]
+    '+ ... (398 more terms of 400)'
+    """
+    if not isinstance(expr, sp.Basic) or not _nodes_above(expr, _BRIEF_NODES):
+        return sp.sstr(expr)[:width]
+    if isinstance(expr, (sp.Add, sp.MatAdd, sp.Eq)):
+        head = " + ".join(brief(a, width // 3) for a in expr.args[:2])
+        return f"{head[:width]} + ... ({len(expr.args) - 2} more terms of {len(expr.args)})"
+    names = ", ".join(sorted(str(v) for v in expr.free_symbols)[:8])
+    return f"({type(expr).__name__} of more than {_BRIEF_NODES} nodes in {names})"
 
 
 def relation_residual(rel):
@@ -82,20 +135,26 @@ def proof_failures(
     known = list(rules)
     for i, lemma in enumerate(lemmas, 1):
         if not _is_equation(lemma):
-            out.append(f"lemma {i} is not an equation: {sp.sstr(lemma)[:200]}")
+            out.append(f"lemma {i} is not an equation: {brief(lemma, 200)}")
+            if _FIRST_ONLY.get():
+                return out
             continue
         if not _zero(relation_residual(lemma), symmetric, known, commuting):
-            out.append(f"lemma {i} does not reduce to zero under the rules before it: {sp.sstr(lemma)[:300]}")
+            out.append(f"lemma {i} does not reduce to zero under the rules before it: {brief(lemma)}")
+            if _FIRST_ONLY.get():
+                return out
             continue
         known.append(RewriteRule(lemma.lhs, lemma.rhs))
     for i, r in enumerate(residuals, 1):
         if not _zero(r, symmetric, known, commuting):
-            out.append(f"residual {i} is not identically zero: {sp.sstr(r)[:300]}")
+            out.append(f"residual {i} is not identically zero: {brief(r)}")
+            if _FIRST_ONLY.get():
+                return out
     for i, step in enumerate(steps, 1):
         if not _is_equation(step):
-            out.append(
-                f"derivation step {i} is not an equation (a displayed step must be checked): {sp.sstr(step)[:200]}"
-            )
+            out.append(f"derivation step {i} is not an equation (a displayed step must be checked): {brief(step, 200)}")
+            if _FIRST_ONLY.get():
+                return out
             continue
         try:
             if step.has(sp.Derivative):
@@ -110,9 +169,13 @@ def proof_failures(
             ok = _zero(relation_residual(step), symmetric, known, commuting)
         except Exception as exc:  # a step the calculus cannot reduce is not established
             out.append(f"derivation step {i} could not be reduced ({type(exc).__name__}: {exc})")
+            if _FIRST_ONLY.get():
+                return out
             continue
         if not ok:
-            out.append(f"derivation step {i} does not reduce to zero: {sp.sstr(step)[:300]}")
+            out.append(f"derivation step {i} does not reduce to zero: {brief(step)}")
+            if _FIRST_ONLY.get():
+                return out
     return out
 
 

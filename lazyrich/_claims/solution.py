@@ -39,6 +39,7 @@ from .._symbolic.solution_numeric import (
 )
 from .._symbolic.statements import ddt, equation
 from .model import FAIL, PASS, Claim, Measurement, Proof, Registry, Source, claim
+from .proof_check import brief
 
 __all__ = ["SolutionCheck", "SolutionReport", "SolutionSample", "check_solution", "solution_claim"]
 
@@ -168,11 +169,20 @@ def _statement(p: SolutionProblem) -> list:
 
 # ---------------------------------------------------------------- symbolic
 def _reduce(expr, p: SolutionProblem):
-    """``(is_zero, normal form)`` of a residual under the declared facts."""
+    """``(is_zero, expr in canonical form)`` of a residual under the declared facts.
+
+    A scalar is returned as it is: ``simplify`` of a non-zero residual (a wrong candidate) can take minutes,
+    and the zero test does not need it; :func:`_normal` simplifies what is displayed.
+    """
     if isinstance(expr, MatrixExpr):
         can = canonicalize(expr, **p.kw)
         return can.is_zero(), can.as_expr()
-    return is_zero(expr, **p.kw), sp.simplify(expr)
+    return is_zero(expr, **p.kw), expr
+
+
+def _normal(expr, p: SolutionProblem):
+    """The displayed form of a proven step: canonical (matrix) or simplified (scalar)."""
+    return canonicalize(expr, **p.kw).as_expr() if isinstance(expr, MatrixExpr) else sp.simplify(expr)
 
 
 def _explicit(expr, p: SolutionProblem):
@@ -207,20 +217,20 @@ def _symbolic(p: SolutionProblem) -> tuple[SolutionCheck, list]:
             rhs = p.ode[X].xreplace(subs)
             ok, normal = _reduce(lhs - rhs, p)
             how = "general shape"
-            lhs_n = _reduce(lhs, p)[1]
-            steps.append(equation(ddt(p.solution[X], p.time), lhs_n))
             if not ok and _explicit_zero(lhs - rhs, p):
                 # established on explicit shapes only: that residual is what the proof shows
                 ok, how = True, "explicit 2x2 shapes"
                 chk.explicit.append(_explicit(lhs - rhs, p))
-            elif ok:
-                steps.append(equation(lhs_n, rhs))
+                steps.append(equation(ddt(p.solution[X], p.time), _normal(lhs, p)))
+            elif ok:  # displayed only when proven (a failing proof shows its residual, not its steps)
+                lhs_n = _normal(lhs, p)
+                steps += [equation(ddt(p.solution[X], p.time), lhs_n), equation(lhs_n, rhs)]
             if not ok:
                 chk.residuals.append(normal)
         chk.status = FAIL if chk.residuals else PASS
         chk.detail = (
             f"{len(chk.residuals)} of {len(p.states)} residual(s) d(solution)/dt - ode(solution) do not reduce to 0: "
-            + "; ".join(sp.sstr(r)[:300] for r in chk.residuals)
+            + "; ".join(brief(r) for r in chk.residuals)
             if chk.residuals
             else f"d(solution)/dt - ode(solution) reduces to exactly 0 ({how})"
         )
@@ -255,10 +265,10 @@ def _initial(p: SolutionProblem) -> tuple[SolutionCheck, list]:
             if not ok and not _explicit_zero(r, p):
                 chk.residuals.append(normal)
             if ok:  # displayed when it holds at general shape: the value at 0 reduces to the initial value
-                steps.append(equation(_reduce(at0, p)[1], p.initial[X]))
+                steps.append(equation(_normal(at0, p), p.initial[X]))
         chk.status = FAIL if chk.residuals else PASS
         chk.detail = (
-            "solution(0) - initial does not reduce to 0: " + "; ".join(sp.sstr(r)[:300] for r in chk.residuals)
+            "solution(0) - initial does not reduce to 0: " + "; ".join(brief(r) for r in chk.residuals)
             if chk.residuals
             else "solution(0) - initial reduces to exactly 0"
         )

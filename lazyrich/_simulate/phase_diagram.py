@@ -29,11 +29,13 @@ from .._base.validation import (
     positive,
     positive_int,
 )
+from .balanced_flow import balanced_flow_records, flow_rate_bound
 from .gaussian_init import gaussian_init
 from .reduced import UPDATE_RULES, descent_steps
 from .self_consistent import balanced_factors, velocity_unchecked
 
 __all__ = [
+    "EQ1_RTOL",
     "EQ1_SCHEMES",
     "PhaseDiagramPoint",
     "below_noise_line",
@@ -49,9 +51,16 @@ __all__ = [
 
 
 #: Discretisations of eq. (1) for the distance panel: ``"balanced"`` (gradient descent, with the
-#: descent's own update rule, on the :func:`balanced_factors` pair: two products per step) and
-#: ``"euler"`` (the official code's update ``B <- B - eta [P G + G Q]``, one SVD per step).
-EQ1_SCHEMES = ("balanced", "euler")
+#: descent's own update rule and step, on the :func:`balanced_factors` pair: three products per
+#: record), ``"euler"`` (the official code's update ``B <- B - eta [P G + G Q]``, one SVD per step)
+#: and ``"rk4"`` (the gradient flow of the same pair, error-controlled RK4 whose steps span many
+#: records, Hermite interpolation at the records: 14 products per step).
+EQ1_SCHEMES = ("balanced", "euler", "rk4")
+
+#: Local error per Runge-Kutta step of ``eq1_scheme="rk4"``, relative to ``||A* + E||_F``. Its global error
+#: at d = 200 (the issue's three points, against a fixed-step RK4 at eta/2) is 2.5e-4 to 6.9e-4 of ``||T||_F``,
+#: a third or less of the balanced scheme's own step error there (2.1e-3 to 7.6e-2), the panel's tolerance.
+EQ1_RTOL = 1e-3
 
 
 def is_lazy(gamma_sigma2: float, gamma_w: float) -> bool:
@@ -280,13 +289,22 @@ def phase_diagram_point(
       ``d x d x d`` products of a descent step (no SVD).
     - ``eq1_scheme="euler"``: the official code's update :math:`B \leftarrow B - \eta[PG + GQ]`
       with :math:`P, Q` from a full SVD of ``B`` per step (3-15x the descent's cost at ``d = 200``).
+    - ``eq1_scheme="rk4"``: the gradient *flow* of the same pair, by :func:`balanced_flow_records`
+      (classical RK4, local error per step at most ``EQ1_RTOL`` :math:`\|T\|_F` by an embedded
+      third-order estimate, steps at most :math:`1/\lambda_{\max}` with
+      :math:`\lambda_{\max} = 2\sqrt{s_1^2 + c^2}`, :math:`s_1 \le \max(\|A_0\|_{op}, \|T\|_{op})`
+      on the flow), ``A`` at each record by cubic Hermite interpolation. A step spans about
+      :math:`1/(\eta\lambda_{\max}) \approx 25` records at the paper's step rule, so where
+      ``w < d`` (a descent record costs :math:`3d^2w`, any per-record update of eq. (1) at least
+      :math:`2d^3`) it is the only scheme within 2x of the descent (``benchmarks/phase_diagram_compare.py``).
 
-    Both are first-order discretisations of the same flow: each differs from it by its own
-    global error :math:`e_{\text{scheme}} = O(\eta)`, so the two distances differ by at most
-    :math:`\max_i\|B^{\text{bal}}_i - B^{\text{eul}}_i\|_F/\|T\|_F \le e_{\text{bal}} + e_{\text{eul}}`
-    (reverse triangle inequality; the test estimates both errors by step halving). Where the
-    Euler error dominates (the active side) the balanced scheme is the closer one to the flow,
-    because it shares the descent's discretisation.
+    ``"balanced"`` and ``"euler"`` are first-order discretisations of the same flow: each differs
+    from it by its own global error :math:`e_{\text{scheme}} = O(\eta)`; ``"rk4"`` by
+    :math:`e_{\text{rk4}} = O(H^4)` with ``H`` its step. Any two schemes' distances differ by at most
+    :math:`\max_i\|B^{(1)}_i - B^{(2)}_i\|_F/\|T\|_F \le e^{(1)} + e^{(2)}` (reverse triangle
+    inequality; the tests estimate the first-order errors by step halving and :math:`e_{\text{rk4}}`
+    against a fine fixed-step integration). Where the Euler error dominates (the active side) the
+    balanced scheme is the closer one to the flow, because it shares the descent's discretisation.
 
     Deterministic in ``seed``: the task uses stream ``[seed, 0]``, the
     initialisation stream ``[seed, 1]`` of :func:`numpy.random.default_rng`.
@@ -393,6 +411,12 @@ def phase_point_from_weights(
     return _loop(W1, W2, A_star, A_star + E, step, width, sigma2, int(max_steps), update, scheme, int(k))
 
 
+def _rk4_records(A0, T, c, step):
+    """``eq1_scheme="rk4"``: eq. (1) from ``A0`` at ``t_i = i * step`` (:func:`balanced_flow_records`)."""
+    F1, F2 = balanced_factors(A0, c)
+    return balanced_flow_records(F1, F2, T, step, rate_bound=flow_rate_bound(F1, c, T), rtol=EQ1_RTOL)
+
+
 def _loop(W1, W2, A_star, T, step, width, sigma2, max_steps, update, scheme, k) -> PhaseDiagramPoint:
     d2 = float(A_star.size)
     c = sigma2 * width
@@ -409,7 +433,11 @@ def _loop(W1, W2, A_star, T, step, width, sigma2, max_steps, update, scheme, k) 
         with np.errstate(over="raise", invalid="raise"):
             for i in range(max_steps):
                 A, _, _ = next(steps)
-                if scheme == "balanced":
+                if scheme == "rk4":
+                    if eq1 is None:
+                        eq1 = _rk4_records(A, T, c, step)
+                    B = next(eq1)
+                elif scheme == "balanced":
                     if eq1 is None:
                         eq1 = descent_steps(*balanced_factors(A, c), T, step, update)
                     B, _, _ = next(eq1)

@@ -40,6 +40,7 @@ import sympy as sp
 from sympy.matrices.expressions import MatAdd, MatMul, MatPow, MatrixExpr, MatrixSymbol, Transpose
 
 from .._claims.model import Claim, run_claim, takes_statement
+from .._claims.proof_check import first_failure_only
 from .._claims.runner import load_claims
 
 __all__ = [
@@ -238,7 +239,7 @@ def _kills(c: Claim, statement) -> bool:
     """
     try:
         # a mutant may well produce NaN or overflow in a lambdified check: that is its failure, not news
-        with _time_limit(MUTANT_SECONDS), warnings.catch_warnings(), np.errstate(all="ignore"):
+        with _time_limit(MUTANT_SECONDS), first_failure_only(), warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             if c.symbolic is not None and c.numeric is not None:
                 if not run_claim(dataclasses.replace(c, numeric=None), statement=statement).passed:

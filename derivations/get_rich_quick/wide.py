@@ -1,4 +1,4 @@
-r"""Kunin et al. (2024), Sec. 4 and App. B: wide and deep linear networks.
+r"""Kunin et al. (2024), Sec. 4 and App. B: wide linear networks (deep ones: :mod:`.deep`).
 
 Wide two-layer ``f(x) = A^T W x`` (``W``: ``h x d``, ``A``: ``h x c``), ``beta = W^T A``, ``G = X^T (X beta - Y)``:
 
@@ -8,8 +8,6 @@ Wide two-layer ``f(x) = A^T W x`` (``W``: ``h x d``, ``A``: ``h x c``), ``beta =
 * Thm 4.2: under the isotropy ``eta_w A A^T - eta_a W W^T = delta I_h`` (Assumption B.2), ``P = eta_w A^T A`` and
   ``Q = eta_a W^T W`` solve ``P^2 - delta P = eta_a eta_w beta^T beta``, ``Q^2 + delta Q = eta_a eta_w beta beta^T``;
 * Thm B.6: the potential ``q_delta`` of the singular values, and ``lambda_i' = -sqrt(delta^2 + 4 lambda_i^2) u_i^T G v_i``;
-* Lemma B.8: ``|beta|^2 = |a|^2 (|a|^2 - delta)^L`` for an isotropic chain (``c = 1``, ``d = h``);
-* Thm B.10: the deep balanced implicit bias ``Q_L(r) = (L+1)/(L+2) r^{(L+2)/(L+1)}``.
 
 Statements of Thms 4.1, 4.2 are reconstructed here (the printed statements are in Kronecker form).
 """
@@ -19,8 +17,7 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 import sympy as sp
-from scipy.optimize import root
-from sympy import Identity, MatrixSymbol, ZeroMatrix
+from sympy import Identity, MatrixSymbol
 
 from lazyrich import (
     FLOAT64_EPS,
@@ -37,22 +34,23 @@ from lazyrich import (
     linalg_tolerance,
     rewrite_rules,
 )
+from lazyrich.certified import exact_arb, require_flint
 
+from ..certify import BITS, certified_check, inside, radius_measurement, symmetric_eigenvalues
+from .arb import arb_matrix_value, enclosure, formula_measurements, psd_sqrt_enclosure, relation_measurements
 from .checking import evaluate_matrix, lambdified, relation_residual, resolve, statement_proof
 from .reference import (
     ODE_TOL_FROM,
     RTOL,
-    isotropic_chain,
     isotropic_wide,
     ode_tol,
     psd_sqrt,
-    rank_one_balanced_chain,
     rng,
     wide_beta_rate,
 )
-from .symbols import PAPER, d, delta, eta_a, eta_w, kappa, r_s
+from .symbols import PAPER, d, delta, eta_a, eta_w, kappa
 
-__all__ = ["lemma_b8", "theorem_4_1", "theorem_4_2", "theorem_b6", "theorem_b10"]
+__all__ = ["theorem_4_1", "theorem_4_2", "theorem_b6"]
 
 h_, c_ = sp.symbols("h c", positive=True, integer=True)
 W_WIDE = MatrixSymbol("W", h_, d)
@@ -250,6 +248,73 @@ def isotropic_wide_against_the_model(statement):
     return out
 
 
+@certified_check(theorem_4_2)
+def certified_isotropic_preconditioner(statement):
+    """Thm 4.2's ``P = (sqrt(delta^2 I + 4 g^2 beta^T beta) + delta I)/2`` (``delta > 0``, ``h = c``) and
+    ``Q = (sqrt(delta^2 I + 4 g^2 beta beta^T) - delta I)/2`` (``delta < 0``, ``h = d``) enclosed in Arb at the float
+    ``beta`` of isotropic instances (certified PSD square root, :func:`.arb.psd_sqrt_enclosure`); the statement's
+    relation ``P^2 - delta P = g^2 beta^T beta`` (or ``Q``'s) certified on the enclosure; the float64 formula of the
+    numeric check (``eigh`` square root) within its bound of the enclosure.
+
+    Float64 bound: ``eigh`` is backward stable, ``|E|_2 <= p u |S|_2`` for ``S = delta^2 I + 4 g^2 beta^T beta``
+    (with the rounding of forming ``S``: ``p = 16 n + d + 2``, the project's ``linalg_tolerance`` convention), and
+    ``|sqrt(S + E) - sqrt(S)|_2 <= |E|_2 / lambda_min(S)^(1/2)`` (the enclosure's lemma); the reconstruction
+    ``V diag V^T`` adds ``p u |S|^(1/2)``: ``|P_64 - P| <= p u (sqrt(cond S) + 1) |S|^(1/2) / 2 + u |P|``, with
+    ``cond S`` from certified eigenvalues. Hard case: ``delta = 1e4`` (``P = delta + O(1/delta)``).
+    """
+    flint = require_flint()
+    out = []
+    cases = [(3, 3, 3, 0.8, 5), (4, 2, 2, 1.2, 2), (3, 3, 3, 1e4, 5), (2, 2, 4, -0.7, 3), (3, 3, 3, -1.5, 0)]
+    for dd, hh, cc, dl, seed in cases:
+        r = rng(190 + seed)
+        ea, ew = r.uniform(0.5, 2.0, 2)
+        W, A = isotropic_wide(r, dd, hh, cc, dl, ea, ew)
+        beta = W.T @ A
+        gram, unknown = (beta.T @ beta, P_C) if dl > 0 else (beta @ beta.T, Q_D)
+        rel = next(x for x in statement if type(x) is sp.Equality and x.lhs.has(unknown))
+        n = gram.shape[0]
+        label = f"(d,h,c)={(dd, hh, cc)}, delta={dl:g}"
+        dla, ga = exact_arb(dl), exact_arb(ea) * exact_arb(ew)
+        ba = flint.arb_mat([[exact_arb(v) for v in row] for row in beta])
+        exact_gram = ba.transpose() * ba if dl > 0 else ba * ba.transpose()
+        eye = flint.arb_mat([[int(i == j) for j in range(n)] for i in range(n)])
+        S = dla * dla / 4 * eye + ga * exact_gram  # (X - delta/2)^2 for X = P; (X + delta/2)^2 for X = Q
+        root = psd_sqrt_enclosure(S)
+        X = (dla / 2 if dl > 0 else -dla / 2) * eye + root
+        balls = [X[i, j] for i in range(n) for j in range(n)]
+        enc = enclosure(balls)
+        S64 = dl**2 * np.eye(n) + 4 * ea * ew * gram
+        X64 = (psd_sqrt(S64) + dl * np.eye(n)) / 2 if dl > 0 else (psd_sqrt(S64) - dl * np.eye(n)) / 2
+        ev = sorted(float(b.mid()) for b in symmetric_eigenvalues(S))
+        p_ops = 16 * n + dd + 2
+        bound = linalg_tolerance(np.sqrt(ev[-1] / ev[0]) + 1, p_ops) * np.sqrt(4 * ev[-1]) / 2 + FLOAT64_EPS * float(
+            np.abs(enc.mid).max()
+        )
+        out.append(
+            inside(
+                enc,
+                X64.ravel(),
+                bound,
+                f"{label}: Thm 4.2 {unknown} by eigh (float64)",
+                "p u (sqrt(cond S) + 1) |S|^(1/2)/2 + u |P|, p = 16 n + d + 2 (eigh backward error)",
+            )
+        )
+        scale = float(np.abs(enc.mid).max())
+        out.append(radius_measurement(enc, scale, label))
+        keep = resolve(rel.lhs - rel.rhs, statement, keep=(unknown, B_WIDE))
+        res = arb_matrix_value(keep, {unknown: X, B_WIDE: ba}, {delta: dla, eta_a: exact_arb(ea), eta_w: exact_arb(ew)})
+        worst = max(float(abs(res[i, j]).upper()) for i in range(n) for j in range(n))
+        out.append(
+            Measurement(
+                worst,
+                2.0 ** -(BITS - 8) * scale**2,
+                f"{label}: certified |{sp.sstr(rel.lhs)} - ({sp.sstr(rel.rhs)})| on the enclosure",
+                f"2^-{BITS - 8} |P|^2 (the enclosure's radius, squared scale)",
+            )
+        )
+    return out
+
+
 # ================================================================ Theorem B.6
 XP = sp.Symbol("x", positive=True)
 DP = sp.Symbol(r"|\delta|", positive=True)
@@ -344,167 +409,18 @@ def singular_values_along_flow(statement):
     return out
 
 
-# ================================================================ Lemma B.8
-W1c, W2c, W3c = (MatrixSymbol(f"W_{i}", h_, h_) for i in (1, 2, 3))
-A_CH = MatrixSymbol("a", h_, 1)
-
-
-def _b8_statement():
-    def power(x, k):
-        out = Identity(1)
-        for _ in range(k):
-            out = out * x
-        return out
-
-    aa = A_CH.T * A_CH
-    return [
-        hypothesis(W1c * W1c.T - W2c.T * W2c, ZeroMatrix(h_, h_)),  # W_2^T W_2 = W_1 W_1^T
-        hypothesis(W2c * W2c.T - W3c.T * W3c, ZeroMatrix(h_, h_)),
-        hypothesis(W3c * W3c.T - A_CH * A_CH.T, -delta * Identity(h_)),  # a a^T - W_L W_L^T = delta I
-        # beta of the depth-(L+1) chains ending in a: W_3^T a (L = 1), W_2^T W_3^T a (L = 2), W_1^T W_2^T W_3^T a (L = 3)
-        equation((W3c.T * A_CH).T * (W3c.T * A_CH), aa * power(aa - delta * Identity(1), 1)),
-        equation((W2c.T * W3c.T * A_CH).T * (W2c.T * W3c.T * A_CH), aa * power(aa - delta * Identity(1), 2)),
-        equation(
-            (W1c.T * W2c.T * W3c.T * A_CH).T * (W1c.T * W2c.T * W3c.T * A_CH), aa * power(aa - delta * Identity(1), 3)
-        ),
-    ]
-
-
-lemma_b8 = claim(
-    f"{PAPER}.lemma_b8",
-    r"Lemma B.8: depth $L + 1$ isotropic chain ($c = 1$, $d = h$): $\|\beta\|^2 = a^T (a a^T - \delta I)^L a = \|a\|^2 (\|a\|^2 - \delta)^L$",
-    Source(
-        PAPER,
-        "Lemma B.8 (proof, App. B, p. 33; deep networks of Sec. 4)",
-        "the printed exponent $d$ is a typo for $L$; corrected form stated; unit rates; proven at general width "
-        "for $L = 1, 2, 3$ (one chain of three layers)",
-    ),
-    statement=_b8_statement,
-)
-
-
-@lemma_b8.symbolic_check
-def chain_norms(statement):
-    """Each ``|beta|^2`` canonicalized with the balance hypotheses as rewrite rules, at general width."""
-    return statement_proof(statement)
-
-
-@lemma_b8.numeric_check
-def chain_norms_after_flow(statement):
-    """Isotropic chains moved along :func:`lazyrich.gradient_flow` (depth 4, ``d = h``, ``c = 1``): the statement's
-    relations at the flowed state, and the hypotheses kept."""
+@certified_check(theorem_b6)
+def certified_q_delta(statement):
+    """The statement's ``q_delta`` in float64 within its derived rounding bound of its Arb enclosure, and
+    ``q_delta'``, ``q_delta''``, ``q_delta(0)``: the float64 right sides within their rounding bounds of the Arb
+    Taylor coefficients of ``q_delta``. Hard cases: ``x = 1e-6 |delta|`` (``q_delta`` cancels to ``~x^2/(2|delta|)``
+    from terms ``~|delta|``) and ``x = 1e8 |delta|``. The ``|delta| -> inf`` limit and the singular-value flow are
+    proven symbolically (no closed form to evaluate)."""
     out = []
-    for seed, (hh, dl) in enumerate([(3, -0.8), (2, -0.4)]):
-        r = rng(210 + seed)
-        av, Ws = isotropic_chain(r, hh, 3, dl)
-        X_, y_ = r.standard_normal((5, hh)), r.standard_normal((5, 1))
-        model = DeepLinearModel(y_.T @ X_, X_.T @ X_, depth=4)
-        tr = gradient_flow(model, (*Ws, av[None, :]), [0.0, 0.3], rtol=RTOL)
-        p = tr.at(1)
-        vals = {W1c: p[0], W2c: p[1], W3c: p[2], A_CH: p[3].T, delta: dl}
-        tol = ode_tol(tr, 16 * tr.scale**7)
-        for rel in statement:
-            lv, rv = (evaluate_matrix(x, vals, {h_: hh}) for x in (rel.lhs, rel.rhs))
-            out.append(
-                Measurement(
-                    float(np.abs(lv - rv).max()),
-                    tol,
-                    f"h={hh}, delta={dl}: {sp.sstr(rel.lhs)[:40]}",
-                    ODE_TOL_FROM + " 16|theta|^7",
-                )
-            )
-    return out
-
-
-# ================================================================ Theorem B.10
-L_S = sp.Symbol("L", positive=True, integer=True)
-QL = sp.Function("Q_L")(r_s)
-GAM = sp.Symbol("gamma", positive=True)
-BH = MatrixSymbol(r"\hat\beta", d, 1)
-HQ, MQ = MatrixSymbol(r"\nabla^2 Q_L", d, d), MatrixSymbol("M_L", d, d)
-
-
-def _b10_statement():
-    return [
-        definition(QL, (L_S + 1) / (L_S + 2) * r_s ** ((L_S + 2) / (L_S + 1))),
-        equation(sp.Derivative(QL, r_s), r_s ** (1 / (L_S + 1))),  # grad Q(b0) = b0 / |b0|^{L/(L+1)}
-        # the balanced end-to-end flow beta' = -M_L grad L, M_L = r^{2L/(L+1)} (I + L bb^T), is a time-warped mirror flow
-        hypothesis(BH.T * BH, Identity(1)),
-        definition(GAM, r_s ** (-L_S / (L_S + 1))),
-        definition(
-            HQ, sp.Derivative(QL, (r_s, 2)) * BH * BH.T + sp.Derivative(QL, r_s) / r_s * (Identity(d) - BH * BH.T)
-        ),
-        definition(MQ, r_s ** (2 * L_S / (L_S + 1)) * (Identity(d) + L_S * BH * BH.T)),
-        equation(GAM * MQ * HQ, Identity(d)),
-    ]
-
-
-theorem_b10 = claim(
-    f"{PAPER}.theorem_b10",
-    r"Thm B.10: depth $L + 1$, $\delta \to 0$: $\beta_\infty = \arg\min_\beta (L+1)/(L+2) \, \|\beta\|^{(L+2)/(L+1)} - (\beta_0/\|\beta_0\|^{L/(L+1)})^T \beta$ subject to $X \beta = y$",
-    Source(
-        PAPER,
-        "Thm B.10, eq. (123) (App. B, p. 34; deep networks of Sec. 4)",
-        r"proven for general $L$: $\nabla Q_L(\beta_0) = \beta_0/\|\beta_0\|^{L/(L+1)}$ and $M_L^{-1} = \gamma \nabla^2 Q_L$ "
-        r"(mirror flow); the limit checked for $L = 1, 2, 3$ with rank-one balanced chains ($d = h$, $c = 1$); unit rates",
-    ),
-    statement=_b10_statement,
-    equivalent={
-        "s6.transpose.0.1": "M_L is symmetric (its definition is)",
-        "s6.transpose.0.2": "the Hessian is symmetric (its definition is)",
-    },
-)
-
-
-@theorem_b10.symbolic_check
-def deep_potential_and_mirror_flow(statement):
-    """``Q_L'`` and ``gamma M_L Hess Q_L = I`` at general ``L`` and ``d``."""
-    return statement_proof(statement)
-
-
-@theorem_b10.numeric_check
-def deep_limit_solves_eq123(statement):
-    """Depth ``L + 1`` flows (``L = 1, 2, 3``) of :class:`lazyrich.DeepLinearModel` against the KKT system of
-    eq. (123) built from the statement's ``Q_L'``."""
-    out = []
-    d1 = sp.lambdify((r_s, L_S), sp.diff(resolve(QL, statement, keep=(r_s,)), r_s))
-    for L in (1, 2, 3):
-        r = rng(240 + L)
-        dd = 3
-        Xd, yd = r.standard_normal((1, dd)), np.array([1.0])
-        Ws, a_row = rank_one_balanced_chain(r, dd, L, 1.0)
-        model = DeepLinearModel(yd[None, :] @ Xd, Xd.T @ Xd, depth=L + 1)
-        tr = gradient_flow(model, (*Ws, a_row), [0.0, 20.0, 40.0], rtol=RTOL)
-
-        def beta_at(i, dd=dd, tr=tr):
-            prod = np.eye(dd)
-            for Wl in tr.at(i):
-                prod = Wl @ prod
-            return prod.ravel()
-
-        beta0, b_gf, b_prev = beta_at(0), beta_at(2), beta_at(1)
-        b_mn = np.linalg.pinv(Xd) @ yd
-        N = np.linalg.svd(Xd)[2][1:].T
-
-        def grad(b, L=L):
-            rr = float(np.linalg.norm(b))
-            return d1(rr, L) * b / rr
-
-        g0 = grad(beta0)
-        sol = root(
-            lambda z, g0=g0, b_mn=b_mn, N=N: N.T @ (grad(b_mn + N @ z) - g0),
-            N.T @ beta0,
-            method="hybr",
-            options={"xtol": 1e-14},
-        )
-        b_opt = b_mn + N @ sol.x
-        tol = ode_tol(tr, 2 * (L + 1) * tr.scale**L) + float(np.abs(b_gf - b_prev).max())
-        out.append(
-            Measurement(
-                float(np.abs(b_gf - b_opt).max()),
-                tol,
-                f"L={L}: deep GF limit vs argmin of eq. (123) (the statement's Q_L)",
-                ODE_TOL_FROM + " 2(L+1)|theta|^L, + |beta(40) - beta(20)|",
-            )
-        )
+    for xv, dv in ((1e-6, 2.0), (0.7, 0.3), (2.0, 1.5), (1e5, 1e-3)):
+        point, label = {XP: xv, DP: dv}, f"x={xv:g}, |delta|={dv:g}"
+        out += formula_measurements(Q_FN, statement, point, label)
+        for rel in statement:  # q', q'', q(0)
+            if type(rel) is sp.Equality and isinstance(rel.lhs, (sp.Derivative, sp.Subs)):
+                out += relation_measurements(rel, statement, point, label)
     return out

@@ -1,10 +1,10 @@
 """Cost of the eq. (1) comparison (the BR panel of Tu et al. (2024), Fig. 2) at the paper's scale (issue 19).
 
 1. Per-point CPU seconds of ``phase_diagram_point(200, 5, gamma_sigma2, gamma_w, seed=0)`` at the issue's three
-   points with ``compare=False`` (gradient descent alone) and ``compare=True`` with ``eq1_scheme="balanced"`` (the
-   default: gradient descent on the width-d lambda-balanced pair, three d x d x d products per record),
-   ``eq1_scheme="rk4"`` (the gradient flow of that pair by error-controlled RK4, one step per ~25 records, Hermite
-   interpolation at the records) and, unless ``--no-euler``, ``eq1_scheme="euler"`` (the official code's update of
+   points with ``compare=False`` (gradient descent alone) and ``compare=True`` with ``eq1_scheme="rk4"`` (the
+   default: the gradient flow of the width-d lambda-balanced pair by error-controlled RK4, one step per ~25
+   records, Hermite interpolation at the records), ``eq1_scheme="balanced"`` (gradient descent on that pair, three
+   d x d x d products per record) and, unless ``--no-euler``, ``eq1_scheme="euler"`` (the official code's update of
    B, one SVD per step: the cost before issue 19). The ratio on/off is the issue's criterion (at most 2); the
    distance panel's values of the schemes are printed too. The three configurations are timed in turn within
    each repeat (side by side), and each time is the minimum over the repeats.
@@ -19,7 +19,9 @@ Times are CPU seconds of this process (``time.process_time``: insensitive to oth
 inflates the wall time; both are printed). BLAS runs single-threaded, fixed through the environment before numpy is
 imported, as in the sweep's Dask workers.
 
-Run: ``python benchmarks/phase_diagram_compare.py [--repeat N] [--strata S] [--scheme S] [--no-euler] [--json]``.
+Run: ``python benchmarks/phase_diagram_compare.py [--repeat N] [--strata S] [--scheme S] [--no-euler] [--json]
+[--out PATH]``; ``--out`` also writes the results as JSON (the stored run:
+``benchmarks/results/phase_diagram_compare.json``, its table ``phase_diagram_compare.txt``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import argparse  # noqa: E402
 import itertools  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -81,6 +84,7 @@ def main() -> None:
     ap.add_argument("--scheme", default="rk4", help="eq. (1) scheme of the full-grid estimate")
     ap.add_argument("--no-euler", action="store_true", help="skip the SVD-based Euler scheme (slow)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument("--out", type=Path, help="also write the results as JSON to this file")
     args = ap.parse_args()
 
     rows = []
@@ -139,10 +143,14 @@ def main() -> None:
         }
 
     res = {"d": D, "k": K, "seed": SEED, "repeat": args.repeat, "points": rows, "full_grid": grid}
+    res["load_average"] = os.getloadavg()  # 1, 5, 15 min at the end: other work inflates wall times, not CPU
+    if args.out:
+        args.out.write_text(json.dumps(res, indent=2) + "\n")
     if args.json:
         print(json.dumps(res, indent=2))
         return
     print(f"eq. (1) comparison at d = {D}, k = {K} (CPU seconds per point, BLAS single-threaded; min of {args.repeat})")
+    print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in res["load_average"]))
     head = f"{'(gs, gw)':<14}{'w':>7}{'iters':>7}{'off':>8}{'bal':>8}{'bal/off':>8}{'rk4':>8}{'rk4/off':>8}"
     head += f"{'dist bal':>11}{'dist rk4':>11}"
     if not args.no_euler:

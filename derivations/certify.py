@@ -5,6 +5,7 @@ python-flint) and measures, for a float64 evaluation (or a simulation), a *certi
 distance to the exact value, ``|x - mid| + rad``, against that value's own error bound (:func:`inside`).
 The enclosure radius is a measurement of its own (:func:`radius_measurement`, held to ``2^-BITS``).
 Register one with :func:`certified_check`; like the other checks, a certified check may take the statement.
+The float64 error bound of a scalar formula is the shared rounding model of :mod:`derivations.rounding`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ __all__ = [
     "certainly_wrong",
     "certified_check",
     "certified_eigenvalues",
+    "enclosure",
     "inside",
     "lower_distance",
     "radius_measurement",
@@ -136,8 +138,15 @@ def arb_to_mpf(b):
     return mpmath.mpf(b.mid().str(60, radius=False))
 
 
+def enclosure(balls) -> Enclosure:
+    """An :class:`lazyrich.certified.Enclosure` of a list of balls (computed at :data:`DERIVED_PREC`)."""
+    out = np.empty(len(balls), dtype=object)
+    for i, b in enumerate(balls):
+        out[i] = b
+    return Enclosure(out, DERIVED_PREC)
+
+
 def certified_eigenvalues(a: np.ndarray) -> Enclosure:
     """Sorted real enclosures of the eigenvalues of a symmetric float matrix taken as exact."""
     flint = require_flint()
-    balls = symmetric_eigenvalues(flint.arb_mat([[exact_arb(v) for v in row] for row in a]))
-    return Enclosure(np.array(balls, dtype=object), DERIVED_PREC)
+    return enclosure(symmetric_eigenvalues(flint.arb_mat([[exact_arb(v) for v in row] for row in a])))

@@ -38,6 +38,7 @@ from ._symbolic.statements import resolve_definitions as resolve_definitions
 from ._symbolic.statements import rewrite_rules as rewrite_rules
 from ._symbolic.statements import split_statement as split_statement
 from ._symbolic.statements import substitutions as substitutions
+from ._symbolic.zero_screen import certainly_nonzero as certainly_nonzero
 
 __all__ = [
     "TIME",
@@ -53,6 +54,7 @@ __all__ = [
     "UnsupportedExpressionError",
     "canonical_trace",
     "canonicalize",
+    "certainly_nonzero",
     "ddt",
     "definition",
     "enclose",

@@ -1,4 +1,4 @@
-"""Shared pytest configuration: Hypothesis profiles.
+"""Shared pytest configuration: Hypothesis profiles, and the slowest test first.
 
 ``ci`` (selected when ``CI`` is set) is derandomized so a CI run is
 reproducible; ``dev`` explores new examples each run.
@@ -35,3 +35,9 @@ def captured(monkeypatch):
     yield figs
     for fig in figs:
         real_close(fig)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The whole mutation run (tests/test_mutation_ci.py, minutes long) first: with the test workers of
+    ``-n auto`` it then overlaps the rest of the suite instead of trailing it."""
+    items.sort(key=lambda item: not item.nodeid.startswith("tests/test_mutation_ci.py"))

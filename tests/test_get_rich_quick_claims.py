@@ -312,37 +312,39 @@ def test_redundant_neurons_break_the_parity_colouring():
 # ---------------------------------------------------------------- the certified checks' Arb/float64 helpers
 def test_rounding_bound_covers_the_notebook_inverse_cancellation_and_is_needed():
     """At alpha = 1e3 the authors' inverse sqrt((sqrt(4 + x^2) - x)/2) loses ~12 digits in float64: a fixed
-    few-eps window would fail, the derived running-error bound holds (measured against Arb)."""
+    few-eps window would fail, the derived rounding-model bound holds (measured against Arb)."""
     import flint
 
-    from derivations.get_rich_quick.arb import arb_function, float_function, rounding_bound
-    from lazyrich.certified import exact_arb
+    from derivations.rounding import float64_value, model_bound
+    from lazyrich.symbolic import enclose
 
     x = sp.Symbol("x", real=True)
     inverse = sp.sqrt((sp.sqrt(4 + x**2) - x) / 2)
     xv = 1e6
+    exact = enclose(inverse, {x: xv}, bits=200)
+    err = float(exact.distance_bound(float64_value(inverse, {x: xv})).max())
     saved, flint.ctx.prec = flint.ctx.prec, 300
     try:
-        exact = arb_function([x], inverse)(exact_arb(xv))
-        err = float(abs(exact_arb(float(float_function([x], inverse)(xv))) - exact).upper())
+        bound = model_bound(inverse, {x: xv})
     finally:
         flint.ctx.prec = saved
-    assert err > 1e4 * FLOAT64_EPS * float(exact.mid())
-    assert err <= rounding_bound(inverse, {x: xv})
+    assert err > 1e4 * FLOAT64_EPS * float(exact.mid)
+    assert err <= bound
 
 
-def test_psd_sqrt_enclosure_contains_a_known_root():
+def test_arb_square_root_contains_a_known_root():
     """sqrt(H diag(4, 9, 16, 25) H^T) = H diag(2, 3, 4, 5) H^T for the orthogonal H = Hadamard/2 (exact in binary)."""
     import flint
 
-    from derivations.get_rich_quick.arb import psd_sqrt_enclosure
     from lazyrich.certified import exact_arb
+    from lazyrich.symbolic import evaluate
 
     H = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]]) / 2.0
     S, root = H @ np.diag([4.0, 9, 16, 25]) @ H.T, H @ np.diag([2.0, 3, 4, 5]) @ H.T
     saved, flint.ctx.prec = flint.ctx.prec, 300
     try:
-        enc = psd_sqrt_enclosure(flint.arb_mat([[exact_arb(v) for v in row] for row in S]))
+        s_sym = sp.MatrixSymbol("S", 4, 4)
+        enc = evaluate(s_sym**sp.S.Half, {s_sym: S}, arithmetic="arb")
         assert all(enc[i, j].contains(exact_arb(root[i, j])) for i in range(4) for j in range(4))
         assert max(float(enc[i, j].rad()) for i in range(4) for j in range(4)) < 1e-50
     finally:

@@ -3,19 +3,21 @@
 The scheme integrates the flow of Tu et al. (2024), eq. (1), with steps spanning many records and reads ``A`` at
 the records by Hermite interpolation; these tests check (1) the rate bound its step cap rests on, (2) that the
 records converge to eq. (1) (an independent SVD-based DOP853 integration) at order 4, (3) that its distance values
-differ from the default scheme's by at most the two schemes' own errors, derived below.
+differ from the balanced scheme's by at most the two schemes' own errors, derived below, and (4) that it is the
+default of ``phase_diagram_point`` and of the ``phase_diagram`` sweep cell.
 """
 
 from __future__ import annotations
 
 import gc
+import inspect
 
 import numpy as np
 import pytest
 
 from lazyrich import gaussian_init, phase_diagram_point, phase_task, self_consistent_flow
 from lazyrich._simulate.balanced_flow import MAX_STEP_RATE, balanced_flow_records, flow_rate_bound
-from lazyrich._simulate.phase_diagram import EQ1_RTOL, EQ1_SCHEMES
+from lazyrich._simulate.phase_diagram import EQ1_RTOL, EQ1_SCHEMES, phase_point_from_weights
 from lazyrich._simulate.reduced import two_layer_descent
 from lazyrich._simulate.self_consistent import balanced_factors
 
@@ -89,6 +91,16 @@ def test_rk4_is_an_eq1_scheme_and_deterministic():
     assert np.geterr() == before  # no floating-point error state leaks out of the generator
 
 
+def test_rk4_is_the_default_scheme():
+    """Issue 19: the default eq. (1) scheme is the one within 2x of the descent (benchmarks/phase_diagram_compare.py)."""
+    for f in (phase_diagram_point, phase_point_from_weights):
+        assert inspect.signature(f).parameters["eq1_scheme"].default == "rk4", f
+    kw = dict(max_steps=40)
+    p = phase_diagram_point(12, 1, -1.8, 1.4, 2, **kw)
+    assert p.eq1_scheme == "rk4"
+    assert p.max_distance == phase_diagram_point(12, 1, -1.8, 1.4, 2, eq1_scheme="rk4", **kw).max_distance
+
+
 # active (theory region), active w < d, lazy wedge, lazy above the red line, near the black line
 SCHEME_POINTS = [(-1.5, 1.5), (-2.5, 0.8), (-1.3, 2.5), (-0.5, 2.0), (-1.0, 1.8)]
 
@@ -100,8 +112,8 @@ def test_rk4_changes_the_distance_by_at_most_the_schemes_own_errors(gs, gw):
     e_bal: the balanced descent's global error against the flow, by step halving (Richardson for a first-order
     method: e(eta) = 2 max_i ||B_eta(t_i) - B_eta/2(t_i)|| + O(eta^2)); e_rk4: against eq. (1) integrated by DOP853
     (rtol 1e-12) from the SVD form, plus that reference's own error (rtol times the n records' growth, below 1e-9).
-    The new scheme is also the closer of the two to the flow (e_rk4 <= e_bal): the panel moves by at most the
-    default scheme's own step error.
+    RK4 is also the closer of the two to the flow (e_rk4 <= e_bal): making it the default moved the panel by at
+    most the former default's (the balanced scheme's) own step error.
     """
     d, k, seed, n = 20, 2, 0, 300
     pb = phase_diagram_point(d, k, gs, gw, seed, max_steps=n, eq1_scheme="balanced")

@@ -87,6 +87,7 @@ def test_phase_diagram_columns_equal_phase_diagram_point(gs, gw):
     d, k, seed = 16, 2, 1
     row = SWEEP_FUNCTIONS["phase_diagram"](d=d, k=k, gamma_sigma2=gs, gamma_w=gw, seed=seed, max_steps=60)
     p = lazyrich.phase_diagram_point(d, k, gs, gw, seed, max_steps=60)
+    assert p.eq1_scheme == "rk4" == SWEEP_FUNCTIONS["phase_diagram"].defaults["eq1_scheme"]  # the same default
     for name in ("min_test_error", "stable_rank", "iterations", "max_distance", "width", "sigma2", "c", "step"):
         assert row[name] == getattr(p, name), name
     assert (row["n_records"], row["stop_reason"], row["init_norm"]) == (p.n_records, p.stop_reason, p.init_norm)

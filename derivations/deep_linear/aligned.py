@@ -45,7 +45,7 @@ from lazyrich.certified import Enclosure, exact_arb, require_flint
 from lazyrich.symbolic import evaluate
 
 from ..certify import DERIVED_PREC, arb_to_mpf, certified_check, inside, radius_measurement
-from ..lazy_to_rich.rounding import scalar_certified
+from ..rounding import scalar_certified
 from .reference import aligned_instance, chain, end_to_end_velocity, simulate
 from .symbols import tau
 
@@ -307,7 +307,7 @@ def aligned_solution_certified(statement):
 
     Instances from the plateau (``x_0 = 1e-6``, ``T ~ 1e6``) to the approach of ``x = 1`` (``1 - x ~ 1e-7``),
     where ``log(1 - x)`` cancels: the bound is the derived float64 rounding model of the same expression tree
-    (:mod:`derivations.lazy_to_rich.rounding`), so it widens exactly where float64 loses digits.
+    (:mod:`derivations.rounding`), so it widens exactly where float64 loses digits.
     """
     solution = statement[1]
     x0, xi = sorted(solution.rhs.free_symbols, key=lambda v: v.name != "x_0")

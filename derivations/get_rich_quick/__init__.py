@@ -19,10 +19,10 @@ initializations promote rapid feature learning*, cited by the paper's own number
   solutions; the other sections' certified checks sit beside their claims.
 
 Shared pieces: :mod:`.symbols`, :mod:`.reference` (independent numeric references), :mod:`.checking` (how a
-check reads its statement), :mod:`.arb` (a statement's formulas on Arb balls, in float64 with a derived rounding
-bound, and certified PSD square roots, for the certified checks). Where the paper has a typo (Lemma B.8 exponent
-``d``, App. D.1 ``delta^2``, the notebook's kernel-distance normaliser) the claim states the corrected form and says
-so in its source note; formulas the paper does not print are marked "derived here".
+check reads its statement), :mod:`.arb` (a statement's formulas on Arb balls, and in float64 with the derived
+bound of the shared rounding model :mod:`derivations.rounding`, for the certified checks). Where the paper has a typo
+(Lemma B.8 exponent ``d``, App. D.1 ``delta^2``, the notebook's kernel-distance normaliser) the claim states the
+corrected form and says so in its source note; formulas the paper does not print are marked "derived here".
 """
 
 # the paper's order: it is the order of the claims in the registry and in the LaTeX export

@@ -22,10 +22,10 @@ from lazyrich import (
     gradient_flow,
     hypothesis,
 )
-from lazyrich.certified import exact_arb, require_flint
+from lazyrich.symbolic import evaluate
 
-from ..certify import BITS, certified_check, inside, radius_measurement
-from .arb import arb_matrix_value, enclosure, formula_measurements, relation_measurements
+from ..certify import BITS, certified_check, enclosure, inside, radius_measurement
+from .arb import formula_measurements, relation_measurements
 from .checking import evaluate_matrix, resolve, statement_proof
 from .reference import (
     ODE_TOL_FROM,
@@ -134,16 +134,14 @@ def certified_chain_norms(statement):
     each ``|beta|^2`` relation's two sides agree (Arb), and the float64 chain product of the numeric check lies within
     its rounding bound ``2 (L + 2) h u |a|^T |W|...|W|^T |a|`` (``|fl(AB) - AB| <= gamma_n |A||B|``, entrywise) of the
     Arb enclosure of the closed form ``|a|^2 (|a|^2 - delta)^L``; the float64 closed form within its own bound."""
-    flint = require_flint()
     out = []
     for dl in (-9.0, -16.0, 0.0):
         av, W1, W2, W3 = _exact_chain(dl)
         vals = {W1c: W1, W2c: W2, W3c: W3, A_CH: av[:, None]}
-        arb_vals = {k: flint.arb_mat([[exact_arb(x) for x in row] for row in v]) for k, v in vals.items()}
-        scal = {delta: exact_arb(dl)}
+        exact = {**vals, delta: dl}  # floats, taken exactly by the Arb evaluation
         label = f"h=4, delta={dl:g}"
         for L, rel in enumerate((x for x in statement if type(x) is sp.Equality), start=1):
-            lhs, rhs = (arb_matrix_value(x, arb_vals, scal)[0, 0] for x in (rel.lhs, rel.rhs))
+            lhs, rhs = (evaluate(x, exact, dims={h_: 4}, arithmetic="arb")[0, 0] for x in (rel.lhs, rel.rhs))
             enc = enclosure([rhs])
             absolute = {k: np.abs(v) for k, v in vals.items()}
             size = float(evaluate_matrix(rel.lhs, absolute, {h_: 4})[0, 0])
@@ -169,7 +167,7 @@ def certified_chain_norms(statement):
         worst = max(
             float(abs(m).upper())
             for x in hyp
-            for m in arb_matrix_value(x.lhs - x.rhs, arb_vals, scal, {h_: 4}).entries()
+            for m in evaluate(x.lhs - x.rhs, exact, dims={h_: 4}, arithmetic="arb").entries()
         )
         out.append(Measurement(worst, 0.0, f"{label}: certified |hypothesis residual| (exact instance)", "exact: 0"))
     return out

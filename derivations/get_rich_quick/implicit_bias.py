@@ -47,8 +47,8 @@ from lazyrich import (
 )
 from lazyrich.certified import exact_arb, require_flint
 
-from ..certify import certified_check, inside, radius_measurement
-from .arb import enclosure, exact_ball, relation_measurements
+from ..certify import certified_check, enclosure, inside, radius_measurement
+from .arb import exact_ball, relation_measurements
 from .checking import evaluate_with_velocity, rates_against_model, resolve, statement_proof
 from .reference import DPS, ODE_TOL_FROM, RTOL, beta0_init, ode_tol, rng
 from .symbols import PAPER, X, a, a_s, d, delta, kappa, n, neuron_rate_hypotheses, one_by_one, q_s, r_s, u_s, v_s, w

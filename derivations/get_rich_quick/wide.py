@@ -35,9 +35,10 @@ from lazyrich import (
     rewrite_rules,
 )
 from lazyrich.certified import exact_arb, require_flint
+from lazyrich.symbolic import evaluate
 
-from ..certify import BITS, certified_check, inside, radius_measurement, symmetric_eigenvalues
-from .arb import arb_matrix_value, enclosure, formula_measurements, psd_sqrt_enclosure, relation_measurements
+from ..certify import BITS, certified_check, enclosure, inside, radius_measurement, symmetric_eigenvalues
+from .arb import formula_measurements, relation_measurements
 from .checking import evaluate_matrix, lambdified, relation_residual, resolve, statement_proof
 from .reference import (
     ODE_TOL_FROM,
@@ -252,13 +253,13 @@ def isotropic_wide_against_the_model(statement):
 def certified_isotropic_preconditioner(statement):
     """Thm 4.2's ``P = (sqrt(delta^2 I + 4 g^2 beta^T beta) + delta I)/2`` (``delta > 0``, ``h = c``) and
     ``Q = (sqrt(delta^2 I + 4 g^2 beta beta^T) - delta I)/2`` (``delta < 0``, ``h = d``) enclosed in Arb at the float
-    ``beta`` of isotropic instances (certified PSD square root, :func:`.arb.psd_sqrt_enclosure`); the statement's
+    ``beta`` of isotropic instances (certified square root: :func:`lazyrich.symbolic.evaluate` in Arb); the statement's
     relation ``P^2 - delta P = g^2 beta^T beta`` (or ``Q``'s) certified on the enclosure; the float64 formula of the
     numeric check (``eigh`` square root) within its bound of the enclosure.
 
     Float64 bound: ``eigh`` is backward stable, ``|E|_2 <= p u |S|_2`` for ``S = delta^2 I + 4 g^2 beta^T beta``
     (with the rounding of forming ``S``: ``p = 16 n + d + 2``, the project's ``linalg_tolerance`` convention), and
-    ``|sqrt(S + E) - sqrt(S)|_2 <= |E|_2 / lambda_min(S)^(1/2)`` (the enclosure's lemma); the reconstruction
+    ``|sqrt(S + E) - sqrt(S)|_2 <= |E|_2 / lambda_min(S)^(1/2)`` (Bhatia (1997), *Matrix Analysis*, proof of Thm X.3.8); the reconstruction
     ``V diag V^T`` adds ``p u |S|^(1/2)``: ``|P_64 - P| <= p u (sqrt(cond S) + 1) |S|^(1/2) / 2 + u |P|``, with
     ``cond S`` from certified eigenvalues. Hard case: ``delta = 1e4`` (``P = delta + O(1/delta)``).
     """
@@ -279,7 +280,8 @@ def certified_isotropic_preconditioner(statement):
         exact_gram = ba.transpose() * ba if dl > 0 else ba * ba.transpose()
         eye = flint.arb_mat([[int(i == j) for j in range(n)] for i in range(n)])
         S = dla * dla / 4 * eye + ga * exact_gram  # (X - delta/2)^2 for X = P; (X + delta/2)^2 for X = Q
-        root = psd_sqrt_enclosure(S)
+        s_sym = MatrixSymbol("S", n, n)
+        root = evaluate(s_sym**sp.S.Half, {s_sym: S}, arithmetic="arb")
         X = (dla / 2 if dl > 0 else -dla / 2) * eye + root
         balls = [X[i, j] for i in range(n) for j in range(n)]
         enc = enclosure(balls)
@@ -302,7 +304,8 @@ def certified_isotropic_preconditioner(statement):
         scale = float(np.abs(enc.mid).max())
         out.append(radius_measurement(enc, scale, label))
         keep = resolve(rel.lhs - rel.rhs, statement, keep=(unknown, B_WIDE))
-        res = arb_matrix_value(keep, {unknown: X, B_WIDE: ba}, {delta: dla, eta_a: exact_arb(ea), eta_w: exact_arb(ew)})
+        at = {unknown: X, B_WIDE: ba, delta: dla, eta_a: ea, eta_w: ew}
+        res = evaluate(keep, at, dims={d: dd, c_: cc}, arithmetic="arb")
         worst = max(float(abs(res[i, j]).upper()) for i in range(n) for j in range(n))
         out.append(
             Measurement(

@@ -11,12 +11,10 @@ Modules, in the paper's order (claims 1-14 and the conservation laws):
 * :mod:`.limits`: Thm 4.3 as t -> infinity, and the singular ``q_+`` (App. D.2);
 * :mod:`.aligned`: Sec. 5, Thms 5.1-5.2 (Eqs. 17-18): singular values, the square case, aligned modes, gamma;
 * :mod:`.symbols` (shared symbols and statement readers), :mod:`.reference` (independent numeric references).
-* :mod:`.rounding`: the derived float64 error bound (rounding model in Arb) of the scalar closed forms' certified
-  checks, shared with the other papers' packages.
 """
 
 from . import setup, conservation, riccati, spectrum, solution, limits, aligned  # noqa: I001  (paper order: Sec. 3-5)
-from . import reference, rounding, symbols
+from . import reference, symbols
 from . import whitening, initialization, regimes, delayed_rich, ntk, applications  # noqa: F401  (registers the claims)
 from .limits import long_time_cases
 from .solution import direct_form_case, lambda_zero_cases
@@ -58,7 +56,6 @@ __all__ = [
     "random_task",
     "reference",
     "riccati",
-    "rounding",
     "scalar_ode",
     "setup",
     "solution",

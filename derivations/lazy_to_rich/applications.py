@@ -45,8 +45,8 @@ from lazyrich.certified import Enclosure, certified_qqt_limit, exact_arb, requir
 from lazyrich.symbolic import enclose
 
 from ..certify import BITS, DERIVED_PREC, certified_check, inside, radius_measurement, symmetric_eigenvalues
+from ..rounding import gamma
 from .reference import balanced_pair, limit_qqt, qqt_of, random_task, seeded_rng, split_singular_values
-from .rounding import gamma
 from .statement_tools import f64, resolve, screened_proof
 from .symbols import PAPER, RTOL, W1, W2, N_h, N_i, N_o, lam, s_t
 

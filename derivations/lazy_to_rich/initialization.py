@@ -42,8 +42,8 @@ from lazyrich import (
 from lazyrich.symbolic import enclose, time_derivative
 
 from ..certify import BITS, certified_check, inside, radius_measurement
+from ..rounding import gamma, scalar_certified
 from .reference import must_fail, seeded_rng, split_singular_values
-from .rounding import gamma, scalar_certified
 from .statement_tools import f64, resolve
 from .symbols import PAPER, W1, W2, N_h, N_i, N_o, R_s, S_sym, lam
 

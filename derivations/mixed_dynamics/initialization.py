@@ -25,7 +25,7 @@ import lazyrich
 from lazyrich import DeepLinearModel, Measurement, Proof, Source, claim, equation, fit_order, gradient_flow
 
 from ..certify import certified_check
-from ..lazy_to_rich.rounding import scalar_certified
+from ..rounding import scalar_certified
 from .reference import batched_bartlett, eq1_flow, psd_sqrt
 from .symbols import I_i, I_o, d_in, d_out, width
 

@@ -34,7 +34,7 @@ from lazyrich.certified import exact_arb
 from lazyrich.symbolic import canonicalize, enclose, evaluate, time_derivative
 
 from ..certify import BITS, certified_check, certified_eigenvalues, inside, radius_measurement
-from ..lazy_to_rich.rounding import UNIT_ROUNDOFF, gamma
+from ..rounding import UNIT_ROUNDOFF, gamma
 from .reference import psd_sqrt, value
 from .self_consistent import HALF, eq1_rhs, flow_follows_statement, roots, self_consistent_proof
 from .symbols import (

@@ -24,7 +24,7 @@ from lazyrich import FLOAT64_EPS, Measurement, Proof, Source, claim, equation
 from lazyrich.symbolic import enclose
 
 from ..certify import BITS, certified_check, inside
-from ..lazy_to_rich.rounding import scalar_certified
+from ..rounding import scalar_certified
 from .symbols import eta
 
 __all__ = [

@@ -165,7 +165,7 @@ def phase_diagram(
     update: str = "sequential",
     reduced: bool = True,
     compare: bool = True,
-    eq1_scheme: str = "balanced",
+    eq1_scheme: str = "rk4",
 ) -> dict[str, Any]:
     r"""One point of the phase diagram of Tu, Aranguri & Jacot (2024), Fig. 2.
 

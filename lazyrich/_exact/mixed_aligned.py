@@ -27,7 +27,7 @@ from .._numerics.arb import ArbScalar
 from .._numerics.arb_digits import arb_number
 from .._numerics.backend import MpmathScalar
 from .closed_form import ClosedForm
-from .scalar_mode import FloatMode, exact_values, float_values, mode_coefficients, mode_value
+from .scalar_mode import FloatMode, exact_values, float_values, mode_coefficients, mode_evaluator
 
 __all__ = ["MixedAlignedMode", "mixed_aligned_singular_value", "mixed_direct"]
 
@@ -91,8 +91,10 @@ class MixedAlignedMode(ClosedForm):
         if digits is None:
             mode = FloatMode(*(float(mp.mpf(v)) for v in self.exact_args()))
             return lambda t: [float(mode.values(np.array([float(t)]))[0])]
-        co = mode_coefficients(*(MpmathScalar.mpf(v) for v in self.exact_args()), MpmathScalar)
-        return lambda t: [mode_value(co, MpmathScalar.mpf(t), MpmathScalar)]
+        at = mode_evaluator(
+            mode_coefficients(*(MpmathScalar.mpf(v) for v in self.exact_args()), MpmathScalar), MpmathScalar
+        )
+        return lambda t: [at(MpmathScalar.mpf(t))]
 
     def direct_evaluator(self, digits):
         lib, num = (np, np.float64) if digits is None else (MpmathScalar, MpmathScalar.mpf)
@@ -100,8 +102,8 @@ class MixedAlignedMode(ClosedForm):
         return lambda t: [mixed_direct(num(t), *args, lib)]
 
     def arb_evaluator(self):
-        co = mode_coefficients(*(arb_number(v) for v in self.exact_args()), ArbScalar)
-        return lambda t: [mode_value(co, arb_number(t), ArbScalar)]
+        at = mode_evaluator(mode_coefficients(*(arb_number(v) for v in self.exact_args()), ArbScalar), ArbScalar)
+        return lambda t: [at(arb_number(t))]
 
     def guard_digits(self, t) -> int:
         """Working digits the stable form can lose at ``t``: the exponent ``2 R t`` carries its own rounding."""

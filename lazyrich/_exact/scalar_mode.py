@@ -65,7 +65,7 @@ import mpmath
 import numpy as np
 
 from .._numerics.arb import ArbScalar, require_flint
-from .._numerics.arb_digits import arb_number, certified_digits, flint_available, start_bits
+from .._numerics.arb_digits import arb_module, arb_number, certified_digits, flint_available, start_bits
 from .._numerics.backend import MpmathScalar
 from .._numerics.precision import confirmed_mpmath
 
@@ -78,7 +78,7 @@ __all__ = [
     "float_mode",
     "float_values",
     "mode_coefficients",
-    "mode_value",
+    "mode_evaluator",
 ]
 
 #: Working bits of the coefficients the float64 path rounds (exact inputs; no cancellation).
@@ -187,31 +187,54 @@ def _combine(forms, choice: int, e, f):
     return vals[0] * vals[1] / (vals[2] * vals[3]), w1, vals
 
 
-def mode_value(co: ModeCoefficients, t, lib):
-    """``s(t)`` over an exact scalar namespace (``MpmathScalar`` at the working precision, or ``ArbScalar``)."""
+def mode_evaluator(co: ModeCoefficients, lib):
+    """``t -> s(t)`` over an exact scalar namespace (``MpmathScalar`` at the working precision, or ``ArbScalar``).
+
+    The t-independent work is done here once: the forms in each variable (:attr:`ModeCoefficients.affine`),
+    with the mirror sign carried by ``F1`` and, below ``x = rate t = 1``, the variable ``u = expm1(-x) = -f``
+    (its sign carried by the coefficients); each time then costs one transcendental and eleven operations.
+    """
+    s0 = co.sign * co.s0
     if co.kind == "zero":
-        return 0 * t
-    if co.kind == "fixed" or t == 0:
-        return co.sign * co.s0 + 0 * t
+        return lambda t: 0 * t
+    if co.kind == "fixed":
+        return lambda t: s0 + 0 * t
     if co.kind == "power":
-        return co.sign * co.s0 / (1 + co.rate * abs(co.s0) * t)
-    x = co.rate * t
-    if x < 1:  # one transcendental per time, in the variable that stays away from 1 (ModeCoefficients.affine)
-        u, forms = -lib.expm1(-x), co.affine[0]
-    else:
-        u, forms = lib.exp(-x), co.affine[1]
-    f1a, f1b, f2, f3, f4 = forms
-    if co.choice >= 0:
-        v1 = forms[co.choice][0] + forms[co.choice][1] * u
-    else:  # the zero crossing: the expansion of F1 that cancels least at this t
-        va, vb = f1a[0] + f1a[1] * u, f1b[0] + f1b[1] * u
-        if hasattr(va, "rad"):  # Arb balls: both enclose F1, the radius itself measures the cancellation
-            v1 = va if va.rad() * vb.abs_lower() <= vb.rad() * va.abs_lower() else vb
+        k = co.rate * abs(co.s0)
+        return lambda t: s0 + 0 * t if t == 0 else s0 / (1 + k * t)
+
+    def signed(forms, flip: bool) -> tuple:
+        # F = alpha + beta v: in u = -v (flip) beta changes sign; F1 (both expansions) takes the mirror sign
+        out = [(alpha, -beta) if flip else (alpha, beta) for alpha, beta in forms]
+        if co.sign < 0:
+            out[:2] = [(-alpha, -beta) for alpha, beta in out[:2]]
+        return tuple(out)
+
+    near, far = signed(co.affine[0], True), signed(co.affine[1], False)
+    neg_rate, expm1, exp, choice = -co.rate, lib.expm1, lib.exp, co.choice
+
+    def at(t):
+        if t == 0:
+            return s0 + 0 * t
+        y = neg_rate * t  # one transcendental, in the variable that stays away from 1 (ModeCoefficients.affine)
+        if y > -1:
+            u, (f1a, f1b, f2, f3, f4) = expm1(y), near
         else:
-            wa, wb = abs(f1a[0]) + abs(f1a[1]) * u, abs(f1b[0]) + abs(f1b[1]) * u
-            v1 = va if wa * abs(vb) <= wb * abs(va) else vb
-    value = v1 * (f2[0] + f2[1] * u) / ((f3[0] + f3[1] * u) * (f4[0] + f4[1] * u))
-    return value if co.sign > 0 else -value
+            u, (f1a, f1b, f2, f3, f4) = exp(y), far
+        if choice == 0:
+            v1 = f1a[0] + f1a[1] * u
+        elif choice == 1:
+            v1 = f1b[0] + f1b[1] * u
+        else:  # the zero crossing: the expansion of F1 that cancels least at this t
+            va, vb = f1a[0] + f1a[1] * u, f1b[0] + f1b[1] * u
+            if hasattr(va, "rad"):  # Arb balls: both enclose F1, the radius itself measures the cancellation
+                v1 = va if va.rad() * vb.abs_lower() <= vb.rad() * va.abs_lower() else vb
+            else:
+                wa, wb = abs(f1a[0]) + abs(f1a[1] * u), abs(f1b[0]) + abs(f1b[1] * u)
+                v1 = va if wa * abs(vb) <= wb * abs(va) else vb
+        return v1 * (f2[0] + f2[1] * u) / ((f3[0] + f3[1] * u) * (f4[0] + f4[1] * u))
+
+    return at
 
 
 # ---------------------------------------------------------------------------------------------- float64
@@ -378,7 +401,7 @@ class FloatMode:
             value = np.where(grid == 0, self.s0, value)  # t = 0: the initial value itself
             bad &= grid != 0
         if np.any(bad):
-            exact = exact_values([float(x) for x in grid[bad]], *self.args, 17, per_value=True)
+            exact = exact_values([float(x) for x in grid[bad]], *self.args, 17)
             value[bad] = [float(v) for v in exact]
         return value
 
@@ -409,10 +432,10 @@ def _lost_bits(s0, st, c, tau, items) -> float:
     return max(l2, 0.0) + 1.0
 
 
-def exact_values(items, s0, st, c, tau, dps: int, per_value: bool = False) -> list:
+def exact_values(items, s0, st, c, tau, dps: int) -> list:
     """``s(t)`` as ``mpf`` correct to ``dps`` significant digits at each item (float, ``mpf`` or decimal string).
 
-    Arb balls with the precision raised until the relative radius is below ``10**-dps``
+    Arb balls with the precision raised until the radius is below ``10**-dps`` relative to the value itself
     (:func:`~lazyrich._numerics.arb_digits.certified_digits`); without python-flint, mpmath confirmed by
     re-evaluation (:func:`~lazyrich._numerics.precision.confirmed_mpmath`). Never an exact 0 for a
     non-zero value: neither backend underflows.
@@ -422,14 +445,17 @@ def exact_values(items, s0, st, c, tau, dps: int, per_value: bool = False) -> li
     if flint_available():
 
         def prepare_arb():
-            co = mode_coefficients(*(arb_number(v) for v in (s0, st, c, tau)), ArbScalar)
-            return lambda t: [mode_value(co, arb_number(t), ArbScalar)]
+            at = mode_evaluator(mode_coefficients(*(arb_number(v) for v in (s0, st, c, tau)), ArbScalar), ArbScalar)
+            arb = arb_module().arb  # a float is exact in a ball at every precision used here (arb_number)
+            return lambda t: at(arb(t) if type(t) is float else arb_number(t))
 
-        return [v[0] for v in certified_digits(prepare_arb, items, dps, start_bits(dps, lost + 8), per_value)]
+        return certified_digits(prepare_arb, items, dps, start_bits(dps, lost + 8), single=True)
 
     def prepare_mp():
-        co = mode_coefficients(*(MpmathScalar.mpf(v) for v in (s0, st, c, tau)), MpmathScalar)
-        return lambda t: [mode_value(co, MpmathScalar.mpf(t), MpmathScalar)]
+        at = mode_evaluator(
+            mode_coefficients(*(MpmathScalar.mpf(v) for v in (s0, st, c, tau)), MpmathScalar), MpmathScalar
+        )
+        return lambda t: [at(MpmathScalar.mpf(t))]
 
     guard = 10 + math.ceil(lost / math.log2(10))
     return [v[0] for v in confirmed_mpmath(prepare_mp, items, dps, lambda _: guard)]

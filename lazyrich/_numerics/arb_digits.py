@@ -100,7 +100,7 @@ def _to_mpf(v, prec: int):
     return mpmath.mp.make_mpf(libmp.from_man_exp(int(man), int(exp), prec, "n"))
 
 
-def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = False) -> list:
+def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = False, single: bool = False) -> list:
     """Per item, the list of ``mpf`` values correct to ``dps`` significant digits, certified by Arb radii.
 
     Parameters
@@ -116,6 +116,9 @@ def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = Fals
         Starting working precision (:func:`start_bits`).
     per_value : bool
         Relative to each value (True) or to the largest ``|value|`` of the item (False, the default).
+    single : bool
+        ``evaluate(item)`` returns one ball (not a list), and the result is one ``mpf`` per item: the
+        scalar closed forms, where the per-item overhead of lists is a visible part of the cost.
 
     Examples
     --------
@@ -139,12 +142,17 @@ def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = Fals
                     "precision: the value is (numerically) zero or ill-conditioned there; ask for fewer digits or a smaller t"
                 )
             flint.ctx.prec = prec
-            tol = flint.arb(10) ** (-int(dps))
+            tol = None if single else flint.arb(10) ** (-int(dps))
             evaluate = prepare()
             retry = []
             for i in pending:
                 vals = evaluate(items[i])
-                if _accepted(vals, need, tol, per_value):
+                if single:
+                    if vals.is_finite() and (vals.is_exact() or vals.rel_accuracy_bits() >= need):  # _accepted
+                        out[i] = _to_mpf(vals, out_prec)
+                    else:
+                        retry.append(i)
+                elif _accepted(vals, need, tol, per_value):
                     out[i] = [_to_mpf(v, out_prec) for v in vals]
                 else:
                     retry.append(i)

@@ -52,8 +52,6 @@ from .symbols import tau
 __all__ = ["ALIGNED_SOLUTION", "SOLUTION_DEPTHS", "aligned_mode", "implicit_time", "solution_problem"]
 
 RTOL = 1e-12
-#: float64 accuracy floor of ``deep_aligned_singular_value`` held by its tests (tests/test_deep_aligned.py)
-ENGINE_TARGET = 1e-13
 #: digits asked of the engine's high-precision path in the certified check
 DPS = 20
 SOLUTION_DEPTHS = (3,)  # depth 4 passes too (tests); each claim adds ~100 mutants of ~2 s to lazyrich mutate
@@ -258,13 +256,33 @@ def _enclose_mode(F_gap, d, depth: int, t: float, u0: float, s_: float, tau_: fl
     return lo.union(hi)
 
 
+def _engine_bound(rate, t, u_, u0, s_, depth) -> float:
+    """The float64 error bound documented by ``deep_aligned_singular_value`` (its Notes, ``float64_error_bound``),
+    relative, in units of eps, for growth ``0 < u0 < s``; the condition numbers read from the statement's rate.
+
+    ``kappa_t = t |du/dt| / u`` (rounding of the scaled time, ``2 + 2|ln s|`` eps), ``kappa_0 = d ln u / d w0 =
+    (u0 rate(u) / (u rate(u0))) (1 - u0/s)`` (rounding of ``w0 = ln u0 - ln(s - u0)``), ``g = |d ln u/dT|`` times
+    each term of the implicit time rounded to ``2 (N + 8)`` eps, the root-finder's stop and the final ``exp``.
+    """
+    N, y, y0 = depth, u_ / s_, u0 / s_
+    psi, psi0 = max(1 - y, 5e-324), 1 - y0
+    r, r0 = abs(rate(u_, s_, depth, 1.0)), abs(rate(u0, s_, depth, 1.0))
+    kappa_t, kappa_0 = t * r / u_, u0 * r / (u_ * r0) * psi0
+    g = r / u_ / s_ ** (2 - 2 / N)
+    lny, lny0, lnpsi, lnpsi0 = np.log(y), np.log(y0), np.log(psi), np.log(psi0)
+    w, w0 = lny - lnpsi, lny0 - lnpsi0
+    terms = N / (N - 2) * (psi + kappa_0) + g * (9 + 2 * (abs(lnpsi) + abs(lnpsi0) + abs(lny) + abs(lny0)) / N)
+    total = (2 + 2 * abs(np.log(s_))) * kappa_t + (1 + abs(np.log(u0)) + abs(np.log(s_ - u0))) * kappa_0
+    return float(total + abs(lny) + 2 + psi * abs(w) + 2 * (N + 8) * terms + 6 * psi * (1 + abs(w)) + psi * abs(w0))
+
+
 @certified_check(aligned_mode)
 def aligned_mode_certified(statement):
-    """Depths 3, 4, 5 up to ``t = 1e6``: ``deep_aligned_singular_value`` (float64) within its condition-number bound.
+    """Depths 3, 4, 5 up to ``t = 1e6``: ``deep_aligned_singular_value`` (float64) within its derived error bound.
 
     The exact ``u(t)`` is enclosed by the implicit solution (the ``aligned_solution`` claims check it solves the
-    statement's rate); the bound ``(1e-13 + 3 eps kappa) |u|``, ``kappa = t |du/dt| / |u|`` the condition number of
-    ``u(t)`` in ``t`` read from the statement's rate, is the engine's float64 accuracy (tests/test_deep_aligned.py).
+    statement's rate); the bound, at each time, is the engine's documented first-order rounding bound
+    (:func:`_engine_bound`), its condition numbers read from the statement's rate.
     Its ``dps=20`` path must be correct to its documented 20 significant digits.
     """
     reduced = statement[2]
@@ -277,17 +295,18 @@ def aligned_mode_certified(statement):
         guesses = 1 - (got / s_) ** (1 / depth)
         balls = [_enclose_mode(F_gap, d, depth, t, u0, s_, 1.0, g) for t, g in zip(ts, guesses)]
         enc = Enclosure(np.array(balls, dtype=object), DERIVED_PREC)
-        kappa = np.array([t * abs(rate(m, s_, depth, 1.0)) / abs(m) for t, m in zip(ts, enc.mid)])
-        bound = float(np.max((ENGINE_TARGET + 3 * FLOAT64_EPS * kappa) * np.abs(enc.mid)))
-        out.append(
-            inside(
-                enc,
-                got,
-                bound,
-                f"N={depth}: deep_aligned_singular_value (float64)",
-                "(1e-13 + 3 eps kappa) |u|, kappa = t |du/dt| / |u| from the statement's rate",
+        for t, ball, m, x in zip(ts, balls, enc.mid, got):
+            one = Enclosure(np.array([ball], dtype=object), DERIVED_PREC)
+            bound = _engine_bound(rate, t, m, u0, s_, depth) * FLOAT64_EPS * abs(m)
+            out.append(
+                inside(
+                    one,
+                    np.array([x]),
+                    bound,
+                    f"N={depth}, t={t:g}: deep_aligned_singular_value (float64)",
+                    "its documented first-order rounding bound, condition numbers from the statement's rate",
+                )
             )
-        )
         digits = deep_aligned_singular_value(ts, u0, s_, depth, dps=DPS)
         out.append(
             inside(

@@ -43,7 +43,14 @@ from .reference import (
     order_in_delta,
     whitened_model,
 )
-from .regimes import balanced_closed_form, basin, downstream_limit, steady_state, upstream_limit
+from .regimes import (
+    balanced_closed_form,
+    basin,
+    downstream_limit,
+    steady_state,
+    upstream_deviation_bound,
+    upstream_limit,
+)
 from .single_neuron import eq4_preconditioner
 from .solutions import closed_form_branches, closed_form_flow, norm_identity, riccati
 
@@ -366,7 +373,10 @@ def certified_upstream_limit():
     out.append(order_in_delta(errs, deltas, "certified sup_t |beta - linear-regression flow|"))
     out.append(
         Measurement(
-            errs[1], 1e-4, "delta = 200: certified sup deviation", "5e-6 measured at delta = 200; 1e-4 (claim's)"
+            errs[1],
+            upstream_deviation_bound(deltas[1]),
+            "delta = 200: certified sup deviation",
+            "Duhamel: 2 r^2 |beta_0 - beta_*| / (e delta^2) (regimes.upstream_deviation_bound)",
         )
     )
     return out

@@ -326,6 +326,34 @@ def _grad_psi(statement):
     return grad
 
 
+def _root_error(statement, z, N, b_mn, beta0, dl) -> float:
+    """A posteriori bound on ``|z - z*|`` for the root ``z*`` of ``N^T (grad Psi(b_mn + N z) - grad Psi(beta0))``.
+
+    Newton's first-order estimate ``|z - z*| <= |J^-1|_2 |F(z)|`` (``F`` smooth, ``|F(z)| ~ eps``: the second-order
+    term is ``O(|F|^2)``), with the residual ``F`` evaluated in mpmath at ``DPS`` digits (no float64 rounding) and
+    ``J = N^T Hess(Psi) N``, ``Hess = Psi'' b_hat b_hat^T + Psi'/|b| (I - b_hat b_hat^T)``, from the statement.
+    """
+    pot = resolve(PSI, statement, keep=(r_s, delta))
+    d1 = sp.lambdify((r_s, delta), sp.diff(pot, r_s), "mpmath")
+    d2 = sp.lambdify((r_s, delta), sp.diff(pot, r_s, 2), "mpmath")
+    with mp.workdps(DPS):
+        Nm = mp.matrix(N.tolist())
+
+        def grad(beta):
+            rr = mp.norm(beta)
+            return d1(rr, mp.mpf(dl)) * beta / rr
+
+        b = mp.matrix(b_mn.tolist()) + Nm * mp.matrix(z.tolist())
+        F = Nm.T * (grad(b) - grad(mp.matrix(beta0.tolist())))
+        rr = mp.norm(b)
+        bh = b / rr
+        p1, p2 = d1(rr, mp.mpf(dl)), d2(rr, mp.mpf(dl))
+        H = p2 * bh * bh.T + p1 / rr * (mp.eye(len(b)) - bh * bh.T)
+        J = np.array((Nm.T * H * Nm).tolist(), dtype=float)
+        res = float(mp.norm(F))
+    return res / float(np.linalg.svd(J, compute_uv=False).min())
+
+
 @theorem_3_1.numeric_check
 def flow_limit_solves_eq5(statement):
     """The gradient-flow limit (:func:`lazyrich.gradient_flow`, ``X`` of rank 1 in ``d = 3``) against the solution of
@@ -372,13 +400,16 @@ def flow_limit_solves_eq5(statement):
         sol = root(stationarity, N.T @ beta0, method="hybr", options={"xtol": 1e-14})
         b_opt = b_mn + N @ sol.x
         moved = float(np.abs(tr["a"][-1] * tr["w"][-1] - tr["a"][-2] * tr["w"][-2]).max())
-        tol = ode_tol(tr, 2 * tr.scale) + moved + 1e-12 * (1 + np.abs(sol.x).max())
+        # the root's a posteriori error (|N dz| = |dz|), and the rounding of b_mn + N z (2 flops a component)
+        root_err = _root_error(statement, sol.x, N, b_mn, beta0, dl)
+        root_err += 2 * FLOAT64_EPS * float(np.abs(b_mn).max() + np.abs(N).sum(axis=1).max() * np.abs(sol.x).max())
+        tol = ode_tol(tr, 2 * tr.scale) + moved + root_err
         out.append(
             Measurement(
                 float(np.abs(b_gf - b_opt).max()),
                 tol,
                 f"delta={dl}: GF limit vs argmin of (5) (KKT of the statement's Psi)",
-                ODE_TOL_FROM + " 2|theta|, + |beta(60) - beta(30)|, + root xtol",
+                ODE_TOL_FROM + " 2|theta|, + |beta(60) - beta(30)|, + |J^-1| |F(z)| (mpmath residual)",
             )
         )
     return out

@@ -494,14 +494,18 @@ def lambda_star_by_least_squares(statement):
         got = f64(star.rhs, {W1: A, W2: B, N_h: nh}, dims)
         tol = linalg_tolerance(1.0, 4 * nh * nh) * np.abs(C).max()
         out.append(Measurement(abs(ls - got), tol, f"{ni}-{nh}-{no}: least squares vs lambda*", "n eps |C|"))
-        fval = [f64(resolve(f_s, parts.definitions), {W1: A, W2: B, lam: ls + d}, dims) for d in (-0.1, 0.0, 0.1)]
-        curv = (fval[0] - 2 * fval[1] + fval[2]) / 0.01
+        h = 0.1
+        fval = [f64(resolve(f_s, parts.definitions), {W1: A, W2: B, lam: ls + d}, dims) for d in (-h, 0.0, h)]
+        curv = (fval[0] - 2 * fval[1] + fval[2]) / h**2
+        # f is quadratic in lambda, so the second difference is exact up to rounding: each f value (a sum of
+        # nh^2 squares, 4 flops each) within n eps |f|, the difference's 4 of them divided by h^2
+        fd_tol = 4 * linalg_tolerance(1.0, 4 * nh * nh) * max(abs(float(v)) for v in fval) / h**2
         out.append(
             Measurement(
                 abs(curv - f64(parts.relations[1].rhs, {N_h: nh}, dims)),
-                1e-9 * nh * max(1.0, np.abs(C).max()) ** 2,
+                fd_tol,
                 f"{ni}-{nh}-{no}: f''",
-                "cancellation",
+                "f quadratic: the second difference's rounding, 4 n eps max|f| / h^2",
             )
         )
     return out

@@ -347,7 +347,14 @@ def _laziness_data():
         change.append(float(np.linalg.norm(Kinf - K0)))
         size.append(float(np.linalg.norm(K0)))
         if lm in (1.0, 10.0):  # the engine's kernel distance at a converged time
-            engine.append((lm, lazyrich.TwoLayerExact(W1v, W2v, syx).kernel_distance(0.0, 200.0, X), dist[-1]))
+            net = lazyrich.TwoLayerExact(W1v, W2v, syx)
+            q = net.qqt(200.0)
+            K200 = np.kron(np.eye(n), X.T @ q[:n, :n] @ X) + np.kron(q[n:, n:], X.T @ X)
+            # d = |K0^ - K^|^2/2 with K^ = K/|K|: |K200^ - Kinf^| <= 2|K200 - Kinf|/|Kinf| =: db moves d by at most
+            # db (sqrt(2 d) + db/2); + the float64 rounding of the two sums of squares of unit vectors (4 flops an entry)
+            db = 2 * float(np.linalg.norm(K200 - Kinf) / np.linalg.norm(Kinf))
+            tol = db * (np.sqrt(2 * dist[-1]) + db / 2) + linalg_tolerance(1.0, 4 * K0.size)
+            engine.append((lm, net.kernel_distance(0.0, 200.0, X), dist[-1], float(tol)))
     return dist, change, size, engine
 
 
@@ -356,8 +363,13 @@ def laziness_orders(statement):
     """A 3x3 task, small initial scale: the orders of the change, the size and the kernel distance in lambda."""
     dist, change, size, engine = _laziness_data()
     out = [
-        Measurement(abs(d_eng - d), 1e-9 * max(d, 1e-3), f"lambda={lm}: engine kernel_distance(0, 200)", "converged")
-        for lm, d_eng, d in engine
+        Measurement(
+            abs(d_eng - d),
+            tol,
+            f"lambda={lm}: engine kernel_distance(0, 200) vs the limit's",
+            "db (sqrt(2d) + db/2), db = 2|K(200) - K(inf)|/|K(inf)| (engine's QQ^T(200)), + n eps",
+        )
+        for lm, d_eng, d, tol in engine
     ]
     mono = sum(b >= a for a, b in itertools.pairwise(dist))
     out.append(Measurement(float(mono), 0.0, "kernel distance decreasing in lambda", "count of increases must be 0"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 
+import mpmath as mp
 import numpy as np
 import sympy as sp
 from sympy import Inverse, MatrixSymbol, ZeroMatrix
@@ -32,6 +33,7 @@ from lazyrich import (
     definition,
     equation,
     linalg_tolerance,
+    mp_tolerance,
     split_statement,
     substitutions,
 )
@@ -361,13 +363,22 @@ def braun_against_flow(statement):
         rhs = sp.lambdify([t, tau, s_t], rel.rhs, "mpmath")
         h = 1e-6
         for tt in (0.5, 3.0):
-            near = complex(fn(point + h, tt, 1.0, 0.7)).real
+            # Taylor at point + h: f(point) = f(point + h) - h f'(point + h) + h^2/2 f''(xi), xi in [point, point + h];
+            # the max of |f''| over that interval taken as 2 |f''(point + h)| (f'' analytic, h = 1e-6 against its
+            # scale ~ 1). Derivatives by mpmath.diff of the statement's expression, all at 30 digits (+ eps**0.8).
+            with mp.workdps(30):
+                x1 = mp.mpf(point) + mp.mpf(h)
+                f = lambda x, tt=tt, fn=fn: mp.re(fn(x, tt, 1, mp.mpf("0.7")))  # noqa: E731
+                lim = mp.re(rhs(tt, 1, mp.mpf("0.7")))
+                extrapolated = f(x1) - h * mp.diff(f, x1)
+                tol_h = float(h**2 * abs(mp.diff(f, x1, 2))) + mp_tolerance(30) * max(1.0, float(abs(lim)))
+                err = float(abs(extrapolated - lim))
             out.append(
                 Measurement(
-                    abs(near - float(rhs(tt, 1.0, 0.7))),
-                    1e3 * h * (1 + tt) ** 2,
-                    f"{rel.lhs}: value at {var} = {point} + 1e-6 vs the limit (t = {tt})",
-                    "first-order remainder 1e3 h (1 + t)^2",
+                    err,
+                    tol_h,
+                    f"{rel.lhs}: f({var} = {point} + h) - h f' vs the limit (h = 1e-6, t = {tt})",
+                    "Taylor remainder h^2 |f''(p + h)| (mpmath.diff of the statement's expression, 30 digits)",
                 )
             )
     for (ni, no), syx, W1v, W2v, ts, traj, qq_, tol in lambda_zero_cases():

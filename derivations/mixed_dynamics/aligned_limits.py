@@ -90,6 +90,21 @@ def tail_taylor_coefficients(statement):
     return Proof(residuals=residuals)
 
 
+def _first_neglected(statement):
+    """``(s0, s*, c) -> F''(0)/2``: the coefficient of ``E^2`` (``E = e^{-2Rt}``) in ``F(E) = lhs - rhs`` of the tail
+    relation, from the statement's closed form (as in :func:`tail_taylor_coefficients`), in mpmath.
+
+    With ``|F| <= 2 |F''(0)/2| E^2`` (the series in ``E`` at ``E ~ e^{-24}``: the later terms are smaller by ``O(E)``),
+    ``|(s* - s)/lead - 1| <= 2 |F''(0)/2| E^2 / |lead|``: the derived tolerance of the tail checks.
+    """
+    parts = split_statement(statement)
+    defs = substitutions(parts.definitions)
+    F = expand(parts.relations[0].lhs - parts.relations[0].rhs.removeO(), {S: _s_of_E(defs)})
+    F = F.xreplace({sp.exp(-2 * R_ * t): E_}).xreplace({k_: v for k_, v in defs.items() if k_ not in (R_, K0)})
+    full = {k: expand(v, defs) for k, v in defs.items()}
+    return sp.lambdify((s0, s_star, c), expand(sp.diff(F, E_, 2).subs(E_, 0) / 2, full), "mpmath")
+
+
 @tail_asymptotics.numeric_check
 def tail_against_mpmath(statement):
     """The tail relation at ``t = 12/R`` (mpmath, 40 digits; the ``O(q^2)`` term is relative ``O(q)``), and
@@ -99,20 +114,23 @@ def tail_against_mpmath(statement):
     tail, tdel = parts.relations
     full = {k: expand(v, defs) for k, v in defs.items()}
     lead = sp.lambdify((t, s0, s_star, c), expand(tail.rhs.removeO(), full), "mpmath")
+    nxt = _first_neglected(statement)
     out = []
     with mp.workdps(40):
         for s0v, ssv, cv in [("0.1", "2", "0.5"), ("3", "1", "2"), ("-1", "1", "0.3")]:
             a_, b_, c_ = mp.mpf(s0v), mp.mpf(ssv), mp.mpf(cv)
             Rv = mp.sqrt(b_**2 + c_**2)
             tv = mp.mpf(12) / Rv
-            q = abs(sp.lambdify((s0, s_star, c), full[K0], "mpmath")(a_, b_, c_)) * mp.exp(-2 * Rv * tv)
-            ratio = (b_ - mp_aligned(tv, a_, b_, c_)) / lead(tv, a_, b_, c_)
+            lv = lead(tv, a_, b_, c_)
+            ratio = (b_ - mp_aligned(tv, a_, b_, c_)) / lv
+            # first neglected term, and s at 40 digits relative to s*, over the leading term
+            tol = 2 * abs(nxt(a_, b_, c_)) * mp.exp(-4 * Rv * tv) / abs(lv) + mp_tolerance(40) * abs(b_) / abs(lv)
             out.append(
                 Measurement(
                     float(abs(ratio - 1)),
-                    10 * float(q) + mp_tolerance(40) * 1e12,
+                    float(tol),
                     f"s0={s0v}, s*={ssv}: (s* - s)/stated leading term - 1",
-                    "O(q) next term",
+                    "2 |F''(0)/2| E^2 / |lead| (the statement's next coefficient) + 40-digit rounding / |lead|",
                 )
             )
         t_of = sp.lambdify((s_star, c, DELTA), tdel.rhs, "mpmath")
@@ -134,8 +152,9 @@ def _at(t_: float, s0v, ssv, cv):
 
 
 @certified_check(tail_asymptotics)
-def certified_tail():
+def certified_tail(statement):
     out = []
+    nxt = _first_neglected(statement)
     for s0v, ssv, cv in [(0.1, 2.0, 0.5), (3.0, 1.0, 2.0), (-1.0, 1.0, 0.3)]:
         a_, b_, c_ = exact_arb(s0v), exact_arb(ssv), exact_arb(cv)
         Rv = (b_ * b_ + c_ * c_).sqrt()
@@ -153,13 +172,17 @@ def certified_tail():
             )
         )
         q = K * (-2 * Rv * exact_arb(tv)).exp()
-        ratio = (b_ - s_t) / (-2 * Rv * Rv / (b_ + Rv) * q)
+        lv = -2 * Rv * Rv / (b_ + Rv) * q
+        ratio = (b_ - s_t) / lv
+        with mp.workdps(40):  # the first neglected term over the leading one (the Arb radius is in ratio's upper)
+            E2 = mp.exp(-4 * mp.sqrt(mp.mpf(ssv) ** 2 + mp.mpf(cv) ** 2) * mp.mpf(tv))
+            tol = 2 * abs(nxt(mp.mpf(s0v), mp.mpf(ssv), mp.mpf(cv))) * E2 / abs(mp.mpf(float(lv.mid())))
         out.append(
             Measurement(
                 float(abs(ratio - 1).upper()),
-                10 * float(abs(q).upper()) + mp_tolerance(40) * 1e12,
+                float(tol),
                 f"s0={s0v}, s*={ssv}: certified tail ratio - 1",
-                "O(q) next term (claim's)",
+                "2 |F''(0)/2| E^2 / |lead| (the statement's next coefficient)",
             )
         )
     s_st, cv, delta = 3.0, 1e-4, 1e-3

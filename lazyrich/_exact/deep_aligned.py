@@ -433,6 +433,12 @@ def deep_aligned_singular_value(
     :math:`\tau/((N-2)\,s\,u_0^{1-2/N})`, against :math:`(\tau/2s)\ln(s/u_0)` for ``N = 2`` and
     :math:`\tau\ln 2` for ``N = 1``. For ``t -> inf``, ``u -> s`` (``s u0 > 0``) or ``u -> 0`` (``s u0 <= 0``).
 
+    Accuracy (float64): ``|u - u_exact| <= B eps |u|`` with ``B = float64_error_bound(t, u0, s, depth, tau)``
+    (``lazyrich._exact.deep_aligned_accuracy``), derived by a first-order rounding analysis of the steps above:
+    the rounding of ``T`` times the condition number :math:`\kappa_t = t|\dot u|/|u|`, of ``w0`` times
+    :math:`\kappa_0 = |\partial\ln u/\partial w_0|`, of the terms of ``t(u)`` times :math:`|d\ln u/dT|`, the
+    root-finder's stop and the final ``exp``; ``B`` is tens to thousands (:math:`10^{-14}` to :math:`10^{-12}`).
+
     Examples
     --------
     >>> round(deep_aligned_singular_value(0.0, 0.01, 2.0, depth=3), 12)

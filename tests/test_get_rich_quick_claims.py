@@ -243,9 +243,9 @@ def test_closed_form_solves_the_flow(seed, d, dl, ea, ew, t):
     with mp.workdps(dps):
         a_t, w_t = closed_form(a0, w0, bs, [t], ea, ew, dps=dps)
 
-        def comp(i):
+        def comp(i, digits=dps):
             def f(tt):
-                A, W = closed_form(a0, w0, bs, [tt], ea, ew, dps=dps)
+                A, W = closed_form(a0, w0, bs, [tt], ea, ew, dps=digits)
                 return A[0] if i < 0 else W[0][i]
 
             return f
@@ -257,13 +257,16 @@ def test_closed_form_solves_the_flow(seed, d, dl, ea, ew, t):
         rhs_a = ea * (p - a * q)
         rhs_w = [ew * (a * bi - a * a * wi) for bi, wi in zip(b, w)]
         h = mp.mpf(10) ** -8
-        # central difference at 30 digits: truncation O(h^2) ~ 1e-16, round-off 1e-30/h
-        err = max(
-            [abs((comp(-1)(t + h) - comp(-1)(t - h)) / (2 * h) - rhs_a)]
-            + [abs((comp(i)(t + h) - comp(i)(t - h)) / (2 * h) - rhs_w[i]) for i in range(d)]
-        )
         size = 1 + abs(a) + max(abs(x) for x in w)
-        assert err <= 1e-12 * size**3 * max(ea, ew)
+        # central difference: |(f(t+h) - f(t-h))/(2h) - f'(t)| <= h^2/6 max_[t-h, t+h] |f'''| (Taylor) + the
+        # round-off eps_30^0.8 size / h of the 30-digit closed form; max |f'''| <= |f'''(t)| + h max |f''''|, taken
+        # as 2 (|f'''(t)| + h |f''''(t)|) (f analytic, h = 1e-8 against its time scale ~ 1/kappa); f''', f'''' by
+        # mpmath.diff of the 60-digit closed form with step 1e-10 (round-off 1e-60/1e-40, truncation 1e-20 relative)
+        for i, rhs in [(-1, rhs_a)] + [(i, rhs_w[i]) for i in range(d)]:
+            fd = (comp(i)(t + h) - comp(i)(t - h)) / (2 * h)
+            with mp.workdps(60):
+                d3, d4 = (abs(mp.diff(comp(i, 60), t, k, h=mp.mpf(10) ** -10)) for k in (3, 4))
+            assert abs(fd - rhs) <= h**2 / 3 * (d3 + h * d4) + mp_tolerance(dps) * size / h
         # initial condition, and |w|^2 vs a^2 with rates
         A0, _ = closed_form(a0, w0, bs, [0.0], ea, ew, dps=dps)
         assert abs(A0[0] - mp.mpf(float(a0))) <= mp_tolerance(dps) * size

@@ -33,6 +33,7 @@ from derivations.lazy_to_rich import (
 )
 from lazyrich import REGISTRY, run_claim
 from lazyrich._tools.mutate import mutants
+from lazyrich.certified import exact_arb, require_flint
 
 MODULES = (whitening, initialization, regimes, delayed_rich, ntk, applications)
 IDS = sorted(
@@ -110,6 +111,35 @@ def test_ntk_with_a_wrong_kronecker_factor_fails():
 
 
 # ------------------------------------------------------------------ independent routes
+def _rounded(ball, ulps: float = 0.5):
+    """``ball`` widened by the float64 error of one operation: ``ulps = 1/2`` correctly rounded (+ - * / sqrt),
+    4 for a libm call (``pow``, ``exp``); plus gradual underflow (the rounding model of derivations/rounding.py)."""
+    flint = require_flint()
+    err = exact_arb(2 * ulps * 2.0**-53) * abs(ball).upper() + exact_arb(max(ulps, 1.0) * 2.0**-1074)
+    return ball + flint.arb(0, err.upper())
+
+
+def _thesis_s_rounding_ball(t_, s0, st_, lm):
+    """Arb ball (200 bits) holding the exact thesis ``s`` and every float64 value of ``regimes.thesis_s``: its code
+    mirrored operation by operation, each widened by its float64 error (Higham (2002), Sec. 3.3, in intervals)."""
+    flint = require_flint()
+    saved, flint.ctx.prec = flint.ctx.prec, 200
+    try:
+        r = _rounded
+        lm_, st, s0_, tt = (exact_arb(float(v)) for v in (lm, st_, s0, t_))
+        sg = 1 if lm >= 0 else -1
+        K = r(r(r(lm_**2, 4) + r(4 * r(st**2, 4))).sqrt())
+        root = r(r(r(lm_**2, 4) + r(4 * r(s0_**2, 4))).sqrt())
+        T0 = r(2 * s0_ * sg / r(root + abs(lm_)))
+        c = r(2 * st * T0)
+        C0 = r(r(r(K + lm_) + c) / r(r(K - lm_) - c))
+        e = r(C0 * r(r(sg * K * tt).exp(), 4))
+        x = r(r(r(K * r(e - 1)) - r(lm_ * r(e + 1))) / r(2 * st * r(1 + e)))
+        return r(r(lm_ * x) / r(1 - r(x**2, 4)))
+    finally:
+        flint.ctx.prec = saved
+
+
 @settings(deadline=None, max_examples=25)
 @given(
     ratio=st.floats(0.05, 0.9) | st.floats(1.1, 3.0),
@@ -121,9 +151,11 @@ def test_corrected_thesis_form_matches_fukumizu_mp(ratio, st_, lm, x):
     # s0 = s~ is the fixed point, where the thesis' Moebius constant C0 is infinite (0/0 form): draw s0 away from it
     s0 = ratio * st_
     got = float(regimes.thesis_s(x, s0, st_, lm))
-    ref = reference.aligned_fukumizu_mp(x, s0, st_, lm)
-    # the Moebius form loses ~ log10(K/s~ * (1 + C0)) digits; 1e-9 relative covers the drawn range
-    assert abs(got - ref) <= 1e-9 * max(1.0, abs(ref))
+    ref = reference.aligned_fukumizu_mp(x, s0, st_, lm)  # 40 digits, rounded to float64
+    # derived bound: the ball holds the exact s and every float64 value of thesis_s's code, so
+    # |got - exact| <= 2 rad; the reference adds its rounding u |ref| and mpmath's eps_40^0.8
+    ball = _thesis_s_rounding_ball(x, s0, st_, lm)
+    assert abs(got - ref) <= 2 * float(ball.rad()) + (2.0**-53 + lazyrich.mp_tolerance(40)) * abs(ref)
 
 
 @settings(deadline=None, max_examples=25)

@@ -558,10 +558,22 @@ def saddle_velocity_vanishes(statement):
     wg = r.standard_normal(3)
     vag, vwg = model.velocity((0.7, wg))
     gen = {**vals, a: np.array([[0.7]]), w: wg[:, None]}
+    # forward error of a float64 dot product of length k: gamma_k |x|^T |y| (Higham, Thm 3.5), along
+    # -eta a X^T (X (a w) - y) and -eta w^T X^T (...): K = 2d + n + 4 roundings, for each of the two evaluations
+    g_abs = np.abs(Xd).T @ (np.abs(Xd) @ (0.7 * np.abs(wg)) + np.abs(yd))
+    mags = {a: 1.3 * float(np.abs(wg) @ g_abs), w: 0.6 * 0.7 * float(g_abs.max())}
+    k_ops = 2 * (2 * 3 + 5 + 4)
     for var, engine in ((a, np.array([[vag]])), (w, vwg[:, None])):
         got = evaluate(resolve(rt[var], statement, values=False), gen, dims={d: 3, n: 5}, arithmetic="float64")
         err = float(np.abs(np.asarray(got, dtype=float) - engine).max())
-        out.append(Measurement(err, tol * 10, f"rate of {var} vs the model at a generic point", "320 eps |X||y||w|"))
+        out.append(
+            Measurement(
+                err,
+                linalg_tolerance(1.0, k_ops) * mags[var],
+                f"rate of {var} vs the model at a generic point",
+                "2 (2d + n + 4) eps |eta| |X|^T (|X| |a w| + |y|) (dot-product forward error, both sides)",
+            )
+        )
     for rel in statement:
         if type(rel).__name__ == "Equality" and isinstance(rel.lhs, sp.Derivative):
             pt = {k: v for k, v in vals.items()}

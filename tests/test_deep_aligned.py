@@ -352,3 +352,24 @@ def test_float64_error_bound_inputs_and_exact_cases():
     # u(t; c u0, c s) = c u(c^(4/3) t; u0, s) at N = 3: the same kappas, but the rounding of T costs
     # (2 + 2|ln|s||) eps per unit of kappa_t, so s = 1e3 has the larger bound
     assert float64_error_bound(0.01, 1e-3, 1e3, 3) > float64_error_bound(100.0, 1e-6, 1.0, 3)
+
+
+@pytest.mark.parametrize("depth", [2, 3, 5])
+@pytest.mark.parametrize("s", [1e-20, -1e-20, 1e-100, 5e-324])
+def test_far_above_the_target_against_taylor_integration(depth, s):
+    """``|s| << u0``: the implicit solution in ``x = (u/s)^{1/N}`` returned ``u0`` itself here (its time increment
+    drowned in its logarithms); the series route (``deep_aligned_far``) against mpmath's Taylor integration of
+    the ODE in ``u`` itself, held to the engine's derived float64 bound."""
+    u0, ts = 2.0, [0.5, 2.0]
+    with mpmath.workdps(30):
+        rate = mpmath.odefun(lambda _t, u: depth * u ** (2 - mpmath.mpf(2) / depth) * (mpmath.mpf(s) - u), 0, u0)
+        ref = [rate(t) for t in ts]
+    got = deep_aligned_singular_value(ts, u0, s, depth)
+    for t, r, g in zip(ts, ref, got):
+        assert abs(g - r) <= _float_tol(t, u0, s, depth) * abs(r), (t, g, r)
+        assert abs(-deep_aligned_singular_value(t, -u0, -s, depth) - r) <= _float_tol(t, u0, s, depth) * abs(r)
+
+
+def test_huge_scale_separation_is_answered_in_float64():
+    """u0 = 1e-300 growing to s = 1e300 (N = 6): the float64 set-up leaves its range, the 17-digit path answers."""
+    assert deep_aligned_singular_value(1e300, 1e-300, 1e300, 6) == 1e300

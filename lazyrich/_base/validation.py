@@ -56,6 +56,8 @@ MAX_DPS = 10_000
 
 
 def _as_float_array(x, name: str) -> np.ndarray:
+    if type(x) is list and all(type(v) is float and math.isfinite(v) for v in x):
+        return np.array(x, dtype=float)  # the common case, finite Python floats, without the checks below
     # numpy would parse strings and drop imaginary parts (with only a warning): refuse both up front
     raw = np.asarray(x) if not isinstance(x, np.ndarray) else x
     kinds = {raw.dtype.kind} if raw.dtype.kind != "O" else {np.asarray(v).dtype.kind for v in raw.reshape(-1)}
@@ -193,6 +195,8 @@ def as_digits(dps, name: str = "dps") -> int:
     >>> as_digits(30)
     30
     """
+    if type(dps) is int and MIN_DPS <= dps <= MAX_DPS and "LAZYRICH_MAX_DPS" not in os.environ:
+        return dps  # the common case: a plain int within the default limit
     if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < MIN_DPS:
         raise InvalidParameterError(
             f"{name} must be an integer >= {MIN_DPS} (significant digits; pass dps=None for float64); got {dps!r}"
@@ -329,6 +333,8 @@ def as_time_grid(t, name: str = "t", exact: bool = False):
     >>> as_time_grid(mpmath.mpf("0.1"), exact=True)
     ([mpf('0.10000000000000001')], True)
     """
+    if exact and type(t) in (list, tuple) and t and all(type(x) is float and 0.0 <= x < math.inf for x in t):
+        return list(t), False  # the common case of the dps= paths: finite floats >= 0, kept as they are
     if not exact:
         arr = _as_float_array(t, name)
         grid, ndim = np.atleast_1d(arr), arr.ndim

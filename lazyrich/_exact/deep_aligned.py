@@ -1,3 +1,4 @@
+# size: one solution (implicit t(u), its float64 and mpmath inversions) around the private _Mode it shares
 r"""The aligned mode of a depth-N balanced linear network, solved exactly (implicit ``t(u)``, certified root).
 
 A balanced depth-N linear network :math:`W = W_N\cdots W_1` whose modes are aligned with the task
@@ -26,7 +27,9 @@ For :math:`x > 1` the same integral in :math:`\zeta = 1/x` (:math:`dF_\epsilon =
 \zeta^N)\,d\zeta`) avoids the cancellation of the large logarithms: a power series for :math:`\zeta^N \le 1/2`,
 the conjugate closed form above it. Time is inverted by a safeguarded Newton iteration in the log-odds variable
 ``w`` (``ln(y/(1-y))``, ``ln(y/(y-1))`` or ``ln((1+y)/y)``), in which :math:`dw/dT = N y^{1-2/N}` and the
-bracket comes from monotonicity of ``y`` along the flow, so nothing overflows or cancels for any ``t``.
+bracket comes from monotonicity of ``y`` along the flow. Far above the target (``|s| < 10^-3 |u0|``) the time
+increment ``T`` drowns in the O(1) logarithms of :math:`F_\epsilon`: there a series in ``s/u`` without cancellation
+takes over (:mod:`lazyrich._exact.deep_aligned_far`) until ``|s/u| = 10^-3``, and the implicit solution restarts.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import numpy as np
 from .._base.errors import InvalidParameterError, PrecisionError
 from .._base.validation import as_digits, as_scalar, as_time_grid, check_work, positive, positive_int
 from .._numerics.precision import confirmed_mpmath
+from .deep_aligned_far import RHO, far_values
 
 __all__ = ["MAX_DEPTH", "deep_aligned_singular_value", "deep_aligned_time"]
 
@@ -338,6 +342,10 @@ def _evaluate(times, u0, s, N: int, tau, lib, guesses=None) -> tuple[list, list]
     if s == 0:  # tau du/dt = -N u^{3-2/N}: u^{-(2-2/N)} grows linearly
         c = (2 * N - 2) * lib.exp((2 * N - 2) * lib.log(u0) / N) / tau
         return [sign * u0 * lib.exp(-N * lib.log1p(c * t) / (2 * N - 2)) for t in times], ws
+    if abs(s) < RHO * u0:  # far above the target: the series route while |s/u| <= RHO (deep_aligned_far)
+        eps = lib.eps if lib is _F64 else mpmath.eps
+        out = far_values(times, u0, s, N, tau, lib, eps, lambda t, u1: _evaluate([t], u1, s, N, tau, lib)[0][0])
+        return [sign * v for v in out], ws
     mode = _mode(u0, s, N, lib)
     if N > 2:
         mode.prepare()
@@ -456,9 +464,24 @@ def deep_aligned_singular_value(
     tau = positive(tau, "tau")
     times = grid.tolist()
     if dps is None:
-        vals, _ = _in_float64(lambda: _evaluate(times, u0, s, N, tau, _F64), "the aligned mode")
+        if not any(times):  # u(0) = u0 exactly, also where the mode's set-up leaves float64 (e.g. |u0 / s| > 1e308)
+            vals = [u0] * len(times)
+        else:
+            try:
+                vals, _ = _in_float64(lambda: _evaluate(times, u0, s, N, tau, _F64), "the aligned mode")
+            except PrecisionError as exc:
+                # the float64 set-up left its range (e.g. |s / u0| below 2^-1074, where the log-odds w0 underflows)
+                # while u(t) itself may be an ordinary number: the same closed form in mpmath, correct to 17 digits
+                vals = [float(v) for v in _mp_values(times, u0, s, N, tau, 17)]
+                if not all(math.isfinite(v) for v in vals):
+                    raise exc from None
         return vals[0] if scalar else np.array(vals, dtype=float)
-    dps = as_digits(dps)
+    out = _mp_values(times, u0, s, N, tau, as_digits(dps))
+    return out[0] if scalar else out
+
+
+def _mp_values(times: list, u0: float, s: float, N: int, tau: float, dps: int) -> list:
+    """``u(t)`` as mpf correct to ``dps`` digits (mpmath, confirmed by re-evaluation at a higher precision)."""
     try:  # float64 roots seed the high-precision Newton iteration; without them it starts from its bracket
         _, ws = _in_float64(lambda: _evaluate(times, u0, s, N, tau, _F64), "the aligned mode")
     except PrecisionError:
@@ -470,8 +493,7 @@ def deep_aligned_singular_value(
         return lambda i: [_evaluate([m(times[i])], *a[:2], N, a[2], _MP, [ws[i]])[0][0]]
 
     guard = max(_guard(x, u0, s, N, tau) for x in times)
-    out = [v[0] for v in confirmed_mpmath(prepare, range(len(times)), dps, lambda i: guard)]
-    return out[0] if scalar else out
+    return [v[0] for v in confirmed_mpmath(prepare, range(len(times)), dps, lambda i: guard)]
 
 
 def _in_float64(evaluate, what: str):

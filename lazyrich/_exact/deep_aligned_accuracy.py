@@ -8,12 +8,16 @@ in the log-odds variable ``w``): every rounding source is carried to ``u`` by it
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 
 from .._base.tolerance import FLOAT64_EPS
 from .._base.validation import as_scalar, as_time_grid, positive, positive_int
 from .deep_aligned import MAX_DEPTH, deep_aligned_singular_value
+from .deep_aligned_far import RHO, far_target
+
+_MATH = SimpleNamespace(exp=math.exp, log=math.log, mpf=float)  # the float64 scalar functions far_target uses
 
 __all__ = ["float64_error_bound"]
 
@@ -96,6 +100,17 @@ def _bound(t, u, u0, s, N: int, tau) -> float:
     if u <= 0:  # underflow: no relative accuracy claimed
         return math.inf
     kappa_t = t * N * u ** (1 - 2 / N) * abs(s - u) / tau
+    if 0 < abs(s) < RHO * u0:  # the series route (deep_aligned_far), then the implicit solution from (t1, u1)
+        a = 2 - 2 / N
+        # G(u0) + t/tau: <= 8 series terms (|s/u| <= RHO), the powers u^-a = exp(-a ln u) (a |ln u| eps each), a few
+        # roundings; ln u moves by at most 1.01 times its relative error (R N u^a (1 - s/u) <= 1.01); Newton's
+        # stop 4 eps and the final exp 1 eps
+        far = 1.01 * (14 + a * (2 + abs(math.log(u0)))) + a * (1 + abs(math.log(u))) + 5
+        u1 = abs(s) / RHO
+        if u >= u1:
+            return far
+        t1 = tau * (far_target(u1, s, N, _MATH, FLOAT64_EPS) - far_target(u0, s, N, _MATH, FLOAT64_EPS))
+        return _bound(t - t1, u, u1, s, N, tau) + far * (1 + kappa_t) + 1  # t1 off by far eps: kappa_t far eps
     if s == 0:
         return (2 + 2 * abs(math.log(u0))) * kappa_t + abs(math.log(u / u0)) + 3
     e = 1 if s > 0 else -1

@@ -91,10 +91,10 @@ class MixedAlignedMode(ClosedForm):
         if digits is None:
             mode = FloatMode(*(float(mp.mpf(v)) for v in self.exact_args()))
             return lambda t: [float(mode.values(np.array([float(t)]))[0])]
-        at = mode_evaluator(
-            mode_coefficients(*(MpmathScalar.mpf(v) for v in self.exact_args()), MpmathScalar), MpmathScalar
+        values = mode_evaluator(
+            mode_coefficients(*(MpmathScalar.mpf(v) for v in self.exact_args()), MpmathScalar, False), MpmathScalar
         )
-        return lambda t: [at(MpmathScalar.mpf(t))]
+        return lambda t: values([MpmathScalar.mpf(t)])
 
     def direct_evaluator(self, digits):
         lib, num = (np, np.float64) if digits is None else (MpmathScalar, MpmathScalar.mpf)
@@ -102,8 +102,8 @@ class MixedAlignedMode(ClosedForm):
         return lambda t: [mixed_direct(num(t), *args, lib)]
 
     def arb_evaluator(self):
-        at = mode_evaluator(mode_coefficients(*(arb_number(v) for v in self.exact_args()), ArbScalar), ArbScalar)
-        return lambda t: [at(arb_number(t))]
+        values = mode_evaluator(mode_coefficients(*map(arb_number, self.exact_args()), ArbScalar, False), ArbScalar)
+        return lambda t: values([arb_number(t)])
 
     def guard_digits(self, t) -> int:
         """Working digits the stable form can lose at ``t``: the exponent ``2 R t`` carries its own rounding."""

@@ -58,14 +58,13 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import mpmath
 import numpy as np
 
 from .._numerics.arb import ArbScalar, require_flint
-from .._numerics.arb_digits import arb_module, arb_number, certified_digits, flint_available, start_bits
+from .._numerics.arb_digits import arb_number, certified_digits, flint_available, start_bits
 from .._numerics.backend import MpmathScalar
 from .._numerics.precision import confirmed_mpmath
 
@@ -91,13 +90,16 @@ _CANCEL = 2.0  # largest cancellation sum |terms| / |F_1| it trusts
 _SPLIT = 134217729.0  # 2^27 + 1: Dekker's splitter for float64
 
 
-@dataclass(frozen=True)
-class ModeCoefficients:
+class ModeCoefficients(NamedTuple):
     """The t-independent part of the solution, all of one numeric type (mpf or arb).
 
     ``kind``: ``"zero"`` (``s = 0``), ``"fixed"`` (``s = s0``), ``"power"`` (``R = 0``:
     ``s = s0 / (1 + rate |s0| t)``) or ``"exp"`` (``s = sign F1 F2 / (F3 F4)`` with ``e = exp(-rate t)``;
-    ``forms = (F1 as Z + fY, F1 as X - eY, F2, F3, F4)``, each ``(const, coefficient of f, coefficient of e)``).
+    ``forms = (F1 as Z + fY, F1 as X - eY, F2, F3, F4)``, each ``(const, coefficient of f, coefficient of e)``;
+    with ``full=False`` the expansion of F1 that :attr:`choice` does not take is ``None``).
+    ``choice``: which expansion of F1 has terms of one sign (0: ``Z + fY``, 1: ``X - eY``); -1: the zero
+    crossing, chosen per t. ``full=False`` with ``c > 0`` leaves ``F2 = S`` out (``None``) and keeps ``c``
+    as ``coupling``: the exact evaluators use ``S / (2 N d) = (1 / d + 2c / F3) / 2`` (:func:`mode_evaluator`).
     """
 
     kind: str
@@ -105,56 +107,53 @@ class ModeCoefficients:
     rate: Any
     s0: Any
     forms: tuple
-    #: Which expansion of F1 has terms of one sign (0: ``Z + fY``, 1: ``X - eY``); -1: the zero crossing, chosen per t.
     choice: int = 0
-
-    @functools.cached_property
-    def affine(self) -> tuple:
-        """The forms in one variable, ``F = alpha + beta u`` (pairs), for the exact backends: ``(in f, in e)``.
-
-        With ``e = 1 - f``: ``a + b f + c e = (a + c) + (b - c) f = (a + b) + (c - b) e``. Below ``x = 1``
-        (``f <= 0.64``) the form in ``f`` of a one-signed triple cancels by at most ``(1 + f) / (1 - f) < 4.5``
-        (2.2 bits), above it (``e <= 0.37``) the form in ``e`` by at most ``(1 + e) / (1 - e) < 2.2``: a few
-        bits of the working precision, which the Arb radius accounts for (the float64 path keeps the triples).
-        """
-        return tuple((a + c, b - c) for a, b, c in self.forms), tuple((a + b, c - b) for a, b, c in self.forms)
+    coupling: Any = None
 
 
-def mode_coefficients(s0, st, c, tau, num) -> ModeCoefficients:
-    """The coefficients from exact ``s0, s*, c >= 0, tau > 0`` (numbers of ``num``: mpmath or Arb)."""
-    sign = 1
-    if st < 0:
+def mode_coefficients(s0, st, c, tau, num, full: bool = True) -> ModeCoefficients:
+    """The coefficients from exact ``s0, s*, c >= 0, tau > 0`` (numbers of ``num``: mpmath or Arb).
+
+    ``full=False`` (the exact evaluators) skips the expansion of F1 that the one-signed :attr:`~ModeCoefficients.choice`
+    leaves unused, and ``F2`` (see :class:`ModeCoefficients`); the float64 path takes all five forms (the two
+    expansions of F1 share one power-of-two scaling).
+    """
+    sign, zero = 1, 0 * st  # comparisons and doublings against numbers of ``num``: no int conversion per operation
+    if st < zero:
         s0, st, sign = -s0, -st, -1
-    zero = 0 * st
-    one = zero + 1
-    unit = (one, zero, zero)
     if s0 == st:
         return ModeCoefficients("fixed", sign, zero, s0, ())
-    if c == 0:
-        if s0 == 0:
+    if c == zero:
+        if s0 == zero:
             return ModeCoefficients("zero", sign, zero, s0, ())
-        if st == 0:
+        if st == zero:
             return ModeCoefficients("power", sign, 2 / tau, s0, ())
-        if s0 > 0:  # logistic growth or decay: s* s0 / (s0 f + s* e)
+        unit = (zero + 1, zero, zero)
+        if s0 > zero:  # logistic growth or decay: s* s0 / (s0 f + s* e)
             f1, f3 = (st * s0, zero, zero), (zero, s0, st)
         else:  # saddle side: s* s0 e / (s* + |s0| f)
             f1, f3 = (zero, zero, st * s0), (st, -s0, zero)
         return ModeCoefficients("exp", sign, 2 * st / tau, s0, (f1, f1, unit, f3, unit))
+    # one-signed expansion: Z, Y >= 0 for 0 <= s0 < s*; X, -Y >= 0 for s0 > s* (and X = 0 for s0 < 0 = s*)
+    positive = s0 >= zero
+    choice = (0 if s0 < st else 1) if positive else (-1 if st > zero else 1)
     R = num.hypot(st, c)
     p_star = st + R
-    m = c * c / p_star
+    cc = c * c
+    m = cc / p_star
     r0 = num.hypot(s0, c)
-    p0 = s0 + r0 if s0 >= 0 else c * c / (r0 - s0)
-    X = 2 * st * p_star / (p_star + c) * (p0 + m)  # (p* - c)(p0 + m)
+    p0 = s0 + r0 if positive else cc / (r0 - s0)
+    R2 = R + R
     Y = (st - s0) * (p_star + p0) / (R + r0) * (c + m)  # (p* - p0)(c + m)
-    Z = 2 * R * (2 * s0 * p0 / (p0 + c))  # 2R (p0 - c)
-    N = (p_star * p0, c * c, p0 * m)
+    f1a = (R2 * ((s0 + s0) * p0 / (p0 + c)), Y, zero) if full or choice != 1 else None  # Z = 2R (p0 - c)
+    f1b = (
+        ((st + st) * p_star / (p_star + c) * (p0 + m), zero, -Y) if full or choice != 0 else None
+    )  # X = (p* - c)(p0 + m)
+    N = (p_star * p0, cc, p0 * m)
     d = (m, p0, p_star)
-    S = tuple(n + c * x for n, x in zip(N, d))
-    forms = ((Z, Y, zero), (X, zero, -Y), S, tuple(2 * n for n in N), d)
-    # one-signed expansion: Z, Y >= 0 for 0 <= s0 < s*; X, -Y >= 0 for s0 > s* (and X = 0 for s0 < 0 = s*)
-    choice = 0 if 0 <= s0 < st else (-1 if s0 < 0 < st else 1)
-    return ModeCoefficients("exp", sign, 2 * R / tau, s0, forms, choice)
+    S = (N[0] + c * m, cc + c * p0, N[2] + c * p_star) if full else None  # N + c d
+    forms = (f1a, f1b, S, (N[0] + N[0], cc + cc, N[2] + N[2]), d)
+    return ModeCoefficients("exp", sign, R2 / tau, s0, forms, choice, None if full else c)
 
 
 def _linear(form, e, f):
@@ -187,54 +186,128 @@ def _combine(forms, choice: int, e, f):
     return vals[0] * vals[1] / (vals[2] * vals[3]), w1, vals
 
 
-def mode_evaluator(co: ModeCoefficients, lib):
-    """``t -> s(t)`` over an exact scalar namespace (``MpmathScalar`` at the working precision, or ``ArbScalar``).
+def _switch(forms) -> float:
+    """The zero crossing: ``x = rate t`` up to which ``Z + fY`` cancels less than ``X - eY`` (a precision choice only).
 
-    The t-independent work is done here once: the forms in each variable (:attr:`ModeCoefficients.affine`),
-    with the mirror sign carried by ``F1`` and, below ``x = rate t = 1``, the variable ``u = expm1(-x) = -f``
-    (its sign carried by the coefficients); each time then costs one transcendental and eleven operations.
+    With ``Z < 0 < X, Y`` the weights are ``|Z| + fY`` and ``X + eY``: the first is the smaller iff
+    ``e >= e_c = (Y - Z - X) / (2Y)``, i.e. ``x <= -log(e_c)``. Both expansions are exact identities,
+    so a rounded threshold only moves which one is taken near the switch, where they cancel alike.
     """
-    s0 = co.sign * co.s0
+    (z, y, _), (x, _, _) = forms[0], forms[1]
+    ec = float((y - z - x) / (2 * y))
+    if not ec > 0.0:
+        return math.inf
+    return -math.log(ec) if ec < 1.0 else 0.0
+
+
+def _quotient(coef, u):
+    """``F1 F2 / (F3 F4)`` from the ``(alpha, beta)`` pairs of the four forms in one variable ``u``."""
+    a1, b1, a2, b2, a3, b3, a4, b4 = coef
+    return (a1 + b1 * u) * (a2 + b2 * u) / ((a3 + b3 * u) * (a4 + b4 * u))
+
+
+def _split(coef, u):
+    """``F1 (h / F4 + hk / F3)`` (``h = sign / 2``, ``k = 2c``) from the pairs of ``F1, F3, F4`` in ``u``: both
+    fractions positive (``d, N`` are sums of non-negative terms), ten operations."""
+    a1, b1, a3, b3, a4, b4, h, hk = coef
+    return (a1 + b1 * u) * (h / (a4 + b4 * u) + hk / (a3 + b3 * u))
+
+
+def mode_evaluator(co: ModeCoefficients, lib, number=None):
+    """``values(ts) -> [s(t) for t in ts]`` over an exact scalar namespace (``MpmathScalar`` or ``ArbScalar``).
+
+    ``ts`` are numbers of ``lib`` (exact; with Arb also Python floats, taken exactly), or any item that
+    ``number`` (given) turns into one: it is applied to every item that is not a float. The t-independent
+    work is done here once: each form ``a + b f + c e`` in one variable, ``e = 1 - f``:
+
+    - below ``x = rate t = 1`` in ``u = expm1(-x) = -f``: ``(a + c) + (c - b) u``; there ``f <= 0.64``
+      and a one-signed triple cancels by at most ``(1 + f) / (1 - f) < 4.5`` (2.2 bits);
+    - above it in ``e = exp(-x)``: ``(a + b) + (c - b) e``, cancelling by at most ``(1 + e) / (1 - e) < 2.2``;
+
+    a few bits of the working precision, which the radius (Arb) or the confirmation (mpmath) accounts
+    for (the float64 path keeps the triples). For ``c > 0`` (``F2`` left out, :class:`ModeCoefficients`)
+    ``S = N + c d`` and ``F3 = 2N`` give ``F2 / (F3 F4) = (1 / d + 2c / F3) / 2``, two positive fractions,
+    with the mirror sign and the half as ``h``; otherwise the mirror sign is carried by ``F2``. Each time
+    then costs one transcendental and ten (eleven) operations. Which variable (and, in the zero crossing,
+    which expansion of ``F1``) is taken is decided on the float value of ``x``: a precision choice, both
+    are exact identities.
+    """
+    start = co.sign * co.s0
     if co.kind == "zero":
-        return lambda t: 0 * t
+        return lambda ts: [0 * start for t in ts]
     if co.kind == "fixed":
-        return lambda t: s0 + 0 * t
+        return lambda ts: [start for t in ts]
     if co.kind == "power":
         k = co.rate * abs(co.s0)
-        return lambda t: s0 + 0 * t if t == 0 else s0 / (1 + k * t)
+        exact = (lambda t: t) if number is None else (lambda t: t if type(t) is float else number(t))
+        return lambda ts: [start if t == 0 else start / (1 + k * t) for t in map(exact, ts)]
 
-    def signed(forms, flip: bool) -> tuple:
-        # F = alpha + beta v: in u = -v (flip) beta changes sign; F1 (both expansions) takes the mirror sign
-        out = [(alpha, -beta) if flip else (alpha, beta) for alpha, beta in forms]
-        if co.sign < 0:
-            out[:2] = [(-alpha, -beta) for alpha, beta in out[:2]]
-        return tuple(out)
+    f1a, f1b, f2, f3, f4 = co.forms
+    split = f2 is None
+    if split:
+        rest, quotient = (f3, f4), _split
+    else:
+        rest, quotient = ((-f2[0], -f2[1], -f2[2]) if co.sign < 0 else f2, f3, f4), _quotient
+    near, far = [], []  # (alpha, beta) of F2, F3, F4 in u and in e: beta = c - b is shared by both variables
+    for a, b, c in rest:
+        beta = c - b
+        near += (a + c, beta)
+        far += (a + b, beta)
+    if split:
+        h = 0.5 * co.sign
+        hk = h * (2 * co.coupling)
+        near += (h, hk)
+        far += (h, hk)
 
-    near, far = signed(co.affine[0], True), signed(co.affine[1], False)
-    neg_rate, expm1, exp, choice = -co.rate, lib.expm1, lib.exp, co.choice
+    def pairs(form):
+        if form is None:
+            return None
+        a, b, c = form
+        beta = c - b
+        return (a + c, beta, *near), (a + b, beta, *far)
 
-    def at(t):
-        if t == 0:
-            return s0 + 0 * t
-        y = neg_rate * t  # one transcendental, in the variable that stays away from 1 (ModeCoefficients.affine)
-        if y > -1:
-            u, (f1a, f1b, f2, f3, f4) = expm1(y), near
-        else:
-            u, (f1a, f1b, f2, f3, f4) = exp(y), far
-        if choice == 0:
-            v1 = f1a[0] + f1a[1] * u
-        elif choice == 1:
-            v1 = f1b[0] + f1b[1] * u
-        else:  # the zero crossing: the expansion of F1 that cancels least at this t
-            va, vb = f1a[0] + f1a[1] * u, f1b[0] + f1b[1] * u
-            if hasattr(va, "rad"):  # Arb balls: both enclose F1, the radius itself measures the cancellation
-                v1 = va if va.rad() * vb.abs_lower() <= vb.rad() * va.abs_lower() else vb
+    choice, table_a, table_b = co.choice, pairs(f1a), pairs(f1b)
+    near_a, far_a = table_b if choice == 1 else table_a
+    near_b, far_b = table_a if choice == 0 else table_b
+    x_switch = _switch(co.forms) if choice < 0 else math.inf
+    neg_rate, expm1, exp = -co.rate, lib.expm1, lib.exp
+    # Arb: below y_tail every e = exp(y) lies in one ball [0 +- 2^-k] (k above the working precision), so those
+    # times share one enclosure of s(t), evaluated once per call (:meth:`~lazyrich._numerics.arb.ArbScalar.negligible_exp`)
+    # (formed on first use; k >= 96 bits, so x > 60 is a safe float pre-test and ``y < y_tail`` decides)
+    x_tail = 60.0 if hasattr(lib, "negligible_exp") else math.inf
+    tails: dict = {}
+
+    def values(ts):
+        out = []
+        for t in ts:
+            if number is not None and type(t) is not float:
+                t = number(t)
+            y = neg_rate * t  # one transcendental, in the variable that stays away from 1
+            x = -float(y)
+            if not x >= 1.0:
+                if x == 0.0 and t == 0:
+                    out.append(start)
+                    continue
+                u = expm1(y)
+                coef = near_a if x <= x_switch else near_b
             else:
-                wa, wb = abs(f1a[0]) + abs(f1a[1] * u), abs(f1b[0]) + abs(f1b[1] * u)
-                v1 = va if wa * abs(vb) <= wb * abs(va) else vb
-        return v1 * (f2[0] + f2[1] * u) / ((f3[0] + f3[1] * u) * (f4[0] + f4[1] * u))
+                coef = far_a if x <= x_switch else far_b
+                if x > x_tail:
+                    if not tails:
+                        tails["bound"] = lib.negligible_exp()
+                    y_tail, e_tail, bits = tails["bound"]
+                    if y < y_tail:
+                        if id(coef) not in tails:  # kept only as accurate as a value at the working precision
+                            shared = quotient(coef, e_tail)  # (not where s(t) itself vanishes with e, the saddle)
+                            tails[id(coef)] = shared if shared.rel_accuracy_bits() >= bits - 16 else None
+                        if tails[id(coef)] is not None:
+                            out.append(tails[id(coef)])
+                            continue
+                u = exp(y)
+            out.append(quotient(coef, u))
+        return out
 
-    return at
+    return values
 
 
 # ---------------------------------------------------------------------------------------------- float64
@@ -421,7 +494,7 @@ def float_values(grid: np.ndarray, s0, st, c, tau) -> np.ndarray:
 def _lost_bits(s0, st, c, tau, items) -> float:
     """An upper bound of ``log2(1 + 2 R t_max / tau)`` (``R <= sqrt 2 max(|s*|, c)``): the bits the exponent costs."""
     top = max(abs(float(st)), abs(float(c)))
-    t_max = max(abs(float(x)) for x in items)
+    t_max = max(map(abs, map(float, items)))
     if not math.isfinite(top * t_max / float(tau)):  # beyond float64: the same bound in mpmath
         with mpmath.workprec(24):
             rate = 2 * max(abs(mpmath.mpf(st)), abs(mpmath.mpf(c))) / mpmath.mpf(tau)
@@ -445,17 +518,17 @@ def exact_values(items, s0, st, c, tau, dps: int) -> list:
     if flint_available():
 
         def prepare_arb():
-            at = mode_evaluator(mode_coefficients(*(arb_number(v) for v in (s0, st, c, tau)), ArbScalar), ArbScalar)
-            arb = arb_module().arb  # a float is exact in a ball at every precision used here (arb_number)
-            return lambda t: at(arb(t) if type(t) is float else arb_number(t))
+            # a float time goes in as it is: python-flint takes it exactly into the product rate * t
+            co = mode_coefficients(*map(arb_number, (s0, st, c, tau)), ArbScalar, False)
+            return mode_evaluator(co, ArbScalar, arb_number)
 
         return certified_digits(prepare_arb, items, dps, start_bits(dps, lost + 8), single=True)
 
     def prepare_mp():
-        at = mode_evaluator(
-            mode_coefficients(*(MpmathScalar.mpf(v) for v in (s0, st, c, tau)), MpmathScalar), MpmathScalar
+        values = mode_evaluator(
+            mode_coefficients(*map(MpmathScalar.mpf, (s0, st, c, tau)), MpmathScalar, False), MpmathScalar
         )
-        return lambda t: [at(MpmathScalar.mpf(t))]
+        return lambda t: values([MpmathScalar.mpf(t)])
 
     guard = 10 + math.ceil(lost / math.log2(10))
     return [v[0] for v in confirmed_mpmath(prepare_mp, items, dps, lambda _: guard)]

@@ -52,6 +52,7 @@ implements the :class:`~lazyrich._exact.closed_form.ClosedForm` interface with `
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 
@@ -142,13 +143,17 @@ class SingleNeuronExact(ClosedForm):
                 "start from a nonzero a0 or w0 (e.g. a small random initialisation)"
             )
         self.d = int(self.w0.size)
-        # delta from the exact binary values of the inputs (no cancellation).
-        fa, fw = Fraction(self.a0), [Fraction(float(x)) for x in self.w0]
-        exact_delta = Fraction(self.eta_w) * fa * fa - Fraction(self.eta_a) * sum(x * x for x in fw)
-        #: ``eta_w a0^2 - eta_a |w0|^2`` (a float; an exact ``mpf`` where it exceeds the float64 range).
-        self.delta = _as_float_or_mpf(exact_delta)
         self._mp_cache: dict[int, UnitConstants] = {}
         self._float_cache: tuple | None = None
+
+    @functools.cached_property
+    def delta(self):
+        """``eta_w a0^2 - eta_a |w0|^2`` (a float; an exact ``mpf`` where it exceeds the float64 range).
+
+        From the exact binary values of the inputs (no cancellation), on first use: the ``dps=`` path needs none.
+        """
+        fa, fw = Fraction(self.a0), [Fraction(float(x)) for x in self.w0]
+        return _as_float_or_mpf(Fraction(self.eta_w) * fa * fa - Fraction(self.eta_a) * sum(x * x for x in fw))
 
     @property
     def _c64(self) -> UnitConstants:
@@ -172,7 +177,11 @@ class SingleNeuronExact(ClosedForm):
             # every time then goes through the certified path (the answer stays finite: a huge a0 converges
             # to beta* at once)
             values = np.abs(
-                np.r_[[v for k, v in c64.__dict__.items() if k not in ("bhat", "wperp")], c64.bhat, c64.wperp]
+                np.r_[
+                    [v for k, v in c64.__dict__.items() if k not in ("bhat", "wperp", *UnitConstants.DERIVED)],
+                    c64.bhat,
+                    c64.wperp,
+                ]
             )
             ok = bool(np.all((values == 0) | ((values >= 2.0**-240) & (values < 2.0**150))))
             self._float_cache = (c64, ok)
@@ -261,14 +270,14 @@ class SingleNeuronExact(ClosedForm):
 
     def _lost_bits(self, items) -> float:
         """``log2(1 + (|dbar| + D) g t_max)``: the bits the exponents cost (each carries its own rounding)."""
-        t_max = max(abs(float(x)) for x in items)
-        fa, fw = abs(self.a0), float(np.abs(self.w0).max())
-        ea, ew, s = self.eta_a, self.eta_w, float(np.abs(self.beta_star).max())
+        t_max = max(map(abs, map(float, items)))
+        fa, fw = abs(self.a0), max(map(abs, self.w0.tolist()))
+        ea, ew, s = self.eta_a, self.eta_w, max(map(abs, self.beta_star.tolist()))
         # (|delta| + D) g <= 2 |delta| + 2 s g <= 2 (eta_w a0^2 + eta_a |w0|^2) + 2 sqrt(d eta_a eta_w) |beta*|, in logs
-        with np.errstate(over="ignore"):
-            bound = 2 * (ew * fa * fa + ea * self.d * fw * fw) + 2 * math.sqrt(self.d * ea * ew) * s
-            if math.isfinite(bound * t_max):
-                return math.log2(1.0 + bound * t_max) + 2.0
+        # (Python floats: an overflow gives inf, not an exception)
+        bound = 2 * (ew * fa * fa + ea * self.d * fw * fw) + 2 * math.sqrt(self.d * ea * ew) * s
+        if math.isfinite(bound * t_max):
+            return math.log2(1.0 + bound * t_max) + 2.0
         with mpmath.workprec(24):
             c = self._constants(_CONSTANT_DPS)
             return float(mpmath.log(1 + (abs(c.delta) + c.D) * c.g * max(abs(mpmath.mpf(x)) for x in items), 2)) + 2.0
@@ -283,9 +292,12 @@ class SingleNeuronExact(ClosedForm):
         dps = as_digits(dps)
         items, scalar = as_time_grid(t, exact=True)
         if flint_available():
+            unit_time = self.eta_a == self.eta_w == 1.0  # tau = t
 
             def prepare():
                 c = unit_constants(ArbScalar, self.a0, self.w0, self.beta_star, self.eta_a, self.eta_w)
+                if unit_time:  # a float time goes in as it is: python-flint takes it exactly into each product
+                    return lambda x: quantity(c, x if type(x) is float else arb_number(x), ArbEvaluation)
                 return lambda x: quantity(c, c.g * arb_number(x), ArbEvaluation)
 
             rows = certified_digits(prepare, items, dps, start_bits(dps, self._lost_bits(items)), per_value)
@@ -296,9 +308,7 @@ class SingleNeuronExact(ClosedForm):
                 return lambda x: quantity(c, c.g * mpmath.mpf(x), MpmathEvaluation)
 
             rows = self.confirmed(items, dps, make)
-        out = np.empty((len(rows), len(rows[0])), dtype=object)
-        out[:] = rows
-        return out, scalar
+        return np.array(rows, dtype=object), scalar  # (items, values): mpf entries (never sequences)
 
     # ------------------------------------------------------------------ the ClosedForm interface (values: beta)
     description = "beta(t) = a(t) w(t) of a single neuron on whitened data (derived here, Kunin et al. (2024), Sec. 3)"

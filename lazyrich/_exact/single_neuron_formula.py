@@ -32,13 +32,19 @@ __all__ = [
     "unit_constants",
 ]
 
+#: A float below ``e^{-1} = 0.3679``: a decay certainly below it has ``1 - decay >= 0.64`` (no cancellation).
+_BELOW_INV_E = 0.36
 #: Gauss-Legendre rule for J(tau) when D tau < 2 (see :mod:`lazyrich._exact.single_neuron`).
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(24)
 
 
-@dataclass(frozen=True)
+@dataclass
 class UnitConstants:
-    """Unit-rate constants of the closed form, all of one numeric type (float or mpf)."""
+    """Unit-rate constants of the closed form, all of one numeric type (float or mpf); read-only by convention.
+
+    ``cp2, cpcm2, cm2`` (``c_+^2``, ``2 c_+ c_-``, ``c_-^2``) and ``dmd`` (``D - delta``) are the
+    t-independent factors of :func:`closed_form_integral`, formed once.
+    """
 
     a0: Any
     q0: Any
@@ -55,6 +61,13 @@ class UnitConstants:
     wperp_sq: Any
     rate_a: Any  # abar = a * rate_a, wbar = w / rate_a
     g: Any
+    cp2: Any = None
+    cpcm2: Any = None
+    cm2: Any = None
+    dmd: Any = None
+
+    #: The fields every backend's t-evaluation derives (not inputs of the float64 overflow check).
+    DERIVED = ("cp2", "cpcm2", "cm2", "dmd")
 
 
 class Float64Evaluation(Float64):
@@ -106,11 +119,16 @@ def unit_constants(num, a0_in, w0_in, beta_in, eta_a, eta_w) -> UnitConstants:
     """
     mpf = num.mpf
     ea, ew = mpf(eta_a), mpf(eta_w)
-    g = num.sqrt(ea * ew)
-    rate_a = num.root4(ew / ea)
-    a0 = mpf(a0_in) * rate_a
-    w0 = [mpf(float(x)) / rate_a for x in w0_in]
-    bs = [mpf(float(x)) for x in beta_in]
+    if eta_a == eta_w:  # equal rates (the common case): g = eta and rate_a = 1 exactly
+        g, rate_a = ea, mpf(1.0)
+        a0 = mpf(a0_in)
+        w0 = [mpf(x) for x in map(float, w0_in)]
+    else:
+        g = num.sqrt(ea * ew)
+        rate_a = num.root4(ew / ea)
+        a0 = mpf(a0_in) * rate_a
+        w0 = [mpf(x) / rate_a for x in map(float, w0_in)]
+    bs = [mpf(x) for x in map(float, beta_in)]
     s = num.sqrt(num.fsum(b * b for b in bs))
     delta = a0**2 - num.fsum(x * x for x in w0)
     if s > 0:
@@ -131,6 +149,7 @@ def unit_constants(num, a0_in, w0_in, beta_in, eta_a, eta_w) -> UnitConstants:
         k1 = 4 * s**2 / (D - delta)
     Kp = s * q0 - lm * a0
     cp = Kp / D if D > 0 else mpf(0)
+    cm = a0 - cp
     return UnitConstants(
         a0=a0,
         q0=q0,
@@ -141,12 +160,16 @@ def unit_constants(num, a0_in, w0_in, beta_in, eta_a, eta_w) -> UnitConstants:
         Kp=Kp,
         Lp=a0 * s + q0 * lp,
         cp=cp,
-        cm=a0 - cp,
+        cm=cm,
         bhat=bhat,
         wperp=wperp,
         wperp_sq=num.fsum(x * x for x in wperp),
         rate_a=rate_a,
         g=g,
+        cp2=cp * cp,
+        cpcm2=2 * cp * cm,
+        cm2=cm * cm,
+        dmd=D - delta,
     )
 
 
@@ -158,14 +181,18 @@ def hat_a(c: UnitConstants, tau, ns):
 def closed_form_integral(c: UnitConstants, tau, ns, eD=None, ek=None):
     r"""``J = c_+^2 Em_{k1} + 2 c_+ c_- e^{-k1 tau} E_dbar + c_-^2 e^{-k1 tau} E_{dbar - D}``, no positive exponent.
 
-    ``eD = e^{-D tau}`` and ``ek = e^{-k1 tau}`` may be passed when the caller has them (each computed once).
+    ``eD = e^{-D tau}`` and ``ek = e^{-k1 tau}`` may be passed when the caller has them (each computed once);
+    with both, the decays of the other two ``Em`` follow from them without a transcendental
+    (``k1 = delta + D``: ``e^{delta tau} = eD / ek``), for a namespace whose ``em`` takes them.
     """
     ek = ns.exp(-c.k1 * tau) if ek is None else ek
+    both = eD is not None
     if c.delta <= 0:
-        cross = ek * ns.em(-c.delta, tau)
+        cross = ek * ns.em(-c.delta, tau, eD / ek if both else None)
     else:  # e^{-k1 tau} E_delta = e^{-D tau} Em_delta
-        cross = (ns.exp(-c.D * tau) if eD is None else eD) * ns.em(c.delta, tau)
-    return c.cp**2 * ns.em(c.k1, tau, ek) + 2 * c.cp * c.cm * cross + c.cm**2 * ek * ns.em(c.D - c.delta, tau)
+        cross = (ns.exp(-c.D * tau) if eD is None else eD) * ns.em(c.delta, tau, ek / eD if both else None)
+    tail = ns.em(c.dmd, tau, eD * eD / ek if both else None)  # e^{-(D - delta) tau} = e^{-D tau} e^{delta tau}
+    return c.cp2 * ns.em(c.k1, tau, ek) + c.cpcm2 * cross + c.cm2 * ek * tail
 
 
 def ratios(c: UnitConstants, tau, ns):
@@ -173,11 +200,12 @@ def ratios(c: UnitConstants, tau, ns):
 
     Unit-rate ``a = r_a``, ``w = r_b beta_hat + r_p P_perp w0``.
     """
-    eD = ns.exp(-c.D * tau)
+    back = -tau  # (-D) tau = D (-tau) exactly: one negation for both exponents
+    eD = ns.exp(c.D * back)
     em = ns.em(c.D, tau, eD)
     hat_a = c.Kp * em + c.a0 * eD
     hat_b = c.Lp * em + c.q0 * eD
-    ek = ns.exp(-c.k1 * tau)
+    ek = ns.exp(c.k1 * back)
     m_hat = ns.sqrt(ek + 2 * ns.integral(c, tau, eD, ek))
     return hat_a / m_hat, hat_b / m_hat, ns.sqrt(ek) / m_hat
 
@@ -193,7 +221,10 @@ class ArbEvaluation:
         r"""``(1 - e^{-k tau}) / k = tau e^{-x/2} sinh(x/2) / (x/2)``, ``x = k tau``: entire, so a ball of ``k``
         around 0 (e.g. ``delta`` of a balanced init through an inexact rate) stays finite.
 
-        ``decay = e^{-k tau}``, when the caller has it, saves the exponential of the plain form."""
+        ``decay = e^{-k tau}``, when the caller has it, saves the exponential of the plain form (and, when it is
+        certainly below ``e^{-1}``, the test on ``x``: then ``k tau > 1`` and ``k`` is certainly nonzero)."""
+        if decay is not None and decay < _BELOW_INV_E:
+            return (1 - decay) / k
         x = k * tau
         if x > 1:  # certainly away from 0: the plain form, 1 - e^{-x} >= 0.63 (no cancellation, cheaper than sinc)
             return (1 - ((-x).exp() if decay is None else decay)) / k

@@ -18,6 +18,7 @@ float64/mpmath paths, called with :class:`ArbScalar` as the namespace and driven
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import mpmath
@@ -43,6 +44,9 @@ MAX_PREC = 1 << 18
 
 def require_flint():
     """Import python-flint (a core dependency) or raise :class:`MissingDependencyError` naming the package."""
+    flint = sys.modules.get("flint")  # already imported (the common case): no import statement per call
+    if flint is not None:
+        return flint
     try:
         import flint
     except ImportError:  # pragma: no cover - exercised with flint hidden in tests
@@ -196,5 +200,21 @@ class ArbScalar:
         return x.root(4)
 
     @staticmethod
+    def negligible_exp():
+        """``(y0, e, prec)``: for every ``y < y0`` the ball ``e = [0 +- 2^-k]`` contains ``exp(y)``.
+
+        ``k = prec + 32`` (``prec = ctx.prec``) and ``y0 = -(ceil(k log 2) + 1)``, an exact integer below
+        ``-k log 2`` (the float product is within ``1e-10`` of it for every ``k`` used): decays far below the
+        working precision are enclosed without an exponential each.
+        """
+        flint = require_flint()
+        prec = flint.ctx.prec
+        k = prec + 32
+        bound = math.ldexp(1.0, -k) if k < 1000 else flint.arb((1, -k))  # 2^-k exactly (a radius rounds up)
+        return flint.arb(-math.ceil(k * math.log(2.0)) - 1), flint.arb(0, bound), prec
+
+    @staticmethod
     def fsum(xs):
-        return sum(xs, exact_arb(0.0))
+        it = iter(xs)
+        first = next(it, None)  # the sum starts from the first term (0 + x is exact: no conversion of a zero)
+        return exact_arb(0.0) if first is None else sum(it, first)

@@ -26,6 +26,9 @@ from .precision import MAX_WORKING_DPS
 
 __all__ = ["MAX_BITS", "arb_module", "arb_number", "certified_digits", "flint_available", "start_bits"]
 
+#: Below Arb's relative accuracy of an exact ball (``ARF_PREC_EXACT``, about ``2^60``): a ball with fewer bits has a
+#: nonzero finite radius and a finite midpoint (``rel_accuracy_bits`` of a NaN or infinite midpoint is negative).
+_EXACT_BITS = 1 << 40
 #: Largest working precision (bits): the :data:`~lazyrich._numerics.precision.MAX_WORKING_DPS` digits of every ``dps=`` path.
 MAX_BITS = math.ceil(MAX_WORKING_DPS * math.log2(10))
 
@@ -94,10 +97,13 @@ def _accepted(vals, need: int, tol, per_value: bool) -> bool:
     return all(v.rad() <= tol * scale for v in vals)
 
 
+_make_mpf, _from_man_exp = mpmath.mp.make_mpf, libmp.from_man_exp
+
+
 def _to_mpf(v, prec: int):
     """The midpoint rounded to ``prec`` bits (as ``+x`` under ``mpmath.workdps(dps)`` would; no context switch)."""
-    man, exp = v.mid().man_exp()
-    return mpmath.mp.make_mpf(libmp.from_man_exp(int(man), int(exp), prec, "n"))
+    man, exp = v.mid().man_exp()  # (python-flint's ``_mpf_`` is slower: it goes through a string)
+    return _make_mpf(_from_man_exp(int(man), int(exp), prec, "n"))
 
 
 def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = False, single: bool = False) -> list:
@@ -117,8 +123,9 @@ def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = Fals
     per_value : bool
         Relative to each value (True) or to the largest ``|value|`` of the item (False, the default).
     single : bool
-        ``evaluate(item)`` returns one ball (not a list), and the result is one ``mpf`` per item: the
-        scalar closed forms, where the per-item overhead of lists is a visible part of the cost.
+        ``prepare()`` returns ``evaluate(items) -> list of flint.arb``, one ball per item (the loop over the
+        items inside the closed form), and the result is one ``mpf`` per item: the scalar closed forms,
+        where the per-item overhead of calls and lists is a visible part of the cost.
 
     Examples
     --------
@@ -126,7 +133,7 @@ def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = Fals
     >>> [mpmath.nstr(v[0], 5) for v in vals]
     ['0.36788', '1.3839e-87']
     """
-    flint = arb_module()
+    flint, to_mpf = arb_module(), _to_mpf
     items = list(items)
     out_prec = libmp.dps_to_prec(int(dps))
     need = math.ceil(int(dps) * math.log2(10)) + 2
@@ -142,18 +149,39 @@ def certified_digits(prepare, items, dps: int, bits: int, per_value: bool = Fals
                     "precision: the value is (numerically) zero or ill-conditioned there; ask for fewer digits or a smaller t"
                 )
             flint.ctx.prec = prec
-            tol = None if single else flint.arb(10) ** (-int(dps))
             evaluate = prepare()
             retry = []
-            for i in pending:
-                vals = evaluate(items[i])
-                if single:
-                    if vals.is_finite() and (vals.is_exact() or vals.rel_accuracy_bits() >= need):  # _accepted
-                        out[i] = _to_mpf(vals, out_prec)
+            if single:  # _accepted for one ball: rel_accuracy_bits is huge for an exact ball, so is_finite decides then
+                balls = evaluate(items if len(pending) == len(items) else [items[i] for i in pending])
+                last, last_mpf = None, None  # an evaluator may return one ball for several items (e.g. t -> inf)
+                for i, v in zip(pending, balls):
+                    if v is last:
+                        out[i] = last_mpf
+                        continue
+                    acc = v.rel_accuracy_bits()
+                    if need <= acc < _EXACT_BITS or (acc >= need and v.is_finite()):
+                        last, last_mpf = v, to_mpf(v, out_prec)
+                        out[i] = last_mpf
                     else:
                         retry.append(i)
-                elif _accepted(vals, need, tol, per_value):
-                    out[i] = [_to_mpf(v, out_prec) for v in vals]
+                pending = retry
+                prec *= 2
+                continue
+            tol = None  # 10^-N as a ball, formed only if some item needs the scaled test
+            for i in pending:
+                vals = evaluate(items[i])
+                # the first test of _accepted, inline: each value finite with a nonzero radius below 10^-N of itself
+                row = []
+                for v in vals:
+                    if not need <= v.rel_accuracy_bits() < _EXACT_BITS:
+                        break
+                    row.append(to_mpf(v, out_prec))
+                else:
+                    out[i] = row
+                    continue
+                tol = flint.arb(10) ** (-int(dps)) if tol is None else tol
+                if _accepted(vals, need, tol, per_value):
+                    out[i] = [to_mpf(v, out_prec) for v in vals]
                 else:
                     retry.append(i)
             pending = retry

@@ -328,3 +328,17 @@ def test_kernel_distance_is_scale_free():
         warnings.simplefilter("error")
         d2 = net.kernel_distance(0.0, [1.0, 5.0], 1e150 * X)  # |K| ~ 1e300: |K|_F^2 would overflow
     assert np.abs(d1 - d2).max() <= 1e3 * linalg_tolerance(1.0, 1) and np.all(np.isfinite(d2))
+
+
+def test_lambda_zero_with_hidden_directions_q0_does_not_see():
+    """lambda = 0, N_h = 2 > N_i = 1: rank Q0 = 1, so one hidden direction is unseen at t = 0 and stays so. It raised
+    SingularFactorError (found by Hypothesis); QQ^T(t) depends on Q0 Q0^T only, so the unseen direction is dropped."""
+    rng = np.random.default_rng(3)
+    W1, W2 = lambda_balanced_init(1, 2, 3, 0.0, sigma=1.5, seed=rng)
+    syx = matrix_with_singular_values((3, 1), [1.0], rng)
+    net = TwoLayerExact(W1, W2, syx)
+    ts = np.array([0.0, 0.7, 5.0])
+    _check(net, ts, [fukumizu_reference(W1, W2, syx, net.lam, t) for t in ts])
+    R = net.qqt_factor(ts)
+    assert R.shape == (3, 4, 2)
+    assert np.abs(R @ R.transpose(0, 2, 1) - net.qqt(ts)).max() <= linalg_tolerance(1.0, 8) * np.abs(net.qqt(ts)).max()

@@ -96,6 +96,8 @@ class GradedFactors:
     rates: np.ndarray
     gaps: np.ndarray
     input_condition: float
+    #: ``N_h`` of the network: more than ``q``'s columns when hidden directions that ``Q_0`` does not see were dropped
+    hidden: int = 0
 
 
 def graded_factors(spec: TaskSpectrum, Q0: np.ndarray) -> GradedFactors:
@@ -109,6 +111,15 @@ def graded_factors(spec: TaskSpectrum, Q0: np.ndarray) -> GradedFactors:
         ``sign det W2W1(0) != sign det Sigma_yx``), so float64 cannot tell which way the flow leaves the
         saddle; the message points to ``dps=``.
     """
+    hidden = Q0.shape[1]
+    if hidden > 1 and Q0.size:
+        # hidden directions Q0 does not see (lambda = 0 with N_h > min(N_i, N_o): rank Q0 <= min(N_i, N_o)) stay
+        # unseen, and QQ^T(t) depends on Q0 Q0^T only: keep the column space, Q0 V_r (dropping sigma <= the
+        # round-off changes Q0 Q0^T by sigma^2, below eps^2 |Q0|^2); the factor is padded back with zero columns
+        U, sv, _ = np.linalg.svd(Q0, full_matrices=False)
+        seen = sv > linalg_tolerance(float(sv[0]), _PIVOT_ROUNDOFF * Q0.shape[0] * hidden)
+        if 0 < np.count_nonzero(seen) < hidden:
+            Q0 = U[:, seen] * sv[seen]
     f_all = np.asarray(spec.eigenvalues, dtype=float)
     order = np.argsort(-f_all, kind="stable")
     f = f_all[order]
@@ -148,7 +159,7 @@ def graded_factors(spec: TaskSpectrum, Q0: np.ndarray) -> GradedFactors:
     if k:
         # f_a - f_j = (sigma_a - sigma_j)(sigma_a + sigma_j)/(f_a + f_j): no cancellation when both are ~ |lam|/2
         gaps[:, :k] = (sig[:, None] - sig[None, :k]) * (sig[:, None] + sig[None, :k]) / (f[:g, None] + f[None, :k])
-    return GradedFactors(P, f, g, k, qh, rates, np.minimum(gaps, 0.0), float(input_condition))
+    return GradedFactors(P, f, g, k, qh, rates, np.minimum(gaps, 0.0), float(input_condition), hidden)
 
 
 def graded_or_error(spec: TaskSpectrum, Q0: np.ndarray) -> GradedFactors | SingularFactorError:
@@ -202,9 +213,9 @@ def _factor_block(gf: GradedFactors, t: np.ndarray) -> tuple[np.ndarray, np.ndar
 def graded_factor_float64(gf: GradedFactors, t: np.ndarray) -> np.ndarray:
     r"""``(T, n, N_h)`` factors :math:`\mathcal R(t)` with :math:`QQ^T(t) = \mathcal R\mathcal R^T` (``t`` divided by tau)."""
     n, n_hidden = gf.q.shape
-    out = np.empty((t.shape[0], n, n_hidden))
+    out = np.zeros((t.shape[0], n, max(gf.hidden, n_hidden)))  # the dropped unseen directions: zero columns
     for start, stop in _spans(gf, t.shape[0]):
-        out[start:stop] = _factor_block(gf, t[start:stop])[0]
+        out[start:stop, :, :n_hidden] = _factor_block(gf, t[start:stop])[0]
     return out
 
 

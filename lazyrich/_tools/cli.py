@@ -549,6 +549,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_mutate(args: argparse.Namespace) -> int:
     from .mutate import mutate, mutation_text
 
+    if args.command_line and os.environ.get("PYTHONHASHSEED") != "0":
+        # SymPy orders the terms of some sums and products by hash, and a mutant's label is its path in the
+        # tree: one fixed hash seed makes every label (and so every `equivalent` entry) the same in every run
+        os.execve(
+            sys.executable, [sys.executable, "-m", "lazyrich", *sys.argv[1:]], {**os.environ, "PYTHONHASHSEED": "0"}
+        )
     if not load_claims(args.module).select(args.pattern):
         return _no_match(args.pattern)
     reports = mutate(args.pattern, jobs=args.jobs, modules=args.module)
@@ -567,6 +573,7 @@ def _cmd_mutate(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (:data:`EXIT_CODES`)."""
     args = build_parser().parse_args(argv)  # a usage error exits 2 (argparse)
+    args.command_line = argv is None  # the process is this command (not a caller of main)
     try:
         return args.func(args)
     except LazyrichError as exc:

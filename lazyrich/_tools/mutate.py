@@ -19,7 +19,9 @@ A mutant whose checks run longer than :data:`MUTANT_SECONDS` (a mutated rate can
 stiff) is stopped: its check fails (the statement was not confirmed), so it counts as killed.
 
 Labels are ``s<relation>.<operator>.<path>`` (the path is the argument indices from the relation
-down to the changed node), stable for a given statement, and are what ``equivalent`` lists.
+down to the changed node) and are what ``equivalent`` lists. SymPy orders the terms of some sums and
+products by hash, so a path is stable for a given statement under one hash seed: the ``lazyrich mutate``
+command runs under ``PYTHONHASHSEED=0`` (it restarts itself with it), and so do the recorded labels.
 """
 
 from __future__ import annotations

@@ -330,8 +330,9 @@ def as_time_grid(t, name: str = "t", exact: bool = False):
 
     >>> as_time_grid([0.0, 2.0])[0]
     array([0., 2.])
-    >>> as_time_grid(mpmath.mpf("0.1"), exact=True)
-    ([mpf('0.10000000000000001')], True)
+    >>> grid, scalar = as_time_grid(mpmath.mpf("0.1"), exact=True)  # kept as the mpf it is (printing depends on mp.dps)
+    >>> type(grid[0]).__name__, scalar
+    ('mpf', True)
     """
     if exact and type(t) in (list, tuple) and t and all(type(x) is float and 0.0 <= x < math.inf for x in t):
         return list(t), False  # the common case of the dps= paths: finite floats >= 0, kept as they are

@@ -22,6 +22,9 @@ Labels are ``s<relation>.<operator>.<path>`` (the path is the argument indices f
 down to the changed node) and are what ``equivalent`` lists. SymPy orders the terms of some sums and
 products by hash, so a path is stable for a given statement under one hash seed: the ``lazyrich mutate``
 command runs under ``PYTHONHASHSEED=0`` (it restarts itself with it), and so do the recorded labels.
+A sum holding an ``O(...)`` term is rebuilt unevaluated: whether SymPy absorbs a changed term into the ``O``
+depends on a limit whose outcome varies between processes (``Dummy`` indices are random), and it decided
+whether a mutant was a duplicate, so the count moved between runs.
 """
 
 from __future__ import annotations
@@ -165,9 +168,15 @@ def _replace(e, path, new):
         return new
     args = list(e.args)
     args[path[0]] = _replace(args[path[0]], path[1:], new)
-    if isinstance(e, (sp.Eq, sp.Derivative, sp.Subs)):  # never let SymPy decide or evaluate the relation
+    if isinstance(e, (sp.Eq, sp.Derivative, sp.Subs)) or _holds_order(e):  # never let SymPy decide or evaluate
         return e.func(*args, evaluate=False)
     return e.func(*args)
+
+
+def _holds_order(e) -> bool:
+    """A sum with an ``O(...)`` term: SymPy's absorption of a term into it runs limits whose outcome varies
+    between processes (``Dummy`` indices are random), so such sums are rebuilt unevaluated."""
+    return isinstance(e, sp.Add) and any(isinstance(a, sp.Order) for a in e.args)
 
 
 def _is_square(e) -> bool:
@@ -182,8 +191,9 @@ def _local(node) -> list[tuple[str, str, object]]:
         for j, term in enumerate(node.args):
             rest = [a for k, a in enumerate(node.args) if k != j]
             neg = MatMul(-1, term) if isinstance(term, MatrixExpr) else -term
-            out.append((f"negate{j}", f"negate term {sp.sstr(term)}", node.func(*rest, neg)))
-            out.append((f"drop{j}", f"drop term {sp.sstr(term)}", node.func(*rest) if len(rest) > 1 else rest[0]))
+            kw = {"evaluate": False} if _holds_order(node) else {}
+            out.append((f"negate{j}", f"negate term {sp.sstr(term)}", node.func(*rest, neg, **kw)))
+            out.append((f"drop{j}", f"drop term {sp.sstr(term)}", node.func(*rest, **kw) if len(rest) > 1 else rest[0]))
     if isinstance(node, sp.Number) and node != 0:
         out.append(("scale", f"{node} -> {2 * node}", 2 * node))
     if isinstance(node, Transpose):

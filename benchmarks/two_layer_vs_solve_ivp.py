@@ -26,7 +26,7 @@ import json  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from scipy.integrate import solve_ivp  # noqa: E402
+from weight_flow_baseline import dop853_qqt  # noqa: E402  (the shared baseline, next to this file)
 
 from lazyrich import TwoLayerExact, lambda_balanced_init, matrix_with_singular_values  # noqa: E402
 
@@ -44,31 +44,6 @@ def _best_time(fn, repeat: int) -> tuple[float, float, object]:
         best_cpu = min(best_cpu, time.process_time() - c0)
         best_wall = min(best_wall, time.perf_counter() - w0)
     return best_cpu, best_wall, out
-
-
-def _qqt_from_states(Y: np.ndarray, n_in: int, n_hidden: int, n_out: int) -> np.ndarray:
-    """``QQ^T`` for every column of ``solve_ivp``'s ``sol.y`` (the weights), batched."""
-    T = Y.shape[1]
-    W1 = Y[: n_hidden * n_in].T.reshape(T, n_hidden, n_in)
-    W2 = Y[n_hidden * n_in :].T.reshape(T, n_out, n_hidden)
-    Q = np.concatenate([np.swapaxes(W1, 1, 2), W2], axis=1)
-    return Q @ np.swapaxes(Q, 1, 2)
-
-
-def _weight_flow(sigma_yx, W1, W2, grid, rtol, atol_rel):
-    """DOP853 on the weight flow (cheaper than the Riccati ODE for QQ^T: 2 N^2 states, 3 N^3 per RHS)."""
-    nh, ni = W1.shape
-    no = W2.shape[0]
-
-    def rhs(_t, y):
-        w1 = y[: nh * ni].reshape(nh, ni)
-        w2 = y[nh * ni :].reshape(no, nh)
-        E = sigma_yx - w2 @ w1
-        return np.concatenate([(w2.T @ E).ravel(), (E @ w1.T).ravel()])
-
-    y0 = np.concatenate([W1.ravel(), W2.ravel()])
-    sol = solve_ivp(rhs, (0.0, grid[-1]), y0, method="DOP853", t_eval=grid, rtol=rtol, atol=atol_rel * np.abs(y0).max())
-    return _qqt_from_states(sol.y, ni, nh, no), sol.nfev
 
 
 #: Largest N for which the reference is mpmath ``qqt(dps=30)`` (seconds per point at N = 20).
@@ -99,7 +74,7 @@ def run(
         return TwoLayerExact(W1, W2, sigma_yx).qqt(grid)
 
     def ode():
-        return _weight_flow(sigma_yx, W1, W2, grid, 1e-10, 1e-10)
+        return dop853_qqt(sigma_yx, W1, W2, grid, 1e-10, 1e-10)
 
     net = TwoLayerExact(W1, W2, sigma_yx)
     Z = np.ascontiguousarray(rng.standard_normal((n_times, 2 * n, n)))
@@ -115,7 +90,7 @@ def run(
         reference = "mpmath qqt(dps=30)"
     else:
         idx = np.arange(n_times)
-        ref = _weight_flow(sigma_yx, W1, W2, grid, 3e-14, 3e-14)[0]  # rtol just above 100 eps
+        ref = dop853_qqt(sigma_yx, W1, W2, grid, 3e-14, 3e-14)[0]  # rtol just above 100 eps
         reference = "DOP853 rtol 3e-14 (exact error is an upper bound)"
     t_ref = time.perf_counter() - t0
     scale = np.abs(ref).max()

@@ -1,7 +1,7 @@
 """Wide hidden layers in float64 (N_h > min(N_i, N_o)): TwoLayerExact vs scipy solve_ivp DOP853, side by side.
 
 TwoLayerExact evaluates these nets with the graded QR form of the Fukumizu solution (no inverse of q+;
-``lazyrich._exact.two_layer_wide``). The baseline, kept in this file (:func:`dop853_qqt`), integrates the
+``lazyrich._exact.two_layer_wide``). The baseline (:func:`dop853_qqt`, kept in ``benchmarks/weight_flow_baseline.py``) integrates the
 weight flow with DOP853 (rtol 1e-10, atol 1e-10 max|y0|, ``t_eval`` = the grid) and forms QQ^T in one batched
 product. Both are timed in the same run (CPU seconds, best of several; construction is inside our timing).
 Errors are max-norm relative to the largest entry, against DOP853 at rtol 3e-14 (so our error is an upper
@@ -28,7 +28,7 @@ import json  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
-from scipy.integrate import solve_ivp  # noqa: E402
+from weight_flow_baseline import dop853_qqt  # noqa: E402  (the shared baseline, next to this file)
 
 from lazyrich import TwoLayerExact, lambda_balanced_init, matrix_with_singular_values  # noqa: E402
 
@@ -53,26 +53,6 @@ def _best(fn, repeat: int):
         out = fn()
         best = min(best, time.process_time() - t0)
     return best, out
-
-
-def dop853_qqt(sigma_yx, W1, W2, grid, rtol: float, atol_rel: float):
-    """The baseline: DOP853 on the weight flow, QQ^T of every output state; returns ``(qqt, rhs evaluations)``."""
-    nh, ni = W1.shape
-    no = W2.shape[0]
-
-    def rhs(_t, y):
-        w1 = y[: nh * ni].reshape(nh, ni)
-        w2 = y[nh * ni :].reshape(no, nh)
-        E = sigma_yx - w2 @ w1
-        return np.concatenate([(w2.T @ E).ravel(), (E @ w1.T).ravel()])
-
-    y0 = np.concatenate([W1.ravel(), W2.ravel()])
-    sol = solve_ivp(rhs, (0.0, grid[-1]), y0, method="DOP853", t_eval=grid, rtol=rtol, atol=atol_rel * np.abs(y0).max())
-    T = sol.y.shape[1]
-    w1 = sol.y[: nh * ni].T.reshape(T, nh, ni)
-    w2 = sol.y[nh * ni :].T.reshape(T, no, nh)
-    Q = np.concatenate([np.swapaxes(w1, 1, 2), w2], axis=1)
-    return Q @ np.swapaxes(Q, 1, 2), sol.nfev
 
 
 def run(ni: int, nh: int, no: int, lam: float, t_end: float, n_times: int = 200, repeat: int = 5, seed: int = 0):

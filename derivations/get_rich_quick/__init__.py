@@ -35,22 +35,6 @@ from .conservation import *  # noqa: F403
 from .deep import *  # noqa: F403
 from .experiments import *  # noqa: F403
 from .implicit_bias import *  # noqa: F403
-from .reference import (  # noqa: F401  (the certified checks use these references)
-    DPS,
-    RTOL,
-    UP_BETA0,
-    UP_BSTAR,
-    balanced_cases,
-    balanced_mu_phi,
-    beta0_init,
-    beta_mp,
-    closed_form,
-    eq4_cases,
-    init_with_delta,
-    ode_tol,
-    order_in_delta,
-    whitened_model,
-)
 from .regimes import *  # noqa: F403
 from .relu import *  # noqa: F403
 from .single_neuron import *  # noqa: F403

@@ -56,7 +56,7 @@ from .reference import (
     seeded_rng,
     split_singular_values,
 )
-from .spectrum import parametrised_definitions, reduce_scalar, scalar_screen
+from .spectrum import mode_residuals, scalar_screen
 from .symbols import (
     PAPER,
     RTOL,
@@ -132,13 +132,10 @@ def split_relations_vanish(statement):
     bad = scalar_screen(parts)
     if bad:
         return Proof(residuals=bad)
-    values = parametrised_definitions(parts.definitions)
-    residuals = []
-    for rel in parts.relations:
-        if getattr(rel.lhs, "is_Matrix", False):
-            residuals.append(mat_sub(expand_definitions(rel.lhs, subs), expand_definitions(rel.rhs, subs)))
-        else:
-            residuals.append(reduce_scalar(rel.lhs - rel.rhs, values))
+    # the matrix relations under the matrix definitions only: the scalar ones stay symbols (orthonormality rules)
+    residuals = mode_residuals(
+        parts, lambda rel: [mat_sub(expand_definitions(rel.lhs, subs), expand_definitions(rel.rhs, subs))]
+    )
     return Proof(residuals=residuals, rules=rules, symmetric=(S1_s, S2_s))
 
 

@@ -49,7 +49,7 @@ from .reference import (
     seeded_rng,
 )
 from .solution import Pp_s
-from .spectrum import Um, Vm, a_sym, b_sym, parametrised_definitions, reduce_scalar, scalar_screen
+from .spectrum import Um, Vm, a_sym, b_sym, mode_residuals, scalar_screen
 from .symbols import (
     PAPER,
     W1,
@@ -60,7 +60,6 @@ from .symbols import (
     N_o,
     QQT_sym,
     Sigma,
-    blocks_of,
     expand_definitions,
     lam,
     m_,
@@ -131,22 +130,10 @@ long_time_limit = claim(
 def limit_is_fixed_point(statement):
     """The fixed-point relation under the eigen-hypotheses (general shape); the per-mode block (rational parametrisation)."""
     parts = split_statement(statement)
-    subs = substitutions(parts.definitions)
-    rules = rewrite_rules(parts.hypotheses)
     bad = scalar_screen(parts)
     if bad:
         return Proof(residuals=bad)
-    values = parametrised_definitions(parts.definitions)
-    residuals = []
-    for rel in parts.relations:
-        if isinstance(rel.lhs, sp.Limit):
-            continue  # measured (numeric check)
-        if isinstance(rel.lhs, sp.MatrixBase):
-            residuals += [reduce_scalar(e, values) for e in (rel.lhs - rel.rhs)]
-        else:
-            lhs = expand_definitions(rel.lhs, subs)
-            residuals += blocks_of(sp.MatAdd(lhs, sp.MatMul(-1, rel.rhs)))
-    return Proof(residuals=residuals, rules=rules, symmetric=(Fs, Sl_s))
+    return Proof(residuals=mode_residuals(parts), rules=rewrite_rules(parts.hypotheses), symmetric=(Fs, Sl_s))
 
 
 def long_time_cases():
@@ -250,8 +237,7 @@ def reversal_singular_values(statement):
     bad = scalar_screen(parts)
     if bad:
         return Proof(residuals=bad)
-    values = parametrised_definitions(parts.definitions)
-    residuals = [reduce_scalar(rel.lhs - rel.rhs, values) for rel in parts.relations]
+    residuals = mode_residuals(parts)
     c, s = sp.cos(th), sp.sin(th)
     refl = sp.Matrix([[c, s], [s, -c]])  # det -1: the relative orientation when signs mismatch
     rot = sp.Matrix([[c, -s], [s, c]])

@@ -13,26 +13,24 @@ from .._base.errors import InvalidParameterError
 __all__ = ["check_output_path", "jobs_count", "positive_count", "positive_number"]
 
 
-def jobs_count(text: str) -> int:
-    """argparse type of ``--jobs``: a non-negative integer (0 = every core)."""
+def _integer_at_least(text: str, minimum: int, meaning: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0 (0 = every core); got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0 (0 = every core, 1 = in-process); got {value}")
+        raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}{meaning}; got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}{meaning}; got {value}")
     return value
+
+
+def jobs_count(text: str) -> int:
+    """argparse type of ``--jobs``: a non-negative integer (0 = every core)."""
+    return _integer_at_least(text, 0, " (0 = every core, 1 = in-process)")
 
 
 def positive_count(text: str) -> int:
     """argparse type of a count: a positive integer."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer; got {value}")
-    return value
+    return _integer_at_least(text, 1, "")
 
 
 def positive_number(text: str) -> float:

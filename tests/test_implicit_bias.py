@@ -10,14 +10,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from helpers import seeds
+from helpers import assert_order, seeds
 from lazyrich import (
     FLOAT64_EPS,
     InvalidParameterError,
     NonFiniteError,
     ShapeError,
     SingleNeuronModel,
-    fit_order,
     gradient_flow,
     implicit_bias_argmin,
     implicit_bias_endpoints,
@@ -25,6 +24,7 @@ from lazyrich import (
     implicit_bias_limit_1d,
     implicit_bias_objective,
     implicit_bias_potential,
+    linalg_tolerance,
     matrix_with_singular_values,
     ode_global_tolerance,
     random_orthogonal,
@@ -42,22 +42,85 @@ def init_from(beta0, delta):
     return a0, beta0 / a0
 
 
-def argmin_tolerance(X, beta, delta, objective_scale):
-    r"""Error of an argmin whose objective is within ``FTOL * scale`` of the minimum: ``sqrt(2 eps / h_min)``.
+def null_space(X):
+    """(nonzero singular values, orthonormal basis of ker X); rank cut at numpy's ``matrix_rank`` default."""
+    _, sv, vt = np.linalg.svd(X)
+    rank = int(np.sum(sv > max(X.shape) * FLOAT64_EPS * sv[0]))
+    return sv[:rank], vt[rank:].T
 
-    ``h_min`` is the smallest curvature of Psi_delta on ker X at the solution; Hessian of Psi:
-    ``f'(r) bb^T + f(r)/r (I - bb^T)`` with ``f(r) = sqrt(kappa - delta)``. Factor 10 for SLSQP's
-    constraint handling (it stops on the objective change, not the distance).
+
+def rounding_tolerance(X, scale):
+    """Float64 error of a vector formed by the SVD route (``X^+``, products with ``X``), on the ``scale`` of its parts.
+
+    ``X^+`` by the SVD has forward error ``kappa(X) eps`` relative (``kappa`` = condition of the nonzero part);
+    the round-off accumulates over the SVD (``d``), the products ``X b``, ``X^+ v`` (``n + d``), a test-side
+    product ``X b`` (``d``) and a final sum and scaling (2): ``linalg_tolerance(kappa, 3 d + n + 2) * scale``.
     """
+    sv, _ = null_space(X)
+    n, d = X.shape
+    return linalg_tolerance(sv[0] / sv[-1], 3 * d + n + 2) * scale
+
+
+def residual_tolerance(X, scale):
+    """Bound on ``|X b - y|`` for an interpolant ``b`` formed within :func:`rounding_tolerance` (times ``|X|``)."""
+    return null_space(X)[0][0] * rounding_tolerance(X, scale)
+
+
+def limit_scales(X, y, beta0, delta):
+    """``(|beta_mn|, a_inf, a0, |w0|)`` in float64, only as the scales of error bounds: Kunin et al. (2024), Thm 3.1
+    via null-space conservation, ``a_inf^2 = k + sqrt(k^2 + |beta_mn|^2)``, ``k = (|P_ker w0|^2 + delta) / 2``."""
+    a0, w0 = init_from(beta0, delta)
+    _, N = null_space(X)
+    c2 = float(np.sum((np.linalg.pinv(X) @ y) ** 2))
+    kap = (float(np.sum((N.T @ w0) ** 2)) + delta) / 2
+    root = np.hypot(kap, np.sqrt(c2))
+    a2 = kap + root if kap >= 0 else c2 / (root - kap)
+    return np.sqrt(c2), np.sqrt(a2), a0, np.linalg.norm(w0)
+
+
+def potential_hessian(beta, delta):
+    """Hessian of Psi_delta: ``F'(r) bb^T + F(r)/r (I - bb^T)`` with ``F(r) = sqrt(kappa - delta)`` (its gradient norm)."""
     r = np.linalg.norm(beta)
     kappa = np.hypot(delta, 2 * r)
-    f = np.sqrt(kappa - delta)
+    f = np.sqrt(kappa - delta) if delta <= 0 else 2 * r / np.sqrt(kappa + delta)  # the same, without cancellation
     b = beta / r
-    H = 2 * r / (kappa * f) * np.outer(b, b) + f / r * (np.eye(beta.size) - np.outer(b, b))
-    _, sv, vt = np.linalg.svd(X)
-    N = vt[np.sum(sv > 1e-12 * sv[0]) :].T
+    return 2 * r / (kappa * f) * np.outer(b, b) + f / r * (np.eye(beta.size) - np.outer(b, b))
+
+
+def objective_rounding(beta, beta0, delta):
+    """Error of eq. (5)'s objective as SLSQP sees it: Psi (120 bits, rounded once: u |Psi|) minus a float64 dot
+    product ``lin @ b`` (``gamma_d |lin| |b|``, ``|lin| = psi_delta``), and the difference rounded (u |f|)."""
+    d, u = beta.size, FLOAT64_EPS / 2
+    lin = np.sqrt(2) * np.linalg.norm(init_from(beta0, delta)[1])  # psi_delta = sqrt(kappa0 - delta) = sqrt(2) |w0|
+    f = implicit_bias_objective(beta, beta0, delta)
+    return u * (abs(implicit_bias_potential(beta, delta)) + abs(f)) + d * u / (1 - d * u) * lin * np.linalg.norm(beta)
+
+
+def objective_gradient(beta, beta0, delta):
+    """Gradient of eq. (5)'s objective: ``F(|beta|) beta_hat - psi_delta beta0_hat`` (F as in :func:`potential_hessian`)."""
+    r, kappa = np.linalg.norm(beta), np.hypot(delta, 2 * np.linalg.norm(beta))
+    f = np.sqrt(kappa - delta) if delta <= 0 else 2 * r / np.sqrt(kappa + delta)
+    lin = np.sqrt(2) * np.linalg.norm(init_from(beta0, delta)[1])
+    return f * beta / r - lin * beta0 / np.linalg.norm(beta0)
+
+
+def argmin_tolerance(X, beta, beta0, delta):
+    r"""Distance of SLSQP's answer (``ftol = FTOL``) from the argmin ``beta`` of eq. (5), derived from its stopping rule.
+
+    SLSQP stops when the last objective change, the QP's predicted decrease ``|g.s|`` or the step is below ``FTOL``
+    (absolute) and the constraint violation sum is below ``FTOL``. Near the solution its quasi-Newton steps converge
+    superlinearly (each at least halves the gap ``f - f*``), so the gap left is at most the last change:
+    ``f - f* <= FTOL + 2 e_f`` with ``e_f`` the objective's rounding (:func:`objective_rounding`). On ``ker X``
+    the objective grows like ``h_min |e|^2 / 2`` (``h_min`` the smallest eigenvalue of the Hessian restricted to
+    ``ker X``): ``|e_ker| <= sqrt(2 (FTOL + 2 e_f) / h_min)``. A residual ``|X b - y| <= FTOL`` adds a row-space
+    offset ``FTOL / s_min`` and moves the constrained minimiser by ``(h_max / h_min) FTOL / s_min``.
+    """
+    sv, N = null_space(X)
+    H = potential_hessian(beta, delta)
+    h = np.linalg.eigvalsh(H)
     h_min = np.linalg.eigvalsh(N.T @ H @ N)[0]
-    return 10 * np.sqrt(2 * FTOL * max(1.0, abs(objective_scale)) / h_min)
+    gap = FTOL + 2 * objective_rounding(beta, beta0, delta)
+    return np.sqrt(2 * gap / h_min) + (1 + h[-1] / h_min) * FTOL / sv[-1]
 
 
 low_rank = dict(
@@ -92,16 +155,31 @@ def test_gradient_flow_limit_is_the_argmin_of_eq5(d, rank_deficit, delta, beta0_
     tail = np.linalg.norm(beta_gf - tr["a"][1] * tr["w"][1])
     tol = 2 * tr.scale * np.sqrt(d + 1) * ode_global_tolerance(tr.n_steps, tr.rtol, tr.atol, tr.scale) + 2 * tail
     assert np.linalg.norm(beta_gf - closed) <= tol, (np.linalg.norm(beta_gf - closed), tol)
-    assert np.linalg.norm(X @ closed - y) <= 1e-12 * np.linalg.norm(y)
+    beta_mn_norm, a_inf, a0_, _ = limit_scales(X, y, beta0, delta)
+    # closed = X^+ y + (a_inf / a0) P_ker beta0: parts |beta_mn| and a_inf / a0 |beta0| (P_ker beta0 = beta0 - X^+ X beta0)
+    closed_scale = beta_mn_norm + a_inf / a0_ * np.linalg.norm(beta0)
+    assert np.linalg.norm(X @ closed - y) <= residual_tolerance(X, closed_scale)
     # null-space conservation along the simulated flow (the mechanism of the theorem)
     P = np.eye(d) - np.linalg.pinv(X) @ X
     assert np.abs(P @ tr["w"][-1] - P @ w0).max() <= tol
     if not crossed:  # Theorem 3.1's hypothesis beta(t) != 0 holds
         numeric = implicit_bias_argmin(X, y, beta0, delta, ftol=FTOL)
-        scale = implicit_bias_objective(closed, beta0, delta)
-        assert np.linalg.norm(numeric - closed) <= argmin_tolerance(X, closed, delta, scale)
-        # and the closed form is at least as good as the numerical optimum
-        assert scale <= implicit_bias_objective(numeric, beta0, delta) + 1e-13 * max(1.0, abs(scale))
+        assert np.linalg.norm(numeric - closed) <= argmin_tolerance(X, closed, beta0, delta)
+        # and the closed form is at least as good as the numerical optimum. Psi is convex, so with g* = X^T lam the
+        # gradient at the argmin: f(numeric) >= f* + lam.(X numeric - y) and f(closed) <= f* + lam.(X closed - y)
+        # + h_max |e_c|^2 / 2 (e_c = closed's rounding); each residual as measured plus the product's gamma_d
+        # |X| |b|, each objective value rounded once from 120 bits (u |f|)
+        f_closed, f_numeric = (
+            implicit_bias_objective(closed, beta0, delta),
+            implicit_bias_objective(numeric, beta0, delta),
+        )
+        H = potential_hessian(closed, delta)
+        lam = np.linalg.norm(np.linalg.pinv(X).T @ objective_gradient(closed, beta0, delta))  # g* = X^T lam
+        sv_max, gamma_d = null_space(X)[0][0], d * FLOAT64_EPS / 2 / (1 - d * FLOAT64_EPS / 2)
+        resid = sum(np.linalg.norm(X @ b - y) + gamma_d * sv_max * np.linalg.norm(b) for b in (closed, numeric))
+        e_c = rounding_tolerance(X, closed_scale)
+        rounding = FLOAT64_EPS / 2 * (abs(f_closed) + abs(f_numeric))
+        assert f_closed <= f_numeric + lam * resid + np.linalg.eigvalsh(H)[-1] * e_c**2 / 2 + rounding
 
 
 @settings(deadline=None)
@@ -115,8 +193,16 @@ def test_one_dimensional_null_space_formula(d, delta, beta0_norm, seed):
     beta0 = beta0_norm * random_orthogonal(d, rng)[0]
     one_d = implicit_bias_limit_1d(X, y, beta0, delta)
     general = implicit_bias_limit(X, y, beta0, delta)
-    # both are a handful of float64 operations on O(1) quantities; pinv vs SVD differ by kappa(X) eps
-    assert np.linalg.norm(one_d - general) <= 1e-12 * max(1.0, np.linalg.norm(general))
+    # beta_inf = beta_mn + a_inf k n with k = w0.n: the routes share beta_mn (the same X^+ y) and differ in the null
+    # direction n (SVD vector vs X^+ projection, each within eta = linalg_tolerance(kappa, 2 d + n) of the exact one).
+    # A change dn moves P_ker w0 by <= 2 |w0| |dn| and k^2 by <= 2 |w0|^2 |dn|; d(a_inf^2)/d(k^2) = (1 + k_n/root)/2
+    # <= 1, so a_inf moves by <= |w0|^2 |dn| / a_inf: |d beta| <= (2 a_inf |w0| + |w0|^3 / a_inf) |dn|. Plus the
+    # 120-bit scalar rounded once and the scaling and sum (3 u) on each side, on |beta_mn| + a_inf |w0|
+    sv, _ = null_space(X)
+    beta_mn_norm, a_inf, _, w0_norm = limit_scales(X, y, beta0, delta)
+    eta = linalg_tolerance(sv[0] / sv[-1], 2 * d + X.shape[0])
+    tol = 2 * eta * (2 * a_inf * w0_norm + w0_norm**3 / a_inf) + 3 * FLOAT64_EPS * (beta_mn_norm + a_inf * w0_norm)
+    assert np.linalg.norm(one_d - general) <= tol, (np.linalg.norm(one_d - general), tol)
 
 
 def test_fig4b_example_against_flow_and_argmin():
@@ -130,7 +216,7 @@ def test_fig4b_example_against_flow_and_argmin():
         tol = 2 * tr.scale * np.sqrt(3) * ode_global_tolerance(tr.n_steps, tr.rtol, tr.atol, tr.scale)
         assert np.linalg.norm(tr["a"][-1] * tr["w"][-1] - closed) <= tol
         numeric = implicit_bias_argmin(X, y, beta0, delta, ftol=FTOL)
-        assert np.linalg.norm(numeric - closed) <= argmin_tolerance(X, closed, delta, 1.0)
+        assert np.linalg.norm(numeric - closed) <= argmin_tolerance(X, closed, beta0, delta)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -146,12 +232,18 @@ def test_delta_to_plus_and_minus_infinity(seed):
     beta0 *= np.sign(X[0] @ beta0 * y[0])  # the ray {c beta0, c > 0} meets X beta = y
     plus, minus = implicit_bias_endpoints(X, y, beta0)
     assert minus is not None
-    assert np.linalg.norm(X @ plus - y) <= 1e-12 and np.linalg.norm(X @ minus - y) <= 1e-12
+    # plus = beta0 + X^+ (y - X beta0) (parts |beta0| and |plus - beta0|), minus = c beta0 (one part)
+    assert np.linalg.norm(X @ plus - y) <= residual_tolerance(X, np.linalg.norm(beta0) + np.linalg.norm(plus - beta0))
+    assert np.linalg.norm(X @ minus - y) <= residual_tolerance(X, np.linalg.norm(minus))
     deltas = np.array([1e3, 1e4, 1e5])
-    err_plus = [np.linalg.norm(implicit_bias_limit(X, y, beta0, dl) - plus) for dl in deltas]
-    err_minus = [np.linalg.norm(implicit_bias_limit(X, y, beta0, -dl) - minus) for dl in deltas]
-    assert abs(fit_order(1 / deltas, err_plus) - 2.0) <= 0.05
-    assert abs(fit_order(1 / deltas, err_minus) - 2.0) <= 0.05
+    for sign, end in ((1.0, plus), (-1.0, minus)):
+        err = np.array([np.linalg.norm(implicit_bias_limit(X, y, beta0, sign * dl) - end) for dl in deltas])
+        # each side within rounding_tolerance of its parts (|beta_mn| + |beta0| both for the limit and the endpoint)
+        scale = np.linalg.norm(np.linalg.pinv(X) @ y) + np.linalg.norm(beta0) + np.linalg.norm(end)
+        rel_noise = 2 * rounding_tolerance(X, scale) / err
+        # ratio^2 = a_inf^2 / a0^2 = 1 + (|beta_mn|^2 - |X^+ X beta0|^2) / delta^2 + O(delta^-4) (expanding both
+        # roots in 1/delta): err = C delta^-2 (1 + O(delta^-2)), next term of relative order p = 2
+        assert_order(1 / deltas, err, rel_noise, 2, 2.0)
 
 
 def test_objective_is_a_bregman_divergence_centred_at_beta0():
@@ -185,9 +277,15 @@ def test_potential_limits():
     # (|delta| - 2 delta) sqrt(2 delta) / 3; rounding only: engine u, here pow (8u), sqrt(2), * and / 3 (3u): 12 u
     ref_psi0 = delta**1.5 * np.sqrt(2) / 3
     assert abs(psi0 + ref_psi0) <= 12 * FLOAT64_EPS / 2 * ref_psi0
-    rel = (implicit_bias_potential(beta, delta) - psi0) / (r**2 / np.sqrt(2 * delta)) - 1
-    # O(r^2/delta^2) = 1e-8 model error plus eps |Psi| / (Psi - Psi0) ~ 5e-9 cancellation
-    assert abs(rel) <= 1e-7
+    psi = implicit_bias_potential(beta, delta)
+    rel = (psi - psi0) / (r**2 / np.sqrt(2 * delta)) - 1
+    # series in e = |beta| / delta (sympy): rel = -e^2/4 + 7 e^4/24 - 33 e^6/64 + ..., alternating with decreasing
+    # terms at e ~ 1e-4, so the remainder after -e^2/4 is <= 7 e^4 / 24. Rounding: Psi and Psi0 rounded once each
+    # (u (|Psi| + |Psi0|) on their difference, which is then exact by Sterbenz), r^2 (2 (d + 2) u), sqrt(2 delta), the
+    # quotient and e^2/4 (3 u)
+    e = r / delta
+    rounding = FLOAT64_EPS / 2 * ((abs(psi) + abs(psi0)) / (psi - psi0) + 2 * (beta.size + 2) + 3)
+    assert abs(rel + e**2 / 4) <= 7 * e**4 / 24 + rounding
 
 
 def test_bad_input():

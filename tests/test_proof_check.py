@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from derivations.rounding import UNIT_ROUNDOFF, gamma
 from lazyrich import (
     Claim,
     Proof,
@@ -75,7 +76,26 @@ def test_the_derivative_in_a_step_agrees_with_an_explicit_central_difference():
     f = lambda s: evaluate(expr, {W1: w1 + s * v1, W2: w2 + s * v2}, dims=dims, arithmetic="float64")  # noqa: E731
     fd = (f(h) - f(-h)) / (2 * h)
     exact = evaluate(d_sym, {W1: w1, W2: w2, E: e}, dims=dims, arithmetic="float64")
-    assert np.abs(fd - exact).max() <= 1e-6 * max(1.0, np.abs(exact).max())
+    assert np.all(np.abs(fd - exact) <= _central_difference_bound(w1, w2, e, h, fd)), np.abs(fd - exact).max()
+
+
+def _central_difference_bound(w1, w2, e, h, fd):
+    """Entrywise error bound of ``(f(h) - f(-h)) / 2h`` for ``f(s) = W W^T W``, ``W = w2 + s v2``, against ``f'(0)``.
+
+    Truncation: ``f`` is a cubic in ``s`` whose ``s^3`` coefficient is ``v2 v2^T v2``, so the central difference errs
+    by exactly ``h^2 f'''(0) / 6 = h^2 v2 v2^T v2``. Round-off (Higham (2002), Sec. 3.5): each ``W = w2 + s v2`` is
+    two roundings per entry, the products ``(W W^T) W`` have inner sizes 2 and 3, so each ``f(+-h)`` errs by at most
+    ``gamma_11 |W||W^T||W|`` (three inputs at ``gamma_2``, ``+ 2 + 3``); their difference over ``2h`` by that over
+    ``h``, plus the subtraction and division (``2u |fd|``). The float64 ``f'(0)`` (three terms ``V W^T W``, ``V = E
+    W_1^T`` of inner size 3) errs by at most ``gamma_10`` of the sum of its terms' absolute products.
+    The truncation uses ``v2`` in float64 (its rounding changes that term by a relative ``gamma_3``: negligible).
+    """
+    v2 = e @ w1.T
+    a, b, dv = np.abs(w2) + h * np.abs(v2), np.abs(w2), np.abs(e) @ np.abs(w1).T
+    truncation = h**2 * np.abs(v2 @ v2.T @ v2)
+    f_round = gamma(11) * (a @ a.T @ a)
+    exact_round = gamma(10) * (dv @ b.T @ b + b @ dv.T @ b + b @ b.T @ dv)
+    return truncation + f_round / h + 2 * UNIT_ROUNDOFF * np.abs(fd) + exact_round
 
 
 def test_lemmas_are_proven_in_order_then_used_as_rules():

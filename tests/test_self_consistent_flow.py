@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from derivations.rounding import LIBM_ULPS, UNIT_ROUNDOFF
 from helpers import seeds, shapes
 from lazyrich import (
     FLOAT64_EPS,
@@ -40,10 +41,34 @@ def test_velocity_matches_eigh_square_roots(shape, seed, c):
     T = rng.standard_normal((d_out, d_in))
     G = A - T
     ref = -(_psd_sqrt(A @ A.T + c**2 * np.eye(d_out)) @ G + G @ _psd_sqrt(A.T @ A + c**2 * np.eye(d_in)))
-    scale = (2.0 + c) * np.abs(G).max()
-    # eigh of a matrix with eigenvalue c^2 ~ 0 resolves sqrt only to sqrt(eps * ||M||): the c = 0 bound
-    tol = linalg_tolerance(10, max(shape) ** 2) * scale + (np.sqrt(FLOAT64_EPS * 8) * np.abs(G).max() if c < 0.1 else 0)
-    assert np.max(np.abs(self_consistent_velocity(A, T, c) - ref)) <= tol
+    assert np.max(np.abs(self_consistent_velocity(A, T, c) - ref)) <= _velocity_tolerance(A, G, c)
+
+
+def _sqrt_error(A, c, n):
+    """2-norm bound on the difference of the two routes' ``(M)^{1/2}``, ``M = A A^T + c^2 I`` (or ``A^T A``), size n.
+
+    eigh route: M is formed (inner size <= n) and diagonalised backward stably, ``dM = 2 n eps ||M||``
+    (:func:`lazyrich.linalg_tolerance`); the square root moves by <= dM / (2c) (the derivative of the matrix square
+    root is bounded by 1 / (2 sqrt(lambda_min)), lambda_min >= c^2) and by <= sqrt(dM) (it is 1/2-Hoelder: the c = 0
+    bound), and ``Q diag Q^T`` adds ``2 n eps ||M^{1/2}||``. SVD route (the library): a backward error ``n eps ||A||``
+    moves ``(A A^T)^{1/2} = |A^T|`` by <= sqrt 2 times it (Lipschitz constant of the absolute value, Frobenius), and
+    ``U diag U^T`` adds the same reconstruction term.
+    """
+    a = np.linalg.norm(A, 2)
+    dM = linalg_tolerance(1.0, 2 * n) * (a * a + c * c)
+    eig = min(np.sqrt(dM), dM / (2 * c)) if c * c > dM else np.sqrt(dM)  # (no overflow for a tiny c)
+    recon = linalg_tolerance(1.0, 2 * n) * np.hypot(a, c)
+    return eig + 2 * recon + np.sqrt(2) * linalg_tolerance(1.0, n) * a
+
+
+def _velocity_tolerance(A, G, c):
+    """Bound on ``|v_library - v_eigh|`` for ``v = -(P G + G Q)``: the square roots' errors times ``||G||_2``, and
+    each route's two products (inner size <= n: ``2 n eps ||P|| ||G||``, as for the square roots' reconstruction)."""
+    d_out, d_in = A.shape
+    n = max(d_out, d_in)
+    a, g = np.linalg.norm(A, 2), np.linalg.norm(G, 2)
+    products = 2 * linalg_tolerance(1.0, 2 * n) * 2 * np.hypot(a, c) * g
+    return (_sqrt_error(A, c, d_out) + _sqrt_error(A, c, d_in)) * g + products
 
 
 def test_aligned_flow_matches_closed_form():
@@ -108,7 +133,14 @@ def test_lazy_limit_of_the_flow():
     tr = self_consistent_flow(A0, T, c, t)
     lazy = T + np.exp(-2 * c * t)[:, None, None] * (A0 - T)
     m = max(np.linalg.norm(A0, 2), np.linalg.norm(T, 2))
-    assert np.max(np.abs(tr["A"] - lazy)) <= (m / c) ** 2 * np.abs(A0 - T).max() * 2
+    # derived: ||A(s)||_2 <= m on the flow, so P = (AA^T + c^2)^{1/2} = c I + dP with 0 <= dP <= m^2 / (2c) (and Q);
+    # ||G||_F decays at rate >= 2c (P, Q >= c I), and e = A - lazy obeys e' = -2c e - (dP G + G dQ), hence
+    # ||e(t)||_F <= int_0^t e^{-2c(t-s)} (m^2 / c) e^{-2cs} ||G_0||_F ds = (m^2 / c) t e^{-2ct} ||G_0||_F
+    model = (m * m / c) * t * np.exp(-2 * c * t) * np.linalg.norm(A0 - T)
+    # plus the solver's global error and the float64 lazy formula (exp within LIBM_ULPS ulp, three roundings)
+    numeric = ode_global_tolerance(tr.n_steps, tr.rtol, tr.atol, tr.scale)
+    numeric += (LIBM_ULPS * FLOAT64_EPS + 3 * UNIT_ROUNDOFF) * (np.abs(T).max() + np.abs(A0 - T).max())
+    assert np.all(np.max(np.abs(tr["A"] - lazy), axis=(1, 2)) <= model + numeric)
 
 
 def test_descent_step_rule():
@@ -117,8 +149,11 @@ def test_descent_step_rule():
     A0, T, c, eta = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), 0.9, 0.01
     tr = self_consistent_descent(A0, T, c, eta, [0.0, eta, 5 * eta])
     G = A0 - T
-    one = A0 - eta * (_psd_sqrt(A0 @ A0.T + c**2 * np.eye(3)) @ G + G @ _psd_sqrt(A0.T @ A0 + c**2 * np.eye(4)))
-    assert np.max(np.abs(tr["A"][1] - one)) <= linalg_tolerance(10, 16) * np.abs(A0).max()
+    v = -(_psd_sqrt(A0 @ A0.T + c**2 * np.eye(3)) @ G + G @ _psd_sqrt(A0.T @ A0 + c**2 * np.eye(4)))
+    one = A0 + eta * v
+    # eta times the two velocities' difference, and each side's update A0 + eta v (two roundings of its terms)
+    step_tol = eta * _velocity_tolerance(A0, G, c) + 2 * 2 * UNIT_ROUNDOFF * (np.abs(A0) + eta * np.abs(v)).max()
+    assert np.max(np.abs(tr["A"][1] - one)) <= step_tol
     assert tr.n_steps == 5
     # small steps converge to the flow at first order
     fl = self_consistent_flow(A0, T, c, [0.2])

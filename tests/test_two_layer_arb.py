@@ -8,14 +8,13 @@ flow of the weights integrated by ``mpmath.odefun``. Never the same formula at a
 from __future__ import annotations
 
 import sys
-import time
 
 import mpmath
 import numpy as np
 import pytest
 
-from helpers import balanced_problem
-from lazyrich import PrecisionError, TwoLayerExact, lambda_balanced_init, matrix_with_singular_values
+from helpers import balanced_problem, digits_tolerance
+from lazyrich import PrecisionError, TwoLayerExact, lambda_balanced_init, matrix_with_singular_values, mp_tolerance
 from lazyrich._exact import two_layer_arb
 from lazyrich._exact.two_layer_arb_spectrum import ArbSpectrum, arb_spectrum, task_rank
 from lazyrich.certified import Enclosure, certified_qqt, exact_arb, stable_qqt_error_bound
@@ -83,8 +82,9 @@ def test_dps_matches_the_literal_fukumizu_form(ni, nh, no, lam, form):
         # the literal form cancels ~ 4 mu_max t / ln 10 digits: it gets that many guard digits
         guard = int(4 * float(np.max(net.spectrum.mu)) * t / np.log(10)) + 20
         ref = fukumizu_expm(W1, W2, syx, net.lam, t, 40 + guard)
-        # 40 certified digits, then rounded to 40: within 10^(1 - 40) of the scale
-        assert max_rel_error(net.qqt(t, dps=40), ref, 40) <= mpmath.mpf(10) ** -39
+        # 40 certified digits, then rounded to 40: within 10^(1 - 40) of the scale (digits_tolerance); the
+        # reference keeps 20 digits beyond its cancellation estimate, so its own error is far below that
+        assert max_rel_error(net.qqt(t, dps=40), ref, 40) <= digits_tolerance(40)
 
 
 def test_q_plus_singular_takes_the_fukumizu_form_and_matches():
@@ -95,7 +95,7 @@ def test_q_plus_singular_takes_the_fukumizu_form_and_matches():
     net = TwoLayerExact(W1, W2, syx)
     assert two_layer_arb.ArbTwoLayer(net).form == "fukumizu"
     ref = fukumizu_expm(W1, W2, syx, net.lam, 2.0, 80)
-    assert max_rel_error(net.qqt(2.0, dps=30), ref, 30) <= mpmath.mpf(10) ** -29
+    assert max_rel_error(net.qqt(2.0, dps=30), ref, 30) <= digits_tolerance(30)
 
 
 @pytest.mark.parametrize(("ni", "no", "lam"), [(3, 3, 0.5), (5, 3, -1.0), (2, 4, 1.5)])
@@ -106,8 +106,8 @@ def test_large_t_is_the_mpmath_svd_limit(ni, no, lam):
     W1, W2 = lambda_balanced_init(ni, m, no, lam, sigma=0.4, seed=ni)
     net = TwoLayerExact(W1, W2, syx)
     ref = mp_limit(syx, net.lam, 80)
-    assert max_rel_error(net.qqt(1e6, dps=50), ref, 50) <= mpmath.mpf(10) ** -49
-    assert max_rel_error(net.qqt_limit(dps=50), ref, 50) <= mpmath.mpf(10) ** -49
+    assert max_rel_error(net.qqt(1e6, dps=50), ref, 50) <= digits_tolerance(50)
+    assert max_rel_error(net.qqt_limit(dps=50), ref, 50) <= digits_tolerance(50)
 
 
 def test_dps_matches_the_odefun_gradient_flow():
@@ -134,26 +134,26 @@ def test_dps_matches_the_odefun_gradient_flow():
         y = f(mpmath.mpf(t))
         Q = mpmath.matrix([[y[0], y[2]], [y[1], y[3]], [y[4], y[5]], [y[6], y[7]]])  # [W1^T; W2]
         ref = Q * Q.T
-    # odefun is accurate to about its working precision (25 digits); ask for 20
-    assert max_rel_error(net.qqt(t, dps=20), ref, 25) <= mpmath.mpf(10) ** -19
+    # odefun is accurate to about its working precision (25 digits: eps**0.8 there, mp_tolerance); ask for 20
+    assert max_rel_error(net.qqt(t, dps=20), ref, 25) <= digits_tolerance(20) + mp_tolerance(25)
 
 
 # ------------------------------------------------------------------ the rigorous bound of every dps= result
 def test_dps_result_carries_its_enclosure():
     W1, W2, syx = balanced_problem(3, 2, 2, 0.5, seed=27)
     net = TwoLayerExact(W1, W2, syx)
-    ts = [0.0, 0.5, 30.0, 1e6]
-    got = net.qqt(ts, dps=30)
-    enc = net.certified(ts, dps=30)
+    ts, dps = [0.0, 0.5, 30.0, 1e6], 30
+    got = net.qqt(ts, dps=dps)
+    enc = net.certified(ts, dps=dps)
     assert isinstance(enc, Enclosure) and enc.balls.shape == (4, 25)
     for k, M in enumerate(got):
         vals = np.array([M[i, j] for i in range(5) for j in range(5)], dtype=object)
         scale = float(np.abs(enc.mid[k]).max())
         for b, v, bound in zip(enc.balls[k], vals, enc.distance_bound(np.vstack([vals] * 4))[k]):
-            if b.contains(0):  # an exact 0 is certified absolutely
-                assert bound <= 1e-30 * scale
+            if b.contains(0):  # an exact 0 is certified absolutely: radius below 10^-dps of the matrix scale
+                assert bound <= 10.0**-dps * scale
             else:  # every other entry to 30 significant digits (certified) plus its rounding to 30 digits
-                assert bound <= 1.1e-29 * abs(float(v))
+                assert bound <= digits_tolerance(dps) * abs(float(v))
 
 
 def test_an_entry_far_below_the_scale_gets_its_own_digits():
@@ -161,11 +161,12 @@ def test_an_entry_far_below_the_scale_gets_its_own_digits():
     # finite t (the init is slightly rotated); dps=N certifies each to N significant digits, not only the scale
     W1, W2 = lambda_balanced_init(2, 2, 2, lam=0.3, sigma=1e-3, seed=4)
     net = TwoLayerExact(W1, W2, np.diag([2.0, 1.0]))
-    enc = net.certified([3.0], dps=25)
+    dps = 25
+    enc = net.certified([3.0], dps=dps)
     tiny = [b for b in enc.balls[0] if not b.contains(0) and float(abs(b).upper()) < 1e-5]
     assert tiny, "the example must have an entry far below the scale"
     for b in tiny:
-        assert float(b.rad()) < 1e-25 * float(b.abs_lower())
+        assert float(b.rad()) < 10.0**-dps * float(b.abs_lower())  # relative radius below 10^-dps
 
 
 @pytest.mark.parametrize("what", ["mu", "p_plus", "p_minus", "perp"])
@@ -213,14 +214,13 @@ def test_a_corrupted_evaluation_gives_a_ball_the_independent_route_rejects(monke
 
 
 # ------------------------------------------------------------------ certified at any t, fallbacks
-def test_certified_at_t_1e6_for_a_10_10_10_net_in_seconds():
+def test_certified_at_t_1e6_for_a_10_10_10_net():
+    # the time it takes is a benchmark row (benchmarks/run.py, certified qqt at t = 1e6), not an assertion here
     rng = np.random.default_rng(10)
     syx = matrix_with_singular_values((10, 10), np.sort(rng.uniform(0.5, 2.5, 10))[::-1], 10)
     W1, W2 = lambda_balanced_init(10, 10, 10, 0.5, sigma=0.4, seed=10)
     net = TwoLayerExact(W1, W2, syx)
-    start = time.process_time()
     enc = certified_qqt(net, [1.0, 1e3, 1e6])
-    assert time.process_time() - start < 30  # ~0.02 s measured; generous for a loaded machine
     scale = float(np.abs(enc.mid).max())
     assert float(enc.rad.max()) <= 2.0**-100 * scale
     assert enc.within(net.qqt([1.0, 1e3, 1e6]), bound=stable_qqt_error_bound(net, scale))
@@ -245,10 +245,10 @@ def test_repeated_singular_values_use_an_eigenspace_basis_and_match(ni, no, sval
     finally:
         flint.ctx.prec = saved
     ref = fukumizu_expm(W1, W2, syx, net.lam, 2.0, 80)
-    assert max_rel_error(net.qqt(2.0, dps=30), ref, 30) <= mpmath.mpf(10) ** -29
+    assert max_rel_error(net.qqt(2.0, dps=30), ref, 30) <= digits_tolerance(30)
     enc = certified_qqt(net, [1e6])
     assert float(enc.rad.max()) <= 2.0**-100 * float(np.abs(enc.mid).max())
-    assert max_rel_error(net.qqt(1e6, dps=30), mp_limit(syx, net.lam, 60), 30) <= mpmath.mpf(10) ** -29
+    assert max_rel_error(net.qqt(1e6, dps=30), mp_limit(syx, net.lam, 60), 30) <= digits_tolerance(30)
 
 
 def test_without_python_flint_the_mpmath_path_answers(monkeypatch):
@@ -257,10 +257,11 @@ def test_without_python_flint_the_mpmath_path_answers(monkeypatch):
     with_arb = net.qqt(2.0, dps=30)
     monkeypatch.setitem(sys.modules, "flint", None)  # import flint now raises ImportError
     without = net.qqt(2.0, dps=30)
-    assert max_rel_error(without, with_arb, 30) <= mpmath.mpf(10) ** -29
+    # two dps=30 results, each within digits_tolerance(30) of the exact value
+    assert max_rel_error(without, with_arb, 30) <= 2 * digits_tolerance(30)
     lim = net.qqt_limit(dps=30)
     monkeypatch.undo()
-    assert max_rel_error(lim, net.qqt_limit(dps=30), 30) <= mpmath.mpf(10) ** -29
+    assert max_rel_error(lim, net.qqt_limit(dps=30), 30) <= 2 * digits_tolerance(30)
 
 
 # ------------------------------------------------------------------ rank-deficient tasks: the zero singular values as a cluster
@@ -319,7 +320,7 @@ def test_rank_deficient_task_is_certified_and_matches_the_literal_fukumizu_form(
     for t in (0.5, 3.0):
         guard = int(4 * max(float(np.max(net.spectrum.mu)), abs(net.lam)) * t / np.log(10)) + 20
         ref = fukumizu_expm(W1, W2, syx, net.lam, t, 40 + guard)
-        assert max_rel_error(net.qqt(t, dps=40), ref, 40) <= mpmath.mpf(10) ** -39
+        assert max_rel_error(net.qqt(t, dps=40), ref, 40) <= digits_tolerance(40)
         ref_vals = np.array([ref[i, j] for i in range(ni + no) for j in range(ni + no)], dtype=object)
         assert net.certified([t], dps=30).take(0).contains(ref_vals)  # the dps= balls hold the independent value
 
@@ -331,9 +332,7 @@ def test_rank_deficient_task_certified_at_t_1e6_is_a_fixed_point(ni, nh, no, lam
     syx = np.array(syx)
     W1, W2 = lambda_balanced_init(ni, nh, no, lam=lam, sigma=0.4, seed=ni + no)
     net = TwoLayerExact(W1, W2, syx)
-    start = time.process_time()
     enc = certified_qqt(net, [1e6])
-    assert time.process_time() - start < 30  # ~0.2 s measured
     scale = float(np.abs(enc.mid).max())
     assert float(enc.rad.max()) <= 2.0**-100 * scale
     flint = two_layer_arb.require_flint()
@@ -344,10 +343,17 @@ def test_rank_deficient_task_certified_at_t_1e6_is_a_fixed_point(ni, nh, no, lam
         R = riccati_residual(X, syx, net.lam)
     finally:
         flint.ctx.prec = saved
-    assert max(float(abs(R[i, j]).upper()) for i in range(n) for j in range(n)) <= 1e-25 * scale
+    # the exact residual at t = 1e6 is ~ e^{-|lambda| t}; the balls' radius r propagates through FX + XF - X^2 at most
+    # as n (2|F| + 2|X|) r, once for the radius and once for the midpoint's distance from the exact X, plus the
+    # rounding at enc.prec bits of sums of n products
+    r = float(enc.rad.max())
+    f_max = max(abs(net.lam) / 2, np.abs(syx).max())
+    tol = 2 * n * (2 * f_max + 2 * scale) * r + 2.0**-enc.prec * n * (2 * f_max + scale) * scale
+    assert max(float(abs(R[i, j]).upper()) for i in range(n) for j in range(n)) <= tol
     got = net.qqt(1e6, dps=30)
     vals = np.array([[got[i, j] for j in range(n)] for i in range(n)], dtype=object)
-    assert enc.within(vals, bound=1e-29 * scale)
+    # dps=30 is within digits_tolerance(30) of the exact value; within() adds |exact - mid| + rad <= 2 rad
+    assert enc.within(vals, bound=digits_tolerance(30) * scale + 2 * r)
 
 
 def test_rank_deficient_corrupted_zero_cluster_is_caught(monkeypatch):
@@ -374,4 +380,4 @@ def test_a_tiny_but_nonzero_singular_value_is_not_rank_deficient():
     W1, W2 = lambda_balanced_init(2, 2, 3, lam=0.5, sigma=0.4, seed=5)
     net = TwoLayerExact(W1, W2, syx)
     ref = fukumizu_expm(W1, W2, syx, net.lam, 3.0, 80)
-    assert max_rel_error(net.qqt(3.0, dps=30), ref, 30) <= mpmath.mpf(10) ** -29
+    assert max_rel_error(net.qqt(3.0, dps=30), ref, 30) <= digits_tolerance(30)

@@ -333,3 +333,22 @@ def test_potential_at_huge_beta_is_finite_or_typed():
     assert abs(psi / ((2 * r) ** 1.5 / 3) - 1) <= 13 * FLOAT64_EPS / 2
     with pytest.raises(NonFiniteError, match="rescale"):
         implicit_bias_potential(1e250 * np.ones(3), 1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_interpolation_is_decided_at_round_off(seed):
+    """A tall X: y in its range is accepted; y moved off it by 1e-10 |y| (far above round-off) has no interpolant."""
+    rng = np.random.default_rng(seed)
+    X = matrix_with_singular_values((4, 2), [2.0, 0.5], rng)
+    y = X @ rng.standard_normal(2)
+    beta0 = rng.standard_normal(2)
+    # round-off: kappa(X) = 4, m + n = 6 operations, on |X| |beta| + |y| <= 2 |y| / 0.5 + |y| = 5 |y|
+    tol = linalg_tolerance(4.0, 6) * 5 * np.linalg.norm(y)
+    assert np.linalg.norm(X @ implicit_bias_limit(X, y, beta0, 1.0) - y) <= tol
+    Q, _ = np.linalg.qr(X, mode="complete")
+    off = y + 1e-10 * np.linalg.norm(y) * Q[:, 3]  # orthogonal to the range of X
+    with pytest.raises(InvalidParameterError, match="no solution"):
+        implicit_bias_limit(X, off, beta0, 1.0)
+    plus, minus = implicit_bias_endpoints(X, y, beta0)
+    assert np.linalg.norm(X @ plus - y) <= tol
+    assert minus is None or np.linalg.norm(X @ minus - y) <= tol

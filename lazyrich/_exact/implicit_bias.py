@@ -33,6 +33,7 @@ import mpmath
 import numpy as np
 
 from .._base.errors import InvalidParameterError, NonFiniteError, ShapeError, SimulationDivergedError
+from .._base.tolerance import linalg_tolerance
 from .._base.validation import as_flag, as_matrix, as_scalar, as_vector, positive, positive_int
 
 __all__ = [
@@ -147,6 +148,11 @@ def _nonzero_beta0(beta0, d: int | None = None) -> np.ndarray:
     return beta0
 
 
+def _rounding(kappa: float, n_ops: int, size: float, y) -> float:
+    """Round-off bound of a residual ``X b - y`` whose first term has norm up to ``size``."""
+    return linalg_tolerance(kappa, n_ops) * (float(size) + float(np.linalg.norm(y)))
+
+
 def _problem(X, y, beta0):
     X = as_matrix(X, "X")
     y = as_vector(y, "y", X.shape[0])
@@ -154,7 +160,11 @@ def _problem(X, y, beta0):
     pinv = np.linalg.pinv(X)
     beta_mn = pinv @ y
     resid = float(np.linalg.norm(X @ beta_mn - y))
-    if resid > 1e-9 * max(1.0, float(np.linalg.norm(y))):
+    # round-off of X X^+ y for a consistent system: kappa(X) eps per operation, over the m + n terms of each product
+    sv = np.linalg.svd(X, compute_uv=False)
+    kept = sv[sv > sv[0] * max(X.shape) * np.finfo(float).eps]  # pinv's cut-off: its condition is of these
+    kappa = float(sv[0] / kept[-1]) if kept.size else 1.0
+    if resid > _rounding(kappa, sum(X.shape), sv[0] * np.linalg.norm(beta_mn), y):
         raise InvalidParameterError(
             f"X beta = y has no solution (least-squares residual {resid:.3g}); Theorem 3.1 is about interpolating limits"
         )
@@ -327,5 +337,7 @@ def implicit_bias_endpoints(X, y, beta0) -> tuple[np.ndarray, np.ndarray | None]
     xb = X @ beta0
     denom = float(xb @ xb)
     c = float(xb @ y) / denom if denom > 0 else 0.0
-    ok = c > 0 and np.linalg.norm(c * xb - y) <= 1e-12 * max(1.0, float(np.linalg.norm(y))) * max(1.0, c)
+    # on the ray when c X beta0 = y up to the round-off of X beta0 (n terms), of c (2 m) and of the product
+    size = c * np.linalg.norm(np.abs(X) @ np.abs(beta0)) if c > 0 else 0.0
+    ok = c > 0 and np.linalg.norm(c * xb - y) <= _rounding(1.0, X.shape[1] + 2 * X.shape[0] + 1, size, y)
     return plus, (c * beta0 if ok else None)

@@ -27,11 +27,11 @@ from lazyrich import (
     TwoLayerExact,
     aligned_singular_value,
     lambda_balanced_init,
-    linalg_tolerance,
     matrix_with_singular_values,
     mixed_aligned_singular_value,
 )
 from lazyrich._exact.scalar_mode import FLOAT64_ULPS
+from lazyrich._exact.single_neuron_accuracy import float64_error_bound
 from lazyrich.certified import (
     certified_aligned_singular_value,
     certified_mixed_aligned_singular_value,
@@ -175,12 +175,8 @@ SINGLE = [
     (0.3, [0.3, 0.0], [-1.0, 0.2], 1.0, 1.0),
     (1e-3, [1e-3, 0.0], [1.0, 0.0], 1.0, 1.0),
 ]
-# float64 single neuron (lazyrich._exact.single_neuron, the stable form): the quadratic form J loses at most ~100
-# ulp (module notes), halved by the square root in m_hat = sqrt(e^{-k1 tau} + 2J); about 20 more roundings (the
-# constants rounded once each, two exponentials whose argument rounding costs x e^{-x} eps <= eps/e of their
-# coefficient, em, the linear forms A_hat, B_hat, the divisions by m_hat and the rates). a and w each carry m_hat's
-# error, beta = a w both: 2 (100 / 2 + 20) ulp of the scale (measured <= 2).
-SINGLE_BOUND = linalg_tolerance(1.0, 2 * (100 // 2 + 20))
+# float64 single neuron (lazyrich._exact.single_neuron, the stable form): the module's derived running bound
+# (lazyrich._exact.single_neuron_accuracy.float64_error_bound), absolute and per entry.
 
 
 @pytest.mark.parametrize("args", SINGLE)
@@ -196,18 +192,19 @@ def test_single_neuron_enclosure_contains_mpmath_and_float64(args):
     assert a.contains(np.asarray(sn.a(TIMES, dps=70), dtype=object), slack=slack)
     assert w.contains(np.asarray(sn.w(TIMES, dps=70), dtype=object), slack=slack)
     assert beta.contains(np.asarray(sn.beta(TIMES, dps=70), dtype=object), slack=slack)
-    assert a.within(sn.a(TIMES), bound=SINGLE_BOUND * scale)
-    assert w.within(sn.w(TIMES), bound=SINGLE_BOUND * scale)
-    assert beta.within(sn.beta(TIMES), bound=SINGLE_BOUND * scale)
+    bound = float64_error_bound(sn, TIMES)
+    assert a.within(sn.a(TIMES), bound=bound.a)
+    assert w.within(sn.w(TIMES), bound=bound.w)
+    assert beta.within(sn.beta(TIMES), bound=bound.beta)
     bad = sn.beta(TIMES).copy()
-    bad[2, 0] = float(beta.mid[2, 0]) + SINGLE_BOUND * scale + 2 * _ulp(scale)
-    assert not beta.within(bad, bound=SINGLE_BOUND * scale)
+    bad[2, 0] = float(beta.mid[2, 0]) + bound.beta[2, 0] + 2 * _ulp(scale)
+    assert not beta.within(bad, bound=bound.beta)
 
 
 # ------------------------------------------------------------------------------------------------------------
 # The shared precision layer: every closed form, one formula, three backends (float64, mpmath dps=N, Arb).
 def _closed_forms():
-    """(name, float64(ts), mpmath(ts, N) -> per-time lists of mpf, Arb enclosure(ts), float64 bound(scale))."""
+    """(name, float64(ts), mpmath(ts, N) -> per-time lists of mpf, Arb enclosure(ts), float64 bound(scale, t))."""
     from lazyrich import SingleNeuronExact
     from lazyrich.certified import certified_single_neuron
 
@@ -222,25 +219,25 @@ def _closed_forms():
             lambda ts: aligned_singular_value(ts, 0.1, 2.0, -3.0).reshape(-1, 1),
             lambda ts, n: [[v] for v in aligned_singular_value(ts, 0.1, 2.0, -3.0, dps=n)],
             lambda ts: certified_aligned_singular_value(ts, 0.1, 2.0, -3.0, bits=120).balls.reshape(-1, 1),
-            lambda scale: SCALAR_BOUND * scale,
+            lambda scale, t: SCALAR_BOUND * scale,
         ),
         "mixed": (
             lambda ts: mixed_aligned_singular_value(ts, -1.0, 2.0, 0.5).reshape(-1, 1),
             lambda ts, n: [[v] for v in mixed_aligned_singular_value(ts, -1.0, 2.0, 0.5, dps=n)],
             lambda ts: certified_mixed_aligned_singular_value(ts, -1.0, 2.0, 0.5, bits=120).balls.reshape(-1, 1),
-            lambda scale: SCALAR_BOUND * scale,
+            lambda scale, t: SCALAR_BOUND * scale,
         ),
         "single_neuron": (
             lambda ts: sn.beta(ts),
             lambda ts, n: [list(row) for row in sn.beta(ts, dps=n)],
             lambda ts: certified_single_neuron(sn, ts, bits=120)[2].balls,
-            lambda scale: SINGLE_BOUND * scale,
+            lambda scale, t: float64_error_bound(sn, t).beta,
         ),
         "two_layer": (
             lambda ts: net.qqt(ts).reshape(len(ts), -1),
             lambda ts, n: mats(net.qqt(ts, dps=n)),
             lambda ts: certified_qqt(net, ts, bits=120).balls.reshape(len(ts), -1),
-            lambda scale: stable_qqt_error_bound(net, scale),
+            lambda scale, t: stable_qqt_error_bound(net, scale),
         ),
     }
 
@@ -258,7 +255,7 @@ def test_every_closed_form_has_three_consistent_backends(name, digits):
         enc = Enclosure(balls[i], 120)
         scale = float(np.abs(enc.mid).max())
         # float64 (stable form) inside the ball widened by its stated bound
-        assert enc.within(np.asarray(f64(ts)[i]), bound=f64_bound(scale)), (name, ts[i])
+        assert enc.within(np.asarray(f64(ts)[i]), bound=f64_bound(scale, ts[i])), (name, ts[i])
         # dps=N: N correct significant digits relative to the largest entry; rounding to N digits
         # alone costs up to 0.5 * 10^(1 - N), so 10^(1 - N) is the bound
         assert enc.within(np.asarray(mp_vals[i], dtype=object), bound=10.0 ** (1 - digits) * scale), (name, ts[i])

@@ -29,9 +29,11 @@ How the closed form is evaluated (derived here, Kunin et al. (2024), Sec. 3)
    ``J(tau) = int_0^tau e^{-k_1 (tau - u)} \hat A(u)^2 du``. Then
    ``a = \hat A / \hat m`` and ``w = (\hat B \hat\beta_* + e^{-k_1 tau/2} P_perp w_0) / \hat m``.
    ``J`` is the closed form in ``c_pm`` when ``D tau >= 2`` (the two exponential
-   modes are then well separated, so the quadratic form loses at most ~100 ulp)
+   modes are then well separated: its three terms cancel by at most a factor 14.8)
    and a 24-point Gauss-Legendre rule on its positive integrand otherwise (all
-   exponents are below ``4 D tau <= 8`` there, so the rule is exact to round-off).
+   rates are at most ``2D``, so its truncation is below ``1.3e-61`` of the scale).
+   The float64 rounding error is bounded per value by the derived running bound
+   :func:`~lazyrich._exact.single_neuron_accuracy.float64_error_bound`.
    No exponent is ever positive: no overflow at any ``t``, and ``delta = 0``,
    ``beta_* = 0`` and a zero crossing of ``a`` (``delta < 0``) need no special case.
    Only on the basin boundary ``c_+ = 0`` (to within ~1e-145) can ``m_hat``
@@ -93,11 +95,10 @@ class SingleNeuronExact(ClosedForm):
 
     solved by the linearisation ``A'' + delta A' - s^2 A = 0`` (derived here, Kunin et al. (2024), Sec. 3)
     after the learning-rate reduction, in a form that factors out the
-    dominant exponential (see the module docstring): float64 results are
-    accurate to about 1e-15 relative (worst measured 9e-16 against mpmath, 400
-    random cases with t up to 1e6 and ``|delta|`` up to 7.5e3) for any ``t >= 0`` and
-    any ``delta``, including ``delta = 0`` and a zero crossing of ``a`` when
-    ``delta < 0`` (there the error is ~eps on the scale of ``(a, w)``).
+    dominant exponential (see the module docstring), for any ``t >= 0`` and any ``delta``, including
+    ``delta = 0`` and a zero crossing of ``a`` when ``delta < 0``. The float64 error of each value has a
+    derived bound, :func:`~lazyrich._exact.single_neuron_accuracy.float64_error_bound` (a few dozen unit
+    roundoffs of the scale away from cancellation; measured <= 0.97 of it against Arb).
 
     Parameters
     ----------
@@ -242,12 +243,25 @@ class SingleNeuronExact(ClosedForm):
         return c
 
     # ------------------------------------------------------------------ evaluation
-    def _float_state(self, t):
-        """``(constants, was_scalar, r_a, r_b, r_p)`` in float64 (see :func:`~lazyrich._exact.single_neuron_formula.ratios`)."""
+    def float64_ratios(self, t) -> tuple:
+        """The float64 path at times ``t``: ``(constants, was_scalar, r_a, r_b, r_p, exact)``.
+
+        ``constants``: the unit-rate constants rounded to float64; ``r_a, r_b, r_p``: the ratios of
+        :func:`~lazyrich._exact.single_neuron_formula.ratios` (``a = r_a / rate_a``,
+        ``w = (r_b beta_hat + r_p P_perp w0) rate_a``, ``beta = r_a (r_b beta_hat + r_p P_perp w0)``);
+        ``exact``: True where a time took the certified path (17 digits per ratio, then rounded).
+        :func:`~lazyrich._exact.single_neuron_accuracy.float64_error_bound` bounds their rounding errors.
+
+        Examples
+        --------
+        >>> c, scalar, ra, rb, rp, exact = SingleNeuronExact(1.0, [0.0], [1.0]).float64_ratios([0.0, 2.0])
+        >>> bool(ra[0] == 1.0 and rp[0] == 1.0), exact.tolist()
+        (True, [False, False])
+        """
         grid, scalar = as_time_grid(t)
         c = self._c64
         if not self._float_ok:
-            return (c, scalar, *self._exact_ratios(grid))
+            return (c, scalar, *self._exact_ratios(grid), np.ones(grid.shape, dtype=bool))
         tau = c.g * grid
         with np.errstate(all="ignore"):
             # m_hat^2 below ~1e-290 would carry subnormal round-off from its terms: fall back then
@@ -259,14 +273,20 @@ class SingleNeuronExact(ClosedForm):
             # dominant exponential is e^{lambda_- t}; the certified path has no underflow.
             bad = np.flatnonzero(~m_ok)
             ra[bad], rb[bad], rp[bad] = self._exact_ratios(grid[bad])
-        return c, scalar, ra, rb, rp
+        return c, scalar, ra, rb, rp, ~m_ok
 
     def _exact_ratios(self, grid):
-        """``(r_a, r_b, r_p)`` as float arrays from the certified path (17 digits each, then rounded)."""
-        rows, _ = self._mp_evaluate(
-            np.asarray(grid, dtype=float).tolist(), 17, lambda c, tau, ns: list(ratios(c, tau, ns)), True
-        )
-        return tuple(np.array([float(r[k]) for r in rows], dtype=float) for k in range(3))
+        """``(r_a, r_b, r_p)`` as float arrays from the certified path (17 digits each, then rounded).
+
+        ``t = 0`` is ``(a_0, q_0, 1)`` (the rounded constants): there an exact ``q_0 = 0`` (``w_0`` orthogonal to
+        ``beta_*``) is a ball around 0 that no precision certifies to 17 relative digits."""
+        grid = np.asarray(grid, dtype=float)
+        c, out = self._c64, np.ones((3, grid.size))
+        out[0, grid == 0], out[1, grid == 0] = c.a0, c.q0
+        if np.any(grid > 0):
+            rows, _ = self._mp_evaluate(grid[grid > 0].tolist(), 17, lambda c, tau, ns: list(ratios(c, tau, ns)), True)
+            out[:, grid > 0] = np.array([[float(v) for v in r] for r in rows], dtype=float).T
+        return tuple(out)
 
     def _lost_bits(self, items) -> float:
         """``log2(1 + (|dbar| + D) g t_max)``: the bits the exponents cost (each carries its own rounding)."""
@@ -374,7 +394,7 @@ class SingleNeuronExact(ClosedForm):
 
             out, scalar = self._mp_evaluate(t, dps, q)
             return out[0, 0] if scalar else out[:, 0]
-        c, scalar, ra, _, _ = self._float_state(t)
+        c, scalar, ra, *_ = self.float64_ratios(t)
         out = ra / c.rate_a
         return float(out[0]) if scalar else out
 
@@ -400,7 +420,7 @@ class SingleNeuronExact(ClosedForm):
 
             out, scalar = self._mp_evaluate(t, dps, q)
             return out[0] if scalar else out
-        c, scalar, _, rb, rp = self._float_state(t)
+        c, scalar, _, rb, rp, _ = self.float64_ratios(t)
         out = (rb[:, None] * c.bhat[None, :] + rp[:, None] * c.wperp[None, :]) * c.rate_a
         return out[0] if scalar else out
 
@@ -417,7 +437,7 @@ class SingleNeuronExact(ClosedForm):
         if dps is not None:
             out, scalar = self._mp_evaluate(t, dps, _beta_of)
             return out[0] if scalar else out
-        c, scalar, ra, rb, rp = self._float_state(t)
+        c, scalar, ra, rb, rp, _ = self.float64_ratios(t)
         out = ra[:, None] * (rb[:, None] * c.bhat[None, :] + rp[:, None] * c.wperp[None, :])
         return out[0] if scalar else out
 
@@ -438,7 +458,7 @@ class SingleNeuronExact(ClosedForm):
 
             out, scalar = self._mp_evaluate(t, dps, q)
             return out[0, 0] if scalar else out[:, 0]
-        c, scalar, ra, rb, rp = self._float_state(t)
+        c, scalar, ra, rb, rp, _ = self.float64_ratios(t)
         out = ra * np.sqrt(rb**2 + rp**2 * c.wperp_sq)
         return float(out[0]) if scalar else out
 
@@ -470,7 +490,7 @@ class SingleNeuronExact(ClosedForm):
 
             out, scalar = self._mp_evaluate(t, dps, q)
             return out[0, 0] if scalar else out[:, 0]
-        c, scalar, _, rb, rp = self._float_state(t)
+        c, scalar, _, rb, rp, _ = self.float64_ratios(t)
         norm = np.sqrt(rb**2 + rp**2 * c.wperp_sq)
         safe = np.where(norm > 0, norm, 1.0)
         out = np.where(norm > 0, rb / safe, at_zero)

@@ -21,6 +21,8 @@ from .._numerics.arb_digits import arb_module
 from .._numerics.backend import Float64, Mpmath
 
 __all__ = [
+    "GL_NODES",
+    "GL_WEIGHTS",
     "ArbEvaluation",
     "Float64Evaluation",
     "MpmathEvaluation",
@@ -35,7 +37,7 @@ __all__ = [
 #: A float below ``e^{-1} = 0.3679``: a decay certainly below it has ``1 - decay >= 0.64`` (no cancellation).
 _BELOW_INV_E = 0.36
 #: Gauss-Legendre rule for J(tau) when D tau < 2 (see :mod:`lazyrich._exact.single_neuron`).
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(24)
+GL_NODES, GL_WEIGHTS = np.polynomial.legendre.leggauss(24)
 
 
 @dataclass
@@ -87,9 +89,9 @@ class Float64Evaluation(Float64):
         near = ~far
         if np.any(near):
             tn = tau[near][:, None]
-            u = 0.5 * tn * (_GL_X[None, :] + 1.0)
+            u = 0.5 * tn * (GL_NODES[None, :] + 1.0)
             vals = np.exp(-c.k1 * (tn - u)) * hat_a(c, u, cls) ** 2
-            out[near] = 0.5 * tau[near] * (vals @ _GL_W)
+            out[near] = 0.5 * tau[near] * (vals @ GL_WEIGHTS)
         return out
 
 

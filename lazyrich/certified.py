@@ -13,6 +13,7 @@ from ._exact.certified import stable_qqt_error_bound as stable_qqt_error_bound
 from ._exact.certified_two_layer import certified_kernel_distance as certified_kernel_distance
 from ._exact.certified_two_layer import certified_ntk as certified_ntk
 from ._exact.certified_two_layer import certified_qqt_limit as certified_qqt_limit
+from ._exact.single_neuron_accuracy import float64_error_bound as single_neuron_error_bound
 from ._numerics.arb import Enclosure as Enclosure
 from ._numerics.arb import exact_arb as exact_arb
 from ._numerics.arb import require_flint as require_flint
@@ -28,5 +29,6 @@ __all__ = [
     "certified_single_neuron",
     "exact_arb",
     "require_flint",
+    "single_neuron_error_bound",
     "stable_qqt_error_bound",
 ]

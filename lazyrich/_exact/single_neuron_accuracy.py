@@ -59,6 +59,7 @@ from typing import NamedTuple
 import mpmath
 import numpy as np
 
+from .._base.errors import InvalidParameterError
 from .._base.tolerance import FLOAT64_EPS
 from .._numerics.arb import ArbScalar, Enclosure, require_flint
 from .single_neuron import SingleNeuronExact
@@ -103,6 +104,8 @@ def float64_error_bound(sn: SingleNeuronExact, t) -> SingleNeuronBound:
 
     Raises
     ------
+    InvalidParameterError
+        ``sn`` is not a :class:`~lazyrich.SingleNeuronExact`.
     MissingDependencyError
         python-flint is not installed (the constants' errors are measured on Arb balls).
 
@@ -113,6 +116,8 @@ def float64_error_bound(sn: SingleNeuronExact, t) -> SingleNeuronBound:
     >>> bool(b.beta.max() < 1e-14 and b.a[0] <= 2 * FLOAT64_EPS)
     True
     """
+    if not isinstance(sn, SingleNeuronExact):
+        raise InvalidParameterError(f"sn must be a SingleNeuronExact; got {type(sn).__name__}")
     c, scalar, ra, rb, rp, exact = sn.float64_ratios(t)
     grid = np.atleast_1d(np.asarray(t, dtype=float))
     dc = _constant_errors(sn, c)

@@ -246,22 +246,56 @@ def test_delta_to_plus_and_minus_infinity(seed):
         assert_order(1 / deltas, err, rel_noise, 2, 2.0)
 
 
+def _psi_derivative_bounds(r_lo, r_hi, delta):
+    """Bounds ``(M2, M3)`` on the second and third derivatives of ``Psi_delta(beta + s v)`` in ``s`` (``|v| = 1``) for
+    ``|beta + s v|`` in ``[r_lo, r_hi]`` (Kunin et al. (2024), Thm 3.1, eq. (5); derived here).
+
+    ``Psi = phi(r)``, ``r = |beta|``, ``kappa = sqrt(delta^2 + 4 r^2)``: ``phi' = sqrt(kappa - delta) = 2 r / sqrt(kappa +
+    delta)`` (the gradient's size), ``phi'' = sqrt(kappa + delta) / kappa`` and ``phi''' = -2 r (kappa + 2 delta) /
+    (kappa^3 sqrt(kappa + delta))``. For a radial function along the line, with ``c = beta_hat . v``, the Hessian is
+    ``phi'' c^2 + (phi' / r) (1 - c^2)`` and the third derivative ``phi''' c^3 + 3 c (1 - c^2) (phi'' / r - phi' / r^2)``
+    with ``phi'' / r - phi' / r^2 = -4 r / (kappa (kappa + delta)^{3/2})`` and ``max c (1 - c^2) = 2 / (3 sqrt 3)``.
+    ``r``, ``kappa`` and ``kappa + delta`` all grow with ``r``: numerators are taken at ``r_hi``, denominators at ``r_lo``.
+    """
+
+    def kappa_plus(r):  # kappa + delta without cancellation (4 r^2 / (kappa - delta) for delta < 0)
+        kappa = np.hypot(delta, 2 * r)
+        return kappa, (kappa + delta if delta >= 0 else 4 * r * r / (kappa - delta))
+
+    (k_lo, p_lo), (k_hi, p_hi) = kappa_plus(r_lo), kappa_plus(r_hi)
+    m2 = max(np.sqrt(p_hi) / k_lo, 2 / np.sqrt(p_lo))
+    m3 = 2 * r_hi * (k_hi + 2 * abs(delta)) / (k_lo**3 * np.sqrt(p_lo)) + 2 / np.sqrt(3) * 4 * r_hi / (k_lo * p_lo**1.5)
+    return m2, m3
+
+
 def test_objective_is_a_bregman_divergence_centred_at_beta0():
     """psi_delta beta0_hat = grad Psi(beta0): without the constraint the objective is minimised at beta0."""
     rng = np.random.default_rng(3)
+    u = FLOAT64_EPS / 2
     for delta in [-3.0, 0.0, 2.5]:
         beta0 = rng.standard_normal(3)
+        r0 = float(np.linalg.norm(beta0))
         f0 = implicit_bias_objective(beta0, beta0, delta)
+        # the step that balances truncation h^2 M3 / 6 against round-off ~ eps |f| / h (M3, |f| ~ 1 at |beta0| ~ 1)
+        h = np.cbrt(FLOAT64_EPS) * r0
+        m2, m3 = _psi_derivative_bounds(r0 - h, r0 + h, delta)
         for _ in range(5):
             v = random_orthogonal(3, rng)[0]
-            h = 1e-3
-            fp, fm = (
-                implicit_bias_objective(beta0 + h * v, beta0, delta),
-                implicit_bias_objective(beta0 - h * v, beta0, delta),
-            )
+            fs, psis = [], []
+            for sign in (1.0, -1.0):
+                x = beta0 + sign * h * v
+                fs.append(implicit_bias_objective(x, beta0, delta))
+                psis.append(implicit_bias_potential(x, delta))
+            fp, fm = fs
             assert fp >= f0 and fm >= f0
-            # zero slope: the central first difference is O(h^2) times the third derivative (O(1) here)
-            assert abs(fp - fm) / (2 * h) <= 10 * h**2
+            # zero slope: (f(b0 + h v) - f(b0 - h v)) / 2h = f'(b0) + h^2/12 (f'''(x1) + f'''(x2)), f'(b0) = 0 and
+            # f''' = the third derivative of Psi (the rest of eq. (5) is linear): <= h^2 M3 / 6.
+            # Round-off: each value is Psi - psi beta0_hat . x at 120 bits rounded once, charged u per term and u
+            # for the rounding; the difference and the division (u); the points x = b0 +- h v are off by
+            # u (|b0| + 2 h), where the gradient is <= M2 (h + that): M2 u (|b0| + 2 h) on the quotient.
+            values = sum(u * (abs(f) + abs(p) + abs(p - f)) for f, p in zip(fs, psis)) + u * abs(fp - fm)
+            tol = h**2 * m3 / 6 + values * (1 + u) / (2 * h) + m2 * u * (r0 + 2 * h)
+            assert abs(fp - fm) / (2 * h) <= tol
 
 
 def test_potential_limits():

@@ -20,6 +20,7 @@ from sympy import Identity
 
 import derivations.lazy_to_rich as L
 import lazyrich
+from derivations.rounding import LIBM_ULPS, gamma
 from lazyrich import REGISTRY, Claim, Proof, RewriteRule, Source, canonicalize, run_claim
 from lazyrich._exact.scalar_mode import FLOAT64_ULPS
 
@@ -187,17 +188,46 @@ def test_fukumizu_direct_matches_mp_at_moderate_t(seed, dims, lm):
     rng = np.random.default_rng(seed)
     syx = L.random_task(rng, ni, no)
     W1v, W2v = L.balanced_pair(rng, ni, nh, no, lm)
-    # W = R S V^T rounds in 2 products and the QR-orthogonality of R, U, V (n eps each), the Gram product in n more:
-    # <= 8 n eps (|W_1|^2 + |W_2|^2 + |lambda|) per side, n = N_i + N_h + N_o
+    # Operation count (one eps per rounding of an inner product of length k: k; every |.| product below is bounded
+    # entrywise by the 2-norms, Cauchy-Schwarz on rows of orthogonal factors): W1 = (R S1) V^T: 1 + N_i, its Gram
+    # N_i, the defect of V^T V = I (Householder QR, N_i); W2 = (U S2) R^T: 1 + N_h, Gram N_o, the defect of U (N_o);
+    # s2^2 - s1^2 = lambda from sqrt(lambda^2 + 4 s^2) -+ lambda: 10 roundings (lambda^2, s^2, +, sqrt, -+, sqrt,
+    # squared twice) on root + |lambda|; R lambda R^T against lambda I: the defect of R (N_h)
     scale = np.linalg.norm(W1v, 2) ** 2 + np.linalg.norm(W2v, 2) ** 2 + abs(lm)
     balance = np.abs(W2v.T @ W2v - W1v @ W1v.T - lm * np.eye(nh)).max()
-    assert balance <= lazyrich.linalg_tolerance(1.0, 16 * (ni + nh + no)) * scale
+    n_ops = (1 + 3 * ni) + (1 + nh + 2 * no) + 10 + nh
+    assert balance <= lazyrich.linalg_tolerance(1.0, n_ops) * scale
     ev = np.linalg.eigvalsh(L.f_matrix(syx, lm))
+    n_fk = ni + no
     t = 1.0
     kappa = math.exp(2 * (ev[-1] - ev[0]) * t)
     ref = L.fukumizu_mp(syx, W1v, W2v, lm, t, dps=30 + int(2 * (ev[-1] - ev[0]) * t / math.log(10)))
     got = L.fukumizu_direct(syx, W1v, W2v, lm, t)
-    assert np.abs(got - ref).max() <= lazyrich.linalg_tolerance(kappa, 16 * (ni + no)) * max(1.0, np.abs(ref).max())
+    # kappa: the growth of the intermediates e^{F t} (Y twice, M ~ e^{2 ev_max t}) over the result. Operation count,
+    # n = N_i + N_o: eigh (backward error and the defect of O O^T = I: 2n) seen by e^{ev t} (the exponent moves by
+    # t |ev|_max n eps: t |ev|_max n); Y = O e^{ev t} O^T Q0: exp (2 LIBM_ULPS), scaling (1), two products (2n),
+    # twice in Y M^-1 Y^T; M = I + Q0^T O g O^T Q0 / 2: g = expm1(2 ev t) / ev (2 LIBM_ULPS + 2), three products
+    # (3n), + I (1); the solve (LU, Higham (2002), Thm 9.4: 3 N_h) and the last product (N_h)
+    ev_t = t * np.abs(ev).max()
+    y_ops = 2 * n_fk + ev_t * n_fk + 2 * LIBM_ULPS + 1 + 2 * n_fk
+    m_ops = 2 * n_fk + ev_t * n_fk + 2 * LIBM_ULPS + 2 + 3 * n_fk + 1
+    n_ops = 2 * y_ops + m_ops + 4 * nh
+    assert np.abs(got - ref).max() <= lazyrich.linalg_tolerance(kappa, n_ops) * np.abs(ref).max()
+
+
+def _svd_defects(syx):
+    """``(e_A, e_U, e_V)``: Frobenius norms of ``U s V^T - Sigma_yx``, ``U^T U - I`` and ``V^T V - I`` for the float64
+    SVD that :func:`derivations.lazy_to_rich.reference.limit_qqt` takes (the same call, so the same factors),
+    evaluated at 40 digits from the float64 factors: LAPACK's backward error and orthogonality, measured rather
+    than assumed (its constants are unspecified, LAPACK Users' Guide, Sec. 4.9)."""
+    import mpmath
+
+    U, s, Vt = np.linalg.svd(syx, full_matrices=False)
+    with mpmath.workdps(40):
+        Um, Vm, Am = (mpmath.matrix(x.tolist()) for x in (U, Vt.T, syx))
+        Sm = mpmath.diag([mpmath.mpf(float(x)) for x in s])
+        eye = mpmath.eye(len(s))
+        return tuple(float(mpmath.mnorm(x, "f")) for x in (Um * Sm * Vm.T - Am, Um.T * Um - eye, Vm.T * Vm - eye))
 
 
 @settings(deadline=None)
@@ -208,9 +238,33 @@ def test_limit_is_a_stationary_point_with_the_task_as_network(seed, dims, lm):
     syx = L.random_task(rng, ni, no)
     P = L.limit_qqt(syx, lm)
     F = L.f_matrix(syx, lm)
-    scale = max(1.0, np.abs(P).max()) ** 2
-    assert np.abs(F @ P + P @ F - P @ P).max() <= lazyrich.linalg_tolerance(1.0, 32 * (ni + no)) * scale
-    assert np.abs(P[ni:, :ni] - syx).max() <= lazyrich.linalg_tolerance(1.0, 16 * (ni + no)) * np.abs(syx).max()
+    n, m = ni + no, min(ni, no)
+    e_a, e_u, e_v = _svd_defects(syx)
+    e = max(e_u, e_v)
+    s = np.linalg.svd(syx, full_matrices=False)[1]  # the same call as limit_qqt: the same s
+    sl = float(np.sqrt(s[0] ** 2 + lm**2 / 4))
+    # Derived here: P = Q M Q^T with Q = diag(V, U) (Q^T Q = I + E, |E| <= e) and M = [[a, s], [s, c]] per mode,
+    # a, c = sl -+ lam/2, |M|_2 = a + c = 2 sl (det = 0). With Sigma_yx = U s V^T + dA: F Q = Q G + D, G = [[-lam/2,
+    # s], [s, lam/2]] (|G|_2 = sl), |D| <= s_max (|U| e_V + |V| e_U) + e_A (|U| + |V|), |U|, |V| <= sqrt(1 + e); so
+    # FP + PF - PP = Q (G M + M G - M^2) Q^T + D M Q^T + Q M D^T - Q M E M Q^T, where G M + M G - M^2 = 0 for the
+    # exact a, c and the computed ones are off by delta <= gamma_5 (sl + |lam|/2) (s^2, lam^2/4, +, sqrt, -+),
+    # which moves it by <= (2 |G| + 2 |M| + delta) delta = (6 sl + delta) delta.
+    # Float64 formation of P: gamma_{m+1} per entry of |Q| |M| |Q|^T <= |M| (1 + e) (Cauchy-Schwarz), n of them
+    # in a 2-norm, seen through F - P; the residual's own products FP, PF, PP (n each) and two sums
+    delta = gamma(5) * (sl + abs(lm) / 2)
+    q2, norm_m = 1 + e, 2 * sl
+    d = s[0] * np.sqrt(q2) * (e_u + e_v) + 2 * e_a * np.sqrt(q2)
+    exact_part = q2 * (6 * sl + delta) * delta + 2 * d * norm_m * np.sqrt(q2) + q2 * norm_m**2 * e
+    dp = n * gamma(m + 1) * norm_m * q2
+    norm_f, norm_p = np.linalg.norm(F, 2), np.linalg.norm(P, 2)
+    formation = 2 * (norm_f + norm_p) * dp + dp**2
+    products = gamma(n + 2) * (2 * norm_f * norm_p + norm_p**2)
+    tol = exact_part + formation + products
+    # (1 + gamma_32): the float64 evaluation of tol itself (<= 32 roundings, all terms positive)
+    assert np.abs(F @ P + P @ F - P @ P).max() <= tol * (1 + gamma(32))
+    # the block is (U * s) @ V^T: the SVD's backward error e_A and the product's rounding gamma_{m+1} |U| s |V|^T
+    # <= gamma_{m+1} s_max (1 + e) (Cauchy-Schwarz on rows of U and V)
+    assert np.abs(P[ni:, :ni] - syx).max() <= (e_a + gamma(m + 1) * s[0] * q2) * (1 + gamma(4))
 
 
 @settings(deadline=None)
@@ -228,4 +282,10 @@ def test_braun_form_matches_mp_fukumizu_at_lambda_zero(seed, dims, t):
     ev = np.linalg.eigvalsh(L.f_matrix(syx, 0.0))
     ref = L.fukumizu_mp(syx, W1v, W2v, 0.0, t, dps=30 + int(2 * (ev[-1] - ev[0]) * t / math.log(10)))
     got = L.braun_zero_balanced(syx, W1v, W2v, t)
-    assert np.abs(got - ref).max() <= lazyrich.linalg_tolerance(kappa, 64 * (ni + no)) * max(1.0, np.abs(ref).max())
+    # kappa = cond(q+)^2: B = U^T Um + V^T Vm is inverted and enters twice. Operation count, n = N_i + N_o: the two
+    # SVDs (Sigma_yx and W2 W1: 3n each, with W2 W1's product m), B and C (n + 1), inv(B) (LU: 3m), E = exp(-s t)
+    # (2 LIBM_ULPS + 1); the centre's longest chain E B^-1 C (E^2 - I) S^-1 C^T B^-T E (8 products of m, 3 more
+    # roundings) and its 4 x-term (V^T Vp Vp^T V: 2n more) summed (3); Z (4m + 2n + 2); the solve (3m) and Z (m)
+    n = ni + no
+    n_ops = 6 * n + m + (n + 1) + 3 * m + 2 * LIBM_ULPS + 1 + (8 * m + 3 + 2 * n + 3) + (4 * m + 2 * n + 2) + 4 * m
+    assert np.abs(got - ref).max() <= lazyrich.linalg_tolerance(kappa, n_ops) * np.abs(ref).max()

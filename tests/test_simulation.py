@@ -1,8 +1,12 @@
 """Float64 simulation against closed forms, finite differences and convergence order."""
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
+from derivations.rounding import gamma
+from helpers import assert_order
 from lazyrich import (
     FLOAT64_EPS,
     DeepLinearModel,
@@ -12,7 +16,6 @@ from lazyrich import (
     ShapeError,
     SimulationDivergedError,
     SingleNeuronModel,
-    fit_order,
     gradient_descent,
     gradient_flow,
     matrix_with_singular_values,
@@ -51,8 +54,69 @@ def test_one_layer_flow_matches_matrix_exponential_with_general_sigma_xx():
     assert np.max(np.abs(tr["W1"] - exact)) <= ode_global_tolerance(tr.n_steps, tr.rtol, tr.atol, tr.scale)
 
 
-def _fd_velocity(model, params, h=1e-6):
-    """Central finite differences of the loss: an independent route to the gradient."""
+#: A power of two: ``x0 +- H`` is exact wherever it is a multiple of ``ulp(x0)`` in ``x0``'s binade or below (every
+#: ``2^-10 <= |x0| < 2^42`` not next to a binade's top); checked exactly per coordinate (``Fraction``).
+FD_STEP = 2.0**-10
+
+
+def _rounding_model(model, params):
+    """``(K, L_abs, v_abs)``: the loss and the velocity evaluated in float64 err by at most ``gamma_K`` times the same
+    formulas on absolute values (``L_abs``, ``v_abs``; Higham (2002), Lemma 3.1 and Sec. 3.5: no cancellation
+    there), ``K`` the longest chain of roundings (inner dimensions of the products, the sums and scalings).
+    """
+    if isinstance(model, DeepLinearModel):
+        # Pi = W_L ... W_1 (W_1 @ I is exact): the hidden sizes; Pi Sxx Pi^T: 2 N_i (and Pi's error twice); the
+        # trace: N_o; the difference of the two traces: 1. Velocity: E = Syx - Pi Sxx (hidden + N_i + 1), A^T E B^T
+        # (N_o + N_i and the chains A, B: at most the hidden sizes again), / tau (1)
+        mats = [np.abs(p) for p in params]
+        n_out, n_in = model.sigma_yx.shape
+        hidden = sum(p.shape[0] for p in params[:-1])
+        k = 2 * hidden + 2 * n_in + n_out + 2
+
+        def chain(ms, n):
+            out = np.eye(n)
+            for m in ms:
+                out = m @ out
+            return out
+
+        Pi = chain(mats, n_in)
+        sxx, syx = np.abs(model.sigma_xx), np.abs(model.sigma_yx)
+        loss = 0.5 * np.trace(Pi @ sxx @ Pi.T) + np.trace(syx.T @ Pi)
+        E = syx + Pi @ sxx
+        vel = [
+            chain(mats[layer + 1 :], mats[layer].shape[0]).T @ E @ chain(mats[:layer], n_in).T / model.tau
+            for layer in range(len(mats))
+        ]
+    elif isinstance(model, SingleNeuronModel):
+        # r = X (a w) - y: 1 + d + 1, squared (twice that) and summed (n); g = X^T r (n more), w . g (d) and
+        # eta (1) or eta a g (2)
+        a, w = abs(float(params[0])), np.abs(params[1])
+        n, d = model.X.shape
+        k = 2 * d + n + 4
+        r = np.abs(model.X) @ (a * w) + np.abs(model.y)
+        g = np.abs(model.X).T @ r
+        loss, vel = 0.5 * r @ r, [np.asarray(model.eta_a * (w @ g)), model.eta_w * a * g]
+    else:
+        # z = X W^T (d), leak z (1), r = act a - y (k + 1), squared and summed (2 (d + k + 2) + n); velocity: act^T r
+        # and (dact r a)^T X (<= 2 d + k + n + 5); |act| <= |z| and dact <= 1
+        a, W = np.abs(params[0]), np.abs(params[1])
+        n, d = model.X.shape
+        k = 2 * d + 2 * W.shape[0] + n + 5
+        act = np.abs(model.X) @ W.T
+        r = act @ a + np.abs(model.y)
+        loss = 0.5 * r @ r
+        vel = [model.eta_a * act.T @ r, model.eta_w * (r[:, None] * a[None, :]).T @ np.abs(model.X)]
+    return k, float(loss), pack(vel)
+
+
+def _fd_velocity(model, params, h=FD_STEP):
+    """Central finite differences of the loss: an independent route to the gradient, and their error bound.
+
+    Along one coordinate each loss is a quadratic polynomial (every weight enters W_L ... W_1, a w or act(X W^T) a
+    linearly; for the ReLU net while no pre-activation changes sign, checked), so the central difference is the
+    derivative exactly: no truncation. Its error is the round-off of the two losses (gamma_K L_abs each, over 2h),
+    of their difference and of the division (u each).
+    """
     x0 = pack(params)
     shapes = [np.shape(p) for p in params]
     sizes = [int(np.prod(s)) for s in shapes]
@@ -64,12 +128,26 @@ def _fd_velocity(model, params, h=1e-6):
             k += n
         return tuple(out)
 
-    g = np.empty_like(x0)
+    u = FLOAT64_EPS / 2
+    g, err = np.empty_like(x0), np.empty_like(x0)
     for i in range(x0.size):
         e = np.zeros_like(x0)
         e[i] = h
-        g[i] = (model.loss(unpack(x0 + e)) - model.loss(unpack(x0 - e))) / (2 * h)
-    return g
+        xp, xm = x0 + e, x0 - e
+        assert Fraction(xp[i]) - Fraction(x0[i]) == Fraction(h) == Fraction(x0[i]) - Fraction(xm[i])
+        lp, lm = model.loss(unpack(xp)), model.loss(unpack(xm))
+        g[i] = (lp - lm) / (2 * h)
+        (kp, ap, _), (km, am, _) = _rounding_model(model, unpack(xp)), _rounding_model(model, unpack(xm))
+        err[i] = (gamma(kp) * ap + gamma(km) * am + u * abs(lp - lm)) / (2 * h) + u * abs(g[i])
+    return g, err
+
+
+def _no_sign_change(model, params, h=FD_STEP):
+    """No pre-activation ``w_k . x_i`` of the ReLU net changes sign when one weight moves by ``h``: ``|z_ik|`` (less
+    its round-off ``gamma_d |X| |W|^T``) above ``h max_j |X_ij|``."""
+    z = model.X @ params[1].T
+    z_err = gamma(model.X.shape[1]) * (np.abs(model.X) @ np.abs(params[1]).T)
+    return bool(np.all(np.abs(z) - z_err > h * np.abs(model.X).max(axis=1)[:, None]))
 
 
 def test_velocities_are_minus_scaled_gradients_of_the_losses():
@@ -85,11 +163,14 @@ def test_velocities_are_minus_scaled_gradients_of_the_losses():
         (ReluNetworkModel(X, y, leak=0.1), (rng.standard_normal(4), rng.standard_normal((4, 3))), 1.0),
     ]
     for model, params, rate in cases:
+        if isinstance(model, ReluNetworkModel):
+            assert _no_sign_change(model, params)
         v = pack(model.velocity(params))
-        g = _fd_velocity(model, params)
-        # central differences: truncation O(h^2 |L'''|) ~ 1e-12, round-off eps |L| / h ~ 1e-9 |L|
-        tol = 10 * FLOAT64_EPS * max(abs(model.loss(params)), 1.0) / 1e-6
-        assert np.max(np.abs(v + rate * g)) <= tol, type(model).__name__
+        g, fd_err = _fd_velocity(model, params)
+        # the finite difference's bound and the velocity's own round-off (gamma_K v_abs); rate = 1 is exact
+        k, _, v_abs = _rounding_model(model, params)
+        tol = rate * fd_err + gamma(k) * v_abs
+        assert np.all(np.abs(v + rate * g) <= tol), type(model).__name__
 
 
 def test_learning_rates_scale_the_single_neuron_velocity():
@@ -98,7 +179,10 @@ def test_learning_rates_scale_the_single_neuron_velocity():
     p = (np.asarray(0.4), rng.standard_normal(2))
     va, vw = SingleNeuronModel(X, y, eta_a=2.0, eta_w=3.0).velocity(p)
     ua, uw = SingleNeuronModel(X, y).velocity(p)
-    assert np.allclose(va, 2 * ua, rtol=4 * FLOAT64_EPS) and np.allclose(vw, 3 * uw, rtol=4 * FLOAT64_EPS)
+    # v_a = -eta_a (w . g) with the same g: scaling by 2 (and by -1) is exact. v_w = ((-eta_w) a) g against
+    # 3 ((-a) g): two roundings each (gamma_2) around the exact -3 a g, and |3 a g| <= |3 u_w| / (1 - gamma_2)
+    assert np.array_equal(va, 2 * ua)
+    assert np.all(np.abs(vw - 3 * uw) <= 2 * gamma(2) / (1 - gamma(2)) * np.abs(3 * uw))
 
 
 @pytest.mark.parametrize("which", ["two_layer", "single_neuron"])
@@ -114,14 +198,23 @@ def test_gradient_descent_converges_to_gradient_flow_at_order_one(which):
     T = 2.0
     ref_tr = gradient_flow(model, init, [0.0, T])
     ref = ref_tr.at(1)
-    steps = [0.02, 0.01, 0.005, 0.0025]
-    errs = [
-        max(float(np.abs(a - b).max()) for a, b in zip(gradient_descent(model, init, h, [0.0, T]).at(1), ref))
-        for h in steps
-    ]
-    # the slope is the descent's: its smallest error is above the ODE reference's global error bound
-    assert abs(fit_order(steps, errs) - 1.0) < 0.1
-    assert errs[-1] > ode_global_tolerance(ref_tr.n_steps, ref_tr.rtol, ref_tr.atol, ref_tr.scale)
+    ode_err = ode_global_tolerance(ref_tr.n_steps, ref_tr.rtol, ref_tr.atol, ref_tr.scale)
+    steps = [0.01, 0.005, 0.0025]
+    errs, noise = [], []
+    for h in steps:
+        tr = gradient_descent(model, init, h, h * np.arange(round(T / h) + 1))
+        errs.append(max(float(np.abs(a - b).max()) for a, b in zip(tr.at(len(tr.t) - 1), ref)))
+        # each step theta + h v rounds the velocity (gamma_K v_abs, _rounding_model), the product and the sum
+        # (gamma_{K+2} on |theta| + h v_abs); summed over the steps like the ODE's local errors (non-expanding flow)
+        rounding = 0.0
+        for i in range(len(tr.t) - 1):
+            k, _, v_abs = _rounding_model(model, tr.at(i))
+            rounding += gamma(k + 2) * (max(float(np.abs(p).max()) for p in tr.at(i)) + h * float(v_abs.max()))
+        noise.append((ode_err + rounding) / errs[-1])
+    # GD's global error is C h (1 + b_1 h + ...) (Euler's error expansion: p = 1): the fitted order is 1 within the
+    # window the errors' own curvature and noise derive (helpers.order_window)
+    assert_order(steps, errs, noise, 1, 1.0)
+    assert errs[-1] > ode_err  # the slope is the descent's, not the reference's
 
 
 def test_gradient_descent_grid_must_be_whole_steps():

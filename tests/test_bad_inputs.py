@@ -320,6 +320,66 @@ BAD.update(
 )
 
 
+# lazyrich.symbolic.certainly_nonzero: a non-expression was answered False (3, a certainly non-zero number, too),
+# points/seed of the wrong type escaped as TypeError, and points=10^12 or digits=10^9 on an expression the screen
+# cannot refute ran without end
+_POS = sp.Symbol("p", positive=True)
+_ZERO = sp.atan(_POS) + sp.atan(1 / _POS) - sp.pi / 2  # zero for p > 0: the screen tries every point
+
+BAD.update(
+    {
+        "certainly_nonzero of a string": (
+            lambda: lazyrich.symbolic.certainly_nonzero("x - 1"),
+            InvalidParameterError,
+        ),
+        "certainly_nonzero of None": (lambda: lazyrich.symbolic.certainly_nonzero(None), InvalidParameterError),
+        "certainly_nonzero of a matrix symbol": (
+            lambda: lazyrich.symbolic.certainly_nonzero(_A),
+            InvalidParameterError,
+        ),
+        "certainly_nonzero of an equation": (
+            lambda: lazyrich.symbolic.certainly_nonzero(sp.Eq(X, 1)),
+            InvalidParameterError,
+        ),
+        "certainly_nonzero at 1.5 points (TypeError)": (
+            lambda: lazyrich.symbolic.certainly_nonzero(_ZERO, points=1.5),
+            InvalidParameterError,
+        ),
+        "certainly_nonzero at 0 points": (
+            lambda: lazyrich.symbolic.certainly_nonzero(_ZERO, points=0),
+            InvalidParameterError,
+        ),
+        "certainly_nonzero at 10^12 points (ran without end)": (
+            lambda: lazyrich.symbolic.certainly_nonzero(_ZERO, points=10**12),
+            InvalidParameterError,
+        ),
+        "certainly_nonzero at 10^9 digits (ran without end)": (
+            lambda: lazyrich.symbolic.certainly_nonzero(_ZERO, digits=10**9),
+            InvalidParameterError,
+        ),
+        "certainly_nonzero at 1 digit (no margin below the terms)": (
+            lambda: lazyrich.symbolic.certainly_nonzero(_ZERO, digits=1),
+            InvalidParameterError,
+        ),
+        "certainly_nonzero with a list seed (TypeError)": (
+            lambda: lazyrich.symbolic.certainly_nonzero(_ZERO, seed=[1]),
+            InvalidParameterError,
+        ),
+        "certainly_nonzero with a float seed": (
+            lambda: lazyrich.symbolic.certainly_nonzero(_ZERO, seed=1.5),
+            InvalidParameterError,
+        ),
+    }
+)
+
+
+def test_certainly_nonzero_answers_numbers():
+    # a number was not a sp.Expr: 3 was answered False ("no evidence"), now it is screened
+    assert lazyrich.symbolic.certainly_nonzero(3) is True
+    assert lazyrich.symbolic.certainly_nonzero(0) is False
+    assert lazyrich.symbolic.certainly_nonzero(np.float64(2.5)) is True
+
+
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_input_raises_its_typed_error_and_no_warning(name):
     call, error = BAD[name]

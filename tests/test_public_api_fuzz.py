@@ -189,7 +189,19 @@ def _valid_values():
         "max_evaluations": 200,
         "max_rewrites": 100,
         "n_ops": 2.0,
+        "points": 3,
+        "digits": 40,
     }
+
+
+def _overrides():
+    """Valid values that differ by callable (the table above is by parameter name)."""
+    import sympy as sp
+
+    x = sp.Symbol("x", positive=True)
+    # a scalar expression that is zero but not to SymPy's automatic simplification, so that the screen tries
+    # every point: certainly_nonzero refuses a matrix expression (the table's expr), which would hide the walk
+    return {"lazyrich.symbolic.certainly_nonzero": {"expr": sp.atan(x) + sp.atan(1 / x) - sp.pi / 2}}
 
 
 def _models(v):
@@ -257,10 +269,12 @@ MISSING = []
 
 
 def _cases():
-    v = _valid_values()
-    v.update(_models(v))
+    common = _valid_values()
+    common.update(_models(common))
+    overrides = _overrides()
     cases = []
     for qual, (obj, _name) in sorted(_callables().items()):
+        v = {**common, **overrides.get(qual, {})}
         params = [
             p
             for p in inspect.signature(obj).parameters.values()
@@ -422,3 +436,96 @@ if __name__ == "__main__":  # pragma: no cover - a report for developers: every 
     for key, problem in sorted(fails.items()):
         print(key, "->", problem)
     print(len(fails), "failures in", len({k[0] for k in fails}), "callables")
+
+
+# The float64 error bound of the deep aligned mode over the whole parameter range: it returned NaN (N >= 3 at
+# |s| = 1e300, t = 1e300), inf (a value that underflowed or cancelled to 0) and raised ValueError (math domain
+# error where u0 / s underflows), and the bound did not cover the value where e^{ln y} left the normal range
+# (N = 2, u0 = 1e-300 below s = 1e20: u was off by 1e-5 relative against a bound of 2e3 eps).
+_RANGE_T = [0.0, 1e-300, 1.0, 1e6, 1e300]
+
+
+@pytest.mark.parametrize(
+    ("depth", "u0", "s"),
+    [
+        (3, 1.0, 1e300),  # NaN at t = 1e300 (u == s to the last bit; T beyond float64)
+        (4, 1.0, 1e20),  # NaN at t = 1e300
+        (3, -1e-300, -1e300),  # ValueError: math domain error (u0 / s underflows to 0)
+        (2, 5e-324, 1e300),  # ValueError
+        (5, 5e-324, -1e20),
+        (3, 1.0, -1.0),  # inf: u(1e300) ~ 1e-900 underflows to 0
+        (1, 1.0, -1e300),  # inf: cancels to 0 at t = 1e-300
+        (1, 5e-324, 0.0),
+    ],
+)
+def test_deep_aligned_error_bound_over_the_whole_range(depth, u0, s):
+    """Finite and >= 0 at t from 0 to 1e300, with warnings as errors."""
+    from lazyrich._exact.deep_aligned_accuracy import float64_error_bound
+
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        bound = float64_error_bound(_RANGE_T, u0, s, depth)
+    assert np.all(np.isfinite(bound)) and np.all(bound >= 0), bound
+
+
+def _closed_form(t, u0, s, depth):
+    """The mode by a closed form independent of the engine, in mpmath at 700 digits (``1 - s`` exact for any two
+    floats): ``N = 1`` exponential, ``N = 2`` logistic (Saxe et al. (2014)), ``s = 0`` power law."""
+    import mpmath
+
+    with mpmath.workdps(700):
+        t, u0, s = mpmath.mpf(t), mpmath.mpf(u0), mpmath.mpf(s)
+        if depth == 1:  # u0 + (s - u0)(1 - e^-t)
+            return u0 - (s - u0) * mpmath.expm1(-t)
+        if s == 0:
+            c = (2 * depth - 2) * abs(u0) ** (2 - mpmath.mpf(2) / depth)
+            return u0 * (1 + c * t) ** (-mpmath.mpf(depth) / (2 * depth - 2))
+        if u0 < 0:  # u -> -u, s -> -s maps the flow to itself
+            return -_closed_form(t, -u0, -s, depth)
+        return s * u0 / (u0 + (s - u0) * mpmath.exp(-2 * s * t))  # tau du/dt = 2 u (s - u), u > 0
+
+
+@pytest.mark.parametrize(
+    ("depth", "u0", "s", "t"),
+    [
+        (2, 1e-300, 1e20, 1e-300),  # e^{ln y} below the normal range: the value was off by 1e-5 relative
+        (2, 1e-20, 1e300, 1e-300),
+        (2, -1e-300, -1e20, 1e-300),
+        (1, 1.0, -1e300, 1e-300),  # cancels to 0 at the zero crossing: the bound was inf
+        (2, 1.0, -1.0, 1e300),  # underflows to 0: the bound was inf
+        (2, 5e-324, 1e300, 1.0),  # ln(u0 / s) of an underflowed quotient: ValueError
+        (2, 1.0, -1.0, 370.0),  # below the normal range: the final rounding is absolute
+        (1, 1.0, 0.0, 740.0),
+        (3, 1e300, 0.0, 1e300),  # the s = 0 law at the extremes
+    ],
+)
+def test_deep_aligned_error_bound_covers_the_error(depth, u0, s, t):
+    """The bound against an independent closed form, with warnings as errors (no NaN, inf or numpy warning)."""
+    import mpmath
+
+    from lazyrich._exact.deep_aligned_accuracy import float64_error_bound
+
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        got = lazyrich.deep_aligned_singular_value(t, u0, s, depth)
+        bound = float64_error_bound(t, u0, s, depth)
+    ref = _closed_form(t, u0, s, depth)
+    assert math.isfinite(bound) and bound >= 0
+    with mpmath.workdps(60):
+        assert abs(mpmath.mpf(got) - ref) <= mpmath.mpf(bound) * 2.0**-52 * abs(ref), (got, ref, bound)
+
+
+def test_deep_aligned_mode_at_an_extreme_tau():
+    """``t |s|^{2-2/N} / tau`` formed as ``t * (|s|^{2-2/N} / tau)`` overflowed at a subnormal ``tau``: the mode
+    returned its limit ``s`` (-1.0 for -7.4e-300); the ``dps=`` path's guard digits raised OverflowError."""
+    import mpmath
+
+    from lazyrich._exact.deep_aligned_accuracy import float64_error_bound
+
+    got = lazyrich.deep_aligned_singular_value(5e-324, -1e-300, -1.0, 2, tau=5e-324)
+    bound = float64_error_bound(5e-324, -1e-300, -1.0, 2, tau=5e-324)
+    ref = _closed_form(1.0, -1e-300, -1.0, 2)  # t / tau = 1
+    with mpmath.workdps(60):
+        assert abs(mpmath.mpf(got) - ref) <= mpmath.mpf(bound) * 2.0**-52 * abs(ref), (got, ref, bound)
+    far = lazyrich.deep_aligned_singular_value(1e300, 1.0, 0.0, 1, tau=1e-300, dps=20)  # e^{-1e600}
+    assert 0 < far < 1e-300

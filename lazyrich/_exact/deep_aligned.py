@@ -340,8 +340,17 @@ def _evaluate(times, u0, s, N: int, tau, lib, guesses=None) -> tuple[list, list]
     if u0 == 0 or u0 == s:  # fixed points
         return [sign * u0 for _ in times], ws
     if s == 0:  # tau du/dt = -N u^{3-2/N}: u^{-(2-2/N)} grows linearly
-        c = (2 * N - 2) * lib.exp((2 * N - 2) * lib.log(u0) / N) / tau
-        return [sign * u0 * lib.exp(-N * lib.log1p(c * t) / (2 * N - 2)) for t in times], ws
+        c = (2 * N - 2) * lib.exp((2 * N - 2) * lib.log(u0) / N) / tau  # inf when tau is subnormal
+        ln_c = lib.log(2 * N - 2) + (2 * N - 2) * lib.log(u0) / N - lib.log(tau)
+
+        def log1p_ct(t):  # log(1 + c t); in logs where c t leaves the float range (e.g. a subnormal tau)
+            ct = c * t
+            if ct < math.inf:
+                return lib.log1p(ct)
+            ln_ct = ln_c + lib.log(t)
+            return ln_ct + lib.log1p(lib.exp(-ln_ct))
+
+        return [sign * u0 * lib.exp(-N * log1p_ct(t) / (2 * N - 2)) if t else sign * u0 for t in times], ws
     if abs(s) < RHO * u0:  # far above the target: the series route while |s/u| <= RHO (deep_aligned_far)
         eps = lib.eps if lib is _F64 else mpmath.eps
         out = far_values(times, u0, s, N, tau, lib, eps, lambda t, u1: _evaluate([t], u1, s, N, tau, lib)[0][0])
@@ -355,7 +364,7 @@ def _evaluate(times, u0, s, N: int, tau, lib, guesses=None) -> tuple[list, list]
         if t == 0:
             out.append(sign * u0)
             continue
-        T = t * scale
+        T = t * scale if scale < math.inf else lib.exp(lib.log(t) + (2 * N - 2) * lib.log(abs(s)) / N - lib.log(tau))
         if T == math.inf:  # beyond the float range: the limit (y(inf) is 1 or 0 in every case)
             w = T
         elif N == 2:  # dw/dT = 2: the logistic
@@ -365,14 +374,14 @@ def _evaluate(times, u0, s, N: int, tau, lib, guesses=None) -> tuple[list, list]
             w = mode.solve(T, None if guess is None else lib.mpf(guess))
         ws[i] = w
         lny = mode.lny(w)  # y = |u/s| can exceed the float range when |s| is subnormal: then u = e^{ln|s| + ln y}
-        out.append(sign * (abs(s) * lib.exp(lny) if lny < 700 else lib.exp(lib.log(abs(s)) + lny)))
+        out.append(sign * (abs(s) * lib.exp(lny) if abs(lny) < 700 else lib.exp(lib.log(abs(s)) + lny)))
     return out, ws
 
 
 def _guard(t, u0, s, N: int, tau) -> int:
     """Working digits the formula can lose: the size of the cancelling terms (``T``, ``x0^{2-N}``, ``ln y0``)."""
     if u0 == 0 or s == 0 or N == 1:
-        return 10 + math.ceil(math.log10(2.0 + float(t) / float(tau)))
+        return 10 + math.ceil(math.log10(3.0) + max(0.0, math.log10(float(t) or 1.0) - math.log10(float(tau))))
     lny0 = math.log(abs(u0)) - math.log(abs(s))
     ln_T = math.log(max(float(t), 1e-300)) + (2 * N - 2) * math.log(abs(s)) / N - math.log(float(tau))
     # the largest cancelling term, in logs so that no scale of s or t overflows (4 bounds the sum of the 4 terms)

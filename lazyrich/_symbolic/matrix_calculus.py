@@ -39,7 +39,7 @@ from sympy.polys.rings import ring
 
 from .._base.errors import InvalidParameterError, LazyrichError
 from .inputs import as_dims, as_mapping, as_sympy, check_shapes, dimension
-from .zero_screen import certainly_nonzero
+from .zero_screen import nonzero_screen
 
 __all__ = [
     "Canonical",
@@ -166,7 +166,7 @@ class Canonical:
     shape: tuple
 
     def is_zero(self) -> bool:
-        return all(c == 0 or (not certainly_nonzero(c) and sp.simplify(c) == 0) for c in self.terms.values())
+        return all(c == 0 or (not nonzero_screen(c) and sp.simplify(c) == 0) for c in self.terms.values())
 
     def as_expr(self) -> MatrixExpr:
         parts = [
@@ -413,7 +413,7 @@ def is_zero(
     if isinstance(expr, sp.MatrixBase):
         return all(sp.expand(e) == 0 or sp.simplify(e) == 0 for e in expr)
     e = _canonical_coefficient(sp.sympify(expr), frozenset(symmetric), rules, tuple(commuting))
-    return e == 0 or (not certainly_nonzero(e) and sp.simplify(e) == 0)  # a cheap, sound "no" first
+    return e == 0 or (not nonzero_screen(e) and sp.simplify(e) == 0)  # a cheap, sound "no" first
 
 
 # ---------------------------------------------------------------- explicit route

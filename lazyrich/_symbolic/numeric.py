@@ -325,7 +325,7 @@ def evaluate(expr, values: Mapping, declared: Iterable = (), dims: Mapping | Non
 
 
 def enclose(expr, values: Mapping, declared: Iterable = (), dims: Mapping | None = None, bits: int = 100) -> Enclosure:
-    """Certified enclosure of ``expr`` at ``values``: :func:`evaluate` in Arb, precision raised until it is tight.
+    r"""Certified enclosure of ``expr`` at ``values``: :func:`evaluate` in Arb, precision raised until it is tight.
 
     The working precision starts at ``bits + 32`` and doubles (the driver of the certified closed forms,
     :class:`lazyrich.certified.Enclosure` is the result) until every radius is at most ``2^-bits`` times the
@@ -337,12 +337,29 @@ def enclose(expr, values: Mapping, declared: Iterable = (), dims: Mapping | None
     float64 range (about 2000 bits), an absolute bound; enclosing the two sides and comparing them with
     ``Enclosure.distance_bound`` is cheaper.
 
+    The enclosure is rigorous: every entry of the exact value :math:`v` of ``expr`` lies in its ball, and
+
+    .. math::
+        \operatorname{rad}(v_{ij}) \le 2^{-\mathrm{bits}} \max_{kl} |v_{kl}|.
+
     Parameters
     ----------
-    expr, values, declared, dims
-        As for :func:`evaluate`.
+    expr : sympy expression (matrix or scalar) or number
+        What to enclose; strings, ``None`` and other objects are refused, and so is an expression holding
+        ``oo``/``nan``.
+    values : mapping
+        ``{symbol: value}`` for every symbol and matrix symbol of ``expr`` (the SymPy objects themselves as keys):
+        finite real numbers (floats, ints, ``mpf``, SymPy rationals, decimal strings), matrices as nested lists,
+        numpy arrays or ``mpmath.matrix`` of those, ``flint.arb`` / ``arb_mat``. A missing value, a complex or
+        non-finite one, or a matrix of the wrong shape is refused.
+    declared : iterable of Declared
+        Declared matrix functions (:func:`lazyrich.symbolic.matrix_exp`, ...), evaluated from their definitions
+        when not in ``values``.
+    dims : mapping, optional
+        Values of symbolic dimensions (``{n: 3}``), integers >= 0.
     bits : int
-        Relative accuracy asked (radius <= ``2^-bits`` times the largest magnitude).
+        Relative accuracy asked, an integer >= 1 (radius <= ``2^-bits`` times the largest magnitude); above
+        ``MAX_PREC - 32`` bits (262112) it cannot be certified.
 
     Returns
     -------
@@ -352,8 +369,19 @@ def enclose(expr, values: Mapping, declared: Iterable = (), dims: Mapping | None
 
     Raises
     ------
+    InvalidParameterError
+        ``expr``, ``values``, ``declared`` or ``dims`` of the wrong type, a symbol without a value, a complex or
+        unreadable value, ``bits`` not an integer >= 1 (a ``bool``, a float, a string).
+    NonFiniteError
+        A NaN or infinite value, or ``expr`` holding ``oo``/``nan``.
+    ShapeError
+        A matrix value of the wrong shape, or a matrix where a scalar is expected.
+    MissingDependencyError
+        python-flint is not installed.
     PrecisionError
-        The accuracy cannot be reached below ``MAX_PREC`` bits (the last failure of a node is chained).
+        The accuracy cannot be reached below ``MAX_PREC`` bits (the last failure of a node is chained): ``expr``
+        is not finite at ``values`` (a pole, the logarithm of 0, the square root of a negative number) or
+        ``bits`` is too large.
 
     Examples
     --------

@@ -157,13 +157,14 @@ def _problem(X, y, beta0):
     X = as_matrix(X, "X")
     y = as_vector(y, "y", X.shape[0])
     beta0 = _nonzero_beta0(beta0, X.shape[1])
-    pinv = np.linalg.pinv(X)
+    # one SVD for X^+ (numpy's pinv cut-off, max(m, n) eps s_1) and for the condition of the kept part
+    U, sv, Vt = np.linalg.svd(X, full_matrices=False)
+    keep = sv > sv[0] * max(X.shape) * np.finfo(float).eps
+    pinv = (Vt[keep].T / sv[keep]) @ U[:, keep].T
     beta_mn = pinv @ y
     resid = float(np.linalg.norm(X @ beta_mn - y))
     # round-off of X X^+ y for a consistent system: kappa(X) eps per operation, over the m + n terms of each product
-    sv = np.linalg.svd(X, compute_uv=False)
-    kept = sv[sv > sv[0] * max(X.shape) * np.finfo(float).eps]  # pinv's cut-off: its condition is of these
-    kappa = float(sv[0] / kept[-1]) if kept.size else 1.0
+    kappa = float(sv[0] / sv[keep][-1]) if np.any(keep) else 1.0
     if resid > _rounding(kappa, sum(X.shape), sv[0] * np.linalg.norm(beta_mn), y):
         raise InvalidParameterError(
             f"X beta = y has no solution (least-squares residual {resid:.3g}); Theorem 3.1 is about interpolating limits"

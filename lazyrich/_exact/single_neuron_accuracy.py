@@ -86,7 +86,12 @@ class SingleNeuronBound(NamedTuple):
 
 
 def float64_error_bound(sn: SingleNeuronExact, t) -> SingleNeuronBound:
-    r"""Absolute float64 error bounds of ``sn.a(t)``, ``sn.w(t)`` and ``sn.beta(t)`` (module docstring).
+    r"""Absolute float64 error bounds of ``sn.a(t)``, ``sn.w(t)`` and ``sn.beta(t)`` (Kunin et al. (2024), Sec. 3).
+
+    The closed form of the single neuron's flow (derived here from Kunin et al. (2024), Sec. 3 and App. A.2),
+    :math:`a = \hat A/\hat m`, :math:`w = (\hat B \hat\beta_* + e^{-k_1\tau/2} P_\perp w_0)/\hat m`, is replayed
+    operation by operation with a first-order absolute error (``u = eps/2`` per ``+ - * / sqrt``, 2 ulp per
+    ``exp``/``expm1``), each cancellation sized by its actual terms (details in the module docstring).
 
     Parameters
     ----------

@@ -48,7 +48,7 @@ from .._exact.two_layer import TwoLayerExact
 from .._numerics.random_matrices import matrix_with_singular_values, random_orthogonal
 from .figure_style import check_style, figure_size, math_text, style_context
 
-__all__ = ["BACKENDS", "MODELS", "StressReport", "StressRow", "case_names", "stress"]
+__all__ = ["BACKENDS", "MODELS", "StressReport", "StressRow", "case_names", "hard_case", "stress"]
 
 #: Fixed working precisions (decimal digits) of the mpmath rows.
 DIGITS = (15, 30, 60)
@@ -413,6 +413,15 @@ def case_names(model: str) -> list[str]:
     """
     _check_model(model)
     return list(_CASES[model])
+
+
+def hard_case(model: str, case: str):
+    """The closed-form object that :func:`stress` evaluates for one hard case of ``model``.
+
+    >>> hard_case("single_neuron", "delta=0").delta
+    0.0
+    """
+    return _problem(model, case)
 
 
 @functools.cache
